@@ -1,0 +1,195 @@
+"""The analysis chain shared by indexing and querying.
+
+    WordTokenizer() | CaseFilter() | YoFilter() | LemmaFilter() | StopFilter()
+
+Each step is a Whoosh filter that does one thing. The index stores two
+views of every text: lemmas (``lemma_analyzer``), so any form of a word finds
+every other form, and lowercase surface forms (``surface_analyzer``), so exact
+forms can be searched, expanded by prefix and highlighted.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pymorphy3
+import simplemma
+from whoosh.analysis import Filter, RegexTokenizer
+
+from .config import data_lines
+
+# Decimal numbers ("1,5"), then words joined by hyphens ("Юго-Восточная",
+# "онлайн-платформ"). Apostrophes split ("all'estero" -> "all", "estero").
+WORD_PATTERN = r"\d+(?:[.,]\d+)+|[^\W_]+(?:-[^\W_]+)*"
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-zà-ÿ]")
+# Grammemes of proper names: a capitalized word with such a parse keeps the
+# name's own lemma rather than a common noun's ("Иванова" -> "иванов").
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+# Case endings stripped from words the dictionary does not know (mostly names
+# and brands), so "Мечел", "Мечела", "Мечелом" share one form. pymorphy's
+# guesses for such words are common nouns ("Мечел" -> "мечеть").
+_OOV_ENDINGS = tuple(sorted(
+    ["ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ом", "ем", "ой", "ей", "ым", "им",
+     "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и"], key=len, reverse=True))
+_OOV_MIN_STEM = 4
+LEMMA_CACHE_SIZE = 1_000_000
+
+
+def fold_yo(text: str) -> str:
+    return text.replace("ё", "е").replace("Ё", "Е")
+
+
+def script_of(word: str) -> str:
+    """'cyrillic', 'latin' or 'other' (numbers, mixed symbols)."""
+    if _CYRILLIC.search(word):
+        return "cyrillic"
+    if _LATIN.search(word):
+        return "latin"
+    return "other"
+
+
+class Lemmatizer:
+    """Word -> lemma: pymorphy3 for Cyrillic words, simplemma (Italian) for
+    Latin ones. The script, not the document's language, chooses: a query has
+    no document language, and the two must agree. Results are cached because a
+    corpus repeats the same forms millions of times."""
+
+    def __init__(self) -> None:
+        self.morph = pymorphy3.MorphAnalyzer()
+        self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
+
+    def _lemma(self, word: str, capitalized: bool) -> str:
+        kind = script_of(word)
+        if kind == "cyrillic":
+            if "-" in word and not self._known(word):
+                return "-".join(self._russian(part, capitalized) for part in word.split("-"))
+            return self._russian(word, capitalized)
+        if kind == "latin":
+            return simplemma.lemmatize(word, lang="it").lower()
+        return word
+
+    def _known(self, word: str) -> bool:
+        return any(p.is_known for p in self.morph.parse(word))
+
+    def _russian(self, word: str, capitalized: bool) -> str:
+        parses = [p for p in self.morph.parse(word) if p.is_known]
+        if not parses:
+            return oov_stem(word)
+        if capitalized:
+            for parse in parses:
+                if _PROPER & parse.tag.grammemes:
+                    return fold_yo(parse.normal_form)
+        return fold_yo(parses[0].normal_form)
+
+
+def oov_stem(word: str) -> str:
+    for ending in _OOV_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _OOV_MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+class WordTokenizer(RegexTokenizer):
+    def __init__(self) -> None:
+        super().__init__(expression=WORD_PATTERN)
+
+
+class CaseFilter(Filter):
+    """Lowercases, remembering on the token whether the word was capitalized
+    (the lemmatizer treats capitalized names differently)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            t.capitalized = text[:1].isupper()
+            t.text = text.lower()
+            yield t
+
+
+class YoFilter(Filter):
+    """ё -> е: Russian texts use both spellings for the same word."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if "ё" in t.text:
+                t.text = t.text.replace("ё", "е")
+            yield t
+
+
+class LemmaFilter(Filter):
+    """Replaces each word by its lemma; keeps the surface form on the token
+    (``t.surface``) for the forms field and highlighting."""
+
+    def __init__(self, lemmatizer: Lemmatizer | None = None) -> None:
+        self._lemmatizer = lemmatizer
+
+    @property
+    def lemmatizer(self) -> Lemmatizer:
+        # Created on first use: Whoosh pickles the schema (and so this filter)
+        # into the index, and a morphology dictionary does not belong there.
+        if self._lemmatizer is None:
+            self._lemmatizer = Lemmatizer()
+        return self._lemmatizer
+
+    def __getstate__(self):
+        return {"_lemmatizer": None}
+
+    def __eq__(self, other):
+        return isinstance(other, LemmaFilter)
+
+    def __call__(self, tokens):
+        lemma = self.lemmatizer.lemma
+        for t in tokens:
+            t.surface = t.text
+            t.text = lemma(t.text, getattr(t, "capitalized", False))
+            yield t
+
+
+class StopFilter(Filter):
+    """Drops Russian and Italian stop words (by lemma), keeping positions so
+    phrases still line up."""
+
+    def __init__(self, words: frozenset[str] | None = None) -> None:
+        self.words = words if words is not None else load_stop_words()
+
+    def __eq__(self, other):
+        return isinstance(other, StopFilter) and other.words == self.words
+
+    def __call__(self, tokens):
+        words = self.words
+        for t in tokens:
+            if t.text not in words:
+                yield t
+
+
+def load_stop_words() -> frozenset[str]:
+    words: set[str] = set()
+    for name in ("stopwords_ru.txt", "stopwords_it.txt"):
+        for line in data_lines(name):
+            words.update(fold_yo(line).split())
+    return frozenset(words)
+
+
+class FormsFilter(Filter):
+    """Emits ``lemma<US>surface`` per word: counting these in the matched
+    documents tells a user which forms of her word were found."""
+
+    SEPARATOR = "\x1f"
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = f"{t.text}{self.SEPARATOR}{t.surface}"
+            yield t
+
+
+def lemma_analyzer(lemmatizer: Lemmatizer | None = None):
+    return WordTokenizer() | CaseFilter() | YoFilter() | LemmaFilter(lemmatizer) | StopFilter()
+
+
+def surface_analyzer():
+    return WordTokenizer() | CaseFilter() | YoFilter()
+
+
+def forms_analyzer(lemmatizer: Lemmatizer | None = None):
+    return lemma_analyzer(lemmatizer) | FormsFilter()

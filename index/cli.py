@@ -1,0 +1,75 @@
+"""``search-index [PATH ...]``: build or update the index (``seeds/`` by default)."""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+from .config import SEEDS_DIR, resolve_index_dir
+from .indexer import IndexBuilder, IndexBusy
+from .reader import DEFAULT_MAX_CHARS, Ingestor, iter_input_files
+
+
+def count_inputs(paths: list[Path]) -> int:
+    """How many documents the inputs hold, for the progress bar's ETA."""
+    total = 0
+    for item in iter_input_files(paths):
+        if isinstance(item, Path) and item.name.endswith((".jsonl", ".jsonl.gz")):
+            opener = gzip.open if item.name.endswith(".gz") else open
+            try:
+                with opener(item, "rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except (OSError, EOFError):
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="search-index",
+        description="Build or update the Promsearch index from .txt files, directories and .jsonl/.jsonl.gz corpora.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="inputs (default: the shipped seeds/)")
+    parser.add_argument("--index", help="index directory (default: $PROMSEARCH_INDEX or var/index)")
+    parser.add_argument("--prune", action="store_true", help="remove indexed documents whose source is gone")
+    parser.add_argument("--report", type=Path, help="write the account of every input as JSON to this file")
+    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject documents longer than this")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = args.paths or [SEEDS_DIR]
+    index_dir = resolve_index_dir(args.index)
+    builder = IndexBuilder(index_dir, ingestor=Ingestor(max_chars=args.max_chars))
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(total=count_inputs(paths), unit="doc", desc="indexing", file=sys.stderr)
+    try:
+        report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None)
+    except IndexBusy as exc:
+        print(f"search-index: {exc}; try again when it has finished", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("search-index: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+    finally:
+        if progress:
+            progress.close()
+    for rejection in report.rejected:
+        print(f"rejected {rejection.path}: {rejection.reason}", file=sys.stderr)
+    print(f"{index_dir}: {report.summary()}")
+    if args.report:
+        args.report.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Plain data records passed between the steps of the write path."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class RawDocument:
+    """One input document as read, before cleaning."""
+
+    id: str
+    path: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class Rejection:
+    """An input that could not become a document, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Document:
+    """A cleaned document, ready for entity extraction and indexing."""
+
+    id: str
+    path: str
+    lang: str
+    title: str
+    date: str | None
+    year: int | None
+    body: str
+    source_text: str
+    author: str | None = None
+    photo_credit: str | None = None
+    url: str | None = None
+    source: str | None = None
+    officials: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

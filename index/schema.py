@@ -1,0 +1,38 @@
+"""The Whoosh schema: one place that says what is indexed and how."""
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Frequency
+
+from .analysis import forms_analyzer, lemma_analyzer, surface_analyzer
+
+FACET_FIELDS = ("official", "region", "district", "sector")
+SCHEMA_VERSION = 1
+
+
+def build_schema() -> Schema:
+    lemmas = lemma_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=STORED,
+        lang=ID(stored=True),
+        title=TEXT(analyzer=lemmas, stored=True, phrase=True),
+        body=TEXT(analyzer=lemmas, stored=True, phrase=True),
+        title_exact=TEXT(analyzer=surface_analyzer(), phrase=True),
+        body_exact=TEXT(analyzer=surface_analyzer(), phrase=True),
+        # lemma<US>surface pairs: which forms of a query word a result set holds
+        forms=FieldType(format=Frequency(), analyzer=forms_analyzer(), scorable=False),
+        date=ID(stored=True),
+        year=NUMERIC(int, stored=True),
+        sortdate=NUMERIC(int, stored=True, sortable=True),
+        official=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        region=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        district=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        sector=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        content_hash=STORED,
+        source_text=STORED,
+        author=STORED,
+        photo_credit=STORED,
+        url=STORED,
+        source=STORED,
+    )

@@ -147,8 +147,7 @@ class LemmaFilter(Filter):
 
 
 class StopFilter(Filter):
-    """Drops Russian and Italian stop words (by lemma), keeping positions so
-    phrases still line up."""
+    """Drops Russian and Italian stop words (by lemma)."""
 
     def __init__(self, words: frozenset[str] | None = None) -> None:
         self.words = words if words is not None else load_stop_words()
@@ -157,9 +156,16 @@ class StopFilter(Filter):
         return isinstance(other, StopFilter) and other.words == self.words
 
     def __call__(self, tokens):
+        # Positions are renumbered over the kept words, at index and query
+        # time alike, so "sostituzione delle importazioni" is the phrase
+        # "sostituzione importazione" on both sides.
         words = self.words
+        position = 0
         for t in tokens:
             if t.text not in words:
+                if t.positions:
+                    t.pos = position
+                    position += 1
                 yield t
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import SEEDS_DIR, resolve_index_dir
-from .indexer import IndexBuilder, IndexBusy
+from .indexer import IndexBuilder, IndexBusy, index_exists
 from .reader import DEFAULT_MAX_CHARS, Ingestor, iter_input_files
 
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--report", type=Path, help="write the account of every input as JSON to this file")
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject documents longer than this")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
+    parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
     return parser
 
 
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = args.paths or [SEEDS_DIR]
     index_dir = resolve_index_dir(args.index)
+    if args.if_missing and index_exists(index_dir):
+        print(f"{index_dir}: index exists, not rebuilt")
+        return 0
     builder = IndexBuilder(index_dir, ingestor=Ingestor(max_chars=args.max_chars))
     progress = None
     if not args.quiet and sys.stderr.isatty():

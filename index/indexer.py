@@ -18,7 +18,7 @@ from whoosh.index import LockError
 
 from .reader import Ingestor, read_raw
 from .records import Document, RawDocument, Rejection
-from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+from .schema import FACET_FIELDS, SCHEMA_VERSION, UNKNOWN_YEAR, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
@@ -65,6 +65,10 @@ def content_hash(raw: RawDocument) -> str:
     return digest.hexdigest()
 
 
+def index_exists(index_dir: Path) -> bool:
+    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+
+
 def open_or_create(index_dir: Path):
     index_dir.mkdir(parents=True, exist_ok=True)
     if whoosh_index.exists_in(str(index_dir)):
@@ -92,8 +96,7 @@ def index_fields(doc: Document, digest: str) -> dict:
         "url": doc.url,
         "source": doc.source,
     }
-    if doc.year is not None:
-        fields["year"] = doc.year
+    fields["year"] = str(doc.year) if doc.year is not None else UNKNOWN_YEAR
     for name in FACET_FIELDS:
         values = getattr(doc, name + "s")
         if values:

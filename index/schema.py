@@ -7,6 +7,7 @@ from whoosh.formats import Frequency
 from .analysis import forms_analyzer, lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
+UNKNOWN_YEAR = "unknown"
 SCHEMA_VERSION = 1
 
 
@@ -23,7 +24,7 @@ def build_schema() -> Schema:
         # lemma<US>surface pairs: which forms of a query word a result set holds
         forms=FieldType(format=Frequency(), analyzer=forms_analyzer(), scorable=False),
         date=ID(stored=True),
-        year=NUMERIC(int, stored=True),
+        year=ID(stored=True),  # "2024", or "unknown": a facet value either way
         sortdate=NUMERIC(int, stored=True, sortable=True),
         official=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         region=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),

@@ -1,0 +1,31 @@
+# Promsearch: `make run` sets up, indexes the seeds if needed and serves the UI;
+# `make test` runs the whole test suite. Both create or reuse the local venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test index bench install clean
+
+run: $(STAMP)
+	$(BIN)/search-index --if-missing
+	$(BIN)/search-web --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+index: $(STAMP)
+	$(BIN)/search-index $(ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

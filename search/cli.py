@@ -1,0 +1,113 @@
+"""``search-cli QUERY``: search the index from a terminal."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from index.config import resolve_index_dir
+
+from . import highlight
+from .engine import BadRequest, IndexUnavailable, SearchEngine, SearchRequest, public_record
+from .export import write_csv
+
+FILTER_OPTIONS = ("official", "region", "district", "sector", "year", "lang")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit status 2, no traceback
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="search-cli",
+        description='Search Promsearch from a terminal. Words match in any form; "phrases", OR, NOT/-word, !exact, prefix*, title:word.',
+    )
+    parser.add_argument("query", nargs="*", help="the query (empty: browse everything, newest first)")
+    parser.add_argument("--index", help="index directory (default: $PROMSEARCH_INDEX or var/index)")
+    parser.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
+    parser.add_argument("--page", type=int, default=1)
+    parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    parser.add_argument("--no-translate", action="store_true", help="no Russian<->Italian glossary expansion")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    for name in FILTER_OPTIONS:
+        parser.add_argument(f"--{name}", action="append", default=[], metavar="VALUE", help=f"filter by {name} (repeatable: OR)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    request = SearchRequest(
+        q=" ".join(args.query),
+        filters={name: getattr(args, name) for name in FILTER_OPTIONS if getattr(args, name)},
+        sort=args.sort,
+        page=args.page,
+        per_page=args.limit,
+        translate=not args.no_translate,
+    )
+    try:
+        request.validate()
+    except BadRequest as exc:
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 2
+    engine = SearchEngine(resolve_index_dir(args.index))
+    try:
+        if args.format == "csv":
+            write_csv(engine, request, sys.stdout)
+            return 0
+        record = engine.search(request)
+    except IndexUnavailable as exc:
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 1
+    except BadRequest as exc:
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump(public_record(record), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        sys.stdout.write(render_text(record, color))
+    return 0
+
+
+def render_text(record: dict, color: bool) -> str:
+    lines = []
+    q = record["query"]
+    lines.append(f"{record['total']} result{'s' if record['total'] != 1 else ''}" + (f" for «{q}»" if q else "")
+                 + (f" (page {record['page']} of {record['pages']})" if record["pages"] > 1 else ""))
+    if record["suggestion"]:
+        lines.append(f"Did you mean: {record['suggestion']}")
+    if record["ignored"]:
+        lines.append("Ignored: " + "; ".join(record["ignored"]))
+    for number, hit in enumerate(record["hits"], start=(record["page"] - 1) * record["per_page"] + 1):
+        meta = ", ".join(x for x in (hit["date"] or "no date", hit["lang"], hit["id"]) if x)
+        via = " [via glossary]" if hit["matched_via"] == "glossary" else ""
+        lines.append("")
+        lines.append(f"{number}. {hit['title']}  ({meta}){via}")
+        for segs in hit["snippet_segments"]:
+            lines.append("   " + highlight.to_terminal(segs, color))
+        tags = [f"{name}: {', '.join(hit[name])}" for name in ("officials", "regions", "sectors") if hit[name]]
+        if tags:
+            lines.append("   " + " | ".join(tags))
+    explain = format_explain(record["explain"])
+    if explain:
+        lines.append("")
+        lines.append("Matched forms: " + explain)
+    return "\n".join(lines) + "\n"
+
+
+def format_explain(explain: list[dict]) -> str:
+    parts = []
+    for item in explain:
+        forms = ", ".join(f"{f['form']} ({f['count']})" for f in item["forms"]) or "no matches"
+        label = f"{item['word']} -> {item['lemma']}" if item["word"] != item["lemma"] else item["word"]
+        parts.append(f"{label}{' [glossary]' if item['glossary'] else ''}: {forms}")
+    return "; ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,610 @@
+"""The read path: query -> ranked, highlighted hits with facet counts.
+
+``SearchEngine.search`` returns one plain record (a dict) that the CLI, the
+JSON API and the web pages all render; nothing is computed twice.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from index.analysis import FormsFilter, Lemmatizer, lemma_analyzer
+from index.config import data_lines
+from index.schema import UNKNOWN_YEAR
+
+from . import highlight
+from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records
+from .glossary import Glossary
+from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
+from .spelling import Speller
+
+TITLE_BOOST = 2.5
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_FILTER_VALUES = 50
+MAX_PREFIX_TERMS = 512
+SORTS = ("relevance", "date")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index directory is missing or unreadable; the message says what to do."""
+
+
+class BadRequest(ValueError):
+    """A parameter out of range; the message is meant for the user."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    translate: bool = True
+
+    def validate(self) -> "SearchRequest":
+        if self.sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise BadRequest(f"page must be between 1 and {MAX_PAGE}")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        unknown = [name for name in self.filters if name not in FACETS]
+        if unknown:
+            raise BadRequest(f"unknown filter {unknown[0]!r}; filters are {', '.join(FACETS)}")
+        if sum(len(v) for v in self.filters.values()) > MAX_FILTER_VALUES:
+            raise BadRequest(f"at most {MAX_FILTER_VALUES} filter values")
+        return self
+
+    def params(self) -> list[tuple[str, str]]:
+        """The request as URL parameters: the URL is the whole state."""
+        out = [("q", self.q)] if self.q else []
+        for name in FACETS:
+            out += [(name, v) for v in self.filters.get(name, [])]
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.page != 1:
+            out.append(("page", str(self.page)))
+        if self.per_page != 10:
+            out.append(("per_page", str(self.per_page)))
+        if not self.translate:
+            out.append(("translate", "0"))
+        return out
+
+    def toggled(self, name: str, value: str) -> "SearchRequest":
+        """The same request with one facet value switched on or off (page 1)."""
+        filters = {k: list(v) for k, v in self.filters.items()}
+        values = filters.setdefault(name, [])
+        if value in values:
+            values.remove(value)
+        else:
+            values.append(value)
+        return SearchRequest(self.q, {k: v for k, v in filters.items() if v}, self.sort, 1, self.per_page, self.translate)
+
+    def query_string(self) -> str:
+        return urlencode(self.params())
+
+
+def load_district_map() -> dict[str, str]:
+    """Region -> federal district, from the regions knowledge file."""
+    mapping = {}
+    try:
+        lines = data_lines("regions.tsv")
+    except FileNotFoundError:
+        return mapping
+    for line in lines:
+        cols = line.split("\t")
+        if len(cols) >= 2:
+            mapping[cols[0]] = cols[1]
+    return mapping
+
+
+def _locked(method):
+    """Whoosh searchers are not documented as thread-safe: one search at a
+    time per engine (each takes milliseconds)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class _Generation:
+    """A searcher and everything derived from it, rebuilt when the index changes."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.doc_count = reader.doc_count_all()
+        self.facets = FacetIndex(reader)
+        self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
+        if self.doc_count:
+            column = reader.column_reader("sortdate")
+            self.sortdate = np.fromiter((column[i] or 0 for i in range(self.doc_count)), dtype=np.int64, count=self.doc_count)
+        self.live = np.ones(self.doc_count, dtype=bool)
+        if reader.has_deletions():
+            for d in range(self.doc_count):
+                if reader.is_deleted(d):
+                    self.live[d] = False
+        # From the id field's postings, not the stored text.
+        self.id_to_docnum = {}
+        for term in reader.lexicon("id"):
+            for docnum in reader.postings("id", term).all_ids():
+                if self.live[docnum]:
+                    self.id_to_docnum[term.decode("utf-8") if isinstance(term, bytes) else term] = docnum
+
+
+class SearchEngine:
+    """Opens the index once and answers searches; picks up a rebuilt index
+    without a restart. Safe to share across threads."""
+
+    def __init__(self, index_dir: Path | str, lemmatizer: Lemmatizer | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.lemmatizer = lemmatizer or Lemmatizer()
+        self.parser = QueryParser(self.lemmatizer)
+        self.analyzer = lemma_analyzer(self.lemmatizer)
+        self.glossary = Glossary(self.parser)
+        self.district_of = load_district_map()
+        self._lock = threading.RLock()
+        self._ix = None
+        self._gen: _Generation | None = None
+
+    # -- index lifecycle ---------------------------------------------------
+    def _generation(self) -> _Generation:
+        with self._lock:
+            if self._ix is None:
+                if not self.index_dir.is_dir() or not whoosh_index.exists_in(str(self.index_dir)):
+                    raise IndexUnavailable(
+                        f"no index at {self.index_dir}; build one with: search-index [PATH ...] --index {self.index_dir}"
+                    )
+                try:
+                    self._ix = whoosh_index.open_dir(str(self.index_dir))
+                except Exception as exc:  # a damaged TOC or segment: say so plainly
+                    raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc}); rebuild it with search-index") from exc
+            if self._gen is None:
+                self._gen = _Generation(self._ix.searcher(weighting=BM25F()))
+            else:
+                try:
+                    fresh = self._gen.searcher.refresh()
+                except Exception as exc:
+                    raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc})") from exc
+                if fresh is not self._gen.searcher:
+                    self._gen = _Generation(fresh)
+            return self._gen
+
+    def close(self) -> None:
+        with self._lock:
+            if self._gen is not None:
+                self._gen.searcher.close()
+            self._gen = None
+            self._ix = None
+
+    # -- compiling the AST to Whoosh queries ---------------------------------
+    def compile(self, node, translate: bool, gen: _Generation, notes: list[str]):
+        if node is None:
+            return wq.Every()
+        if isinstance(node, And):
+            parts = [self.compile(i, translate, gen, notes) for i in node.items]
+            positive = [p for p, i in zip(parts, node.items) if not isinstance(i, Not)]
+            negative = [p for p, i in zip(parts, node.items) if isinstance(i, Not)]
+            base = wq.And(positive) if positive else wq.Every()
+            return wq.AndNot(base, wq.Or(negative)) if negative else base
+        if isinstance(node, Or):
+            return wq.Or([self.compile(i, translate, gen, notes) for i in node.items])
+        if isinstance(node, Not):
+            return self.compile(node.item, translate, gen, notes)  # the caller subtracts it
+        if isinstance(node, Word):
+            alternatives = [_both("", node.lemma)]
+            if translate:
+                alternatives += [self._lemma_query(t) for t in self.glossary.translations((node.lemma,))]
+            return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        if isinstance(node, Exact):
+            return _both("_exact", node.surface)
+        if isinstance(node, Prefix):
+            return self._prefix(node, gen, notes)
+        if isinstance(node, Phrase):
+            if node.exact:
+                return wq.Or([wq.Phrase("title_exact", list(node.surfaces), boost=TITLE_BOOST), wq.Phrase("body_exact", list(node.surfaces))])
+            alternatives = [self._lemma_query(node.lemmas)]
+            if translate:
+                alternatives += [self._lemma_query(t) for t in self.glossary.translations(node.lemmas)]
+            return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        if isinstance(node, FieldQuery):
+            return self._field(node, gen, notes)
+        return wq.NullQuery
+
+    @staticmethod
+    def _lemma_query(lemmas: tuple[str, ...]):
+        if len(lemmas) == 1:
+            return _both("", lemmas[0])
+        return wq.Or([wq.Phrase("title", list(lemmas), boost=TITLE_BOOST), wq.Phrase("body", list(lemmas))])
+
+    def _prefix(self, node: Prefix, gen: _Generation, notes: list[str]):
+        reader = gen.searcher.reader()
+        terms = set()
+        for fieldname in ("title_exact", "body_exact"):
+            for term in reader.expand_prefix(fieldname, node.prefix):
+                terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(terms) > MAX_PREFIX_TERMS:
+                    notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
+                    break
+        terms = sorted(terms)[:MAX_PREFIX_TERMS]
+        if not terms:
+            return wq.NullQuery
+        return wq.Or([_both("_exact", t) for t in terms])
+
+    def _field(self, node: FieldQuery, gen: _Generation, notes: list[str]):
+        if node.name == "title":
+            inner = node.inner
+            if isinstance(inner, Word):
+                return wq.Term("title", inner.lemma)
+            if isinstance(inner, Phrase):
+                return wq.Phrase("title", list(inner.lemmas))
+            return wq.NullQuery
+        column = gen.facets.columns.get(node.name)
+        value = self.resolve_facet_value(node.name, node.value, gen)
+        if column is None or value is None:
+            notes.append(f"no {node.name} called {node.value!r}")
+            return wq.NullQuery
+        return wq.Term(node.name, value)
+
+    def resolve_facet_value(self, name: str, typed: str, gen: _Generation | None = None) -> str | None:
+        """A typed facet value -> the canonical one (case-, ё-insensitive)."""
+        gen = gen or self._generation()
+        column = gen.facets.columns.get(name)
+        if column is None:
+            return None
+        if typed in column.index_of:
+            return typed
+        folded = _fold(typed)
+        for value in column.values:
+            if _fold(value) == folded:
+                return value
+        return None
+
+    # -- searching -----------------------------------------------------------
+    def parse(self, text: str) -> ParsedQuery:
+        return self.parser.parse(text)
+
+    @_locked
+    def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
+        request.validate()
+        gen = self._generation()
+        parsed = self.parse(request.q)
+        notes: list[str] = []
+        query = self.compile(parsed.root, request.translate, gen, notes)
+        if isinstance(parsed.root, Not):
+            query = wq.AndNot(wq.Every(), query)
+        filters = {name: values for name, values in request.filters.items() if values}
+
+        matched = self._matched_mask(gen, query)
+        selected = gen.facets.apply(matched, filters)
+        total = int(selected.sum())
+        order = self._rank(gen, query, selected, request.sort, parsed.root is None)
+        start = (request.page - 1) * request.per_page
+        page_docnums = order[start:start + request.per_page]
+
+        spec = self._match_spec(parsed, request.translate)
+        lemma_only = None
+        if request.translate and self._used_glossary(parsed):
+            lemma_only = self._matched_mask(gen, self.compile(parsed.root, False, gen, []))
+            if isinstance(parsed.root, Not):
+                lemma_only = gen.live & ~lemma_only
+        hits = [self._hit(gen, int(d), spec, parsed, lemma_only, score) for d, score in page_docnums]
+
+        facets, facet_totals = facet_records(
+            gen.facets.counts(matched, filters),
+            filters,
+            lambda name, value: "?" + request.toggled(name, value).query_string(),
+            self.district_of,
+            top=facet_top,
+        )
+        record = {
+            "query": request.q,
+            "total": total,
+            "page": request.page,
+            "per_page": request.per_page,
+            "pages": max(1, -(-total // request.per_page)),
+            "sort": request.sort,
+            "filters": filters,
+            "hits": hits,
+            "explain": self._explain(gen, parsed, selected, request.translate),
+            "ignored": parsed.ignored + notes,
+            "suggestion": None,
+            "facets": facets,
+            "facet_totals": facet_totals,
+        }
+        if total == 0 or self._has_unknown_word(gen, parsed):
+            record["suggestion"] = self._suggest(gen, request, parsed)
+        return record
+
+    @_locked
+    def export_rows(self, request: SearchRequest) -> list[dict]:
+        """Every result of a request (not one page), in display order, as
+        plain rows without snippets: for CSV export."""
+        return list(self._export_rows(request))
+
+    def _export_rows(self, request: SearchRequest):
+        request.validate()
+        gen = self._generation()
+        parsed = self.parse(request.q)
+        query = self.compile(parsed.root, request.translate, gen, [])
+        if isinstance(parsed.root, Not):
+            query = wq.AndNot(wq.Every(), query)
+        filters = {name: values for name, values in request.filters.items() if values}
+        selected = gen.facets.apply(self._matched_mask(gen, query), filters)
+        for docnum, score in self._rank(gen, query, selected, request.sort, parsed.root is None):
+            stored = gen.searcher.stored_fields(docnum)
+            year = stored.get("year")
+            yield {
+                "id": stored["id"],
+                "title": stored.get("title", ""),
+                "date": stored.get("date") or None,
+                "year": int(year) if year and year != UNKNOWN_YEAR else None,
+                "lang": stored.get("lang"),
+                "score": round(score, 4) if score is not None else None,
+                "officials": _split(stored.get("official")),
+                "regions": _split(stored.get("region")),
+                "districts": _split(stored.get("district")),
+                "sectors": _split(stored.get("sector")),
+            }
+
+    def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
+        mask = np.zeros(gen.doc_count, dtype=bool)
+        if isinstance(query, wq.Every):
+            return gen.live.copy()
+        docnums = np.fromiter(gen.searcher.docs_for_query(query), dtype=np.int64)
+        if len(docnums):
+            mask[docnums] = True
+        return mask & gen.live
+
+    def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool):
+        """(docnum, score) in display order: BM25F score, ties by newer date;
+        or newest first."""
+        docnums = np.flatnonzero(selected)
+        if not len(docnums):
+            return []
+        if sort == "date" or browse:
+            order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
+            return [(int(d), None) for d in order]
+        results = gen.searcher.search(query, limit=None, filter=set(docnums.tolist()))
+        scored = {hit.docnum: hit.score for hit in results}
+        scores = np.array([scored.get(int(d), 0.0) for d in docnums])
+        order = np.lexsort((-gen.sortdate[docnums], -np.round(scores, 6)))
+        return [(int(docnums[i]), float(scores[i])) for i in order]
+
+    def _match_spec(self, parsed: ParsedQuery, translate: bool) -> highlight.MatchSpec:
+        spec = highlight.MatchSpec()
+        prefixes = []
+        for term in parsed.positive_terms():
+            if isinstance(term, Word):
+                spec.lemmas.add(term.lemma)
+                if translate:
+                    for alt in self.glossary.translations((term.lemma,)):
+                        spec.lemmas.update(alt)
+            elif isinstance(term, Exact):
+                spec.surfaces.add(term.surface)
+            elif isinstance(term, Prefix):
+                prefixes.append(term.prefix)
+            elif isinstance(term, Phrase):
+                (spec.surfaces if term.exact else spec.lemmas).update(term.surfaces if term.exact else term.lemmas)
+                if translate and not term.exact:
+                    for alt in self.glossary.translations(term.lemmas):
+                        spec.lemmas.update(alt)
+        spec.prefixes = tuple(prefixes)
+        return spec
+
+    def _used_glossary(self, parsed: ParsedQuery) -> bool:
+        for term in parsed.positive_terms():
+            key = (term.lemma,) if isinstance(term, Word) else term.lemmas if isinstance(term, Phrase) and not term.exact else None
+            if key and self.glossary.translations(key):
+                return True
+        return False
+
+    def _hit(self, gen: _Generation, docnum: int, spec, parsed: ParsedQuery, lemma_only, score) -> dict:
+        stored = gen.searcher.stored_fields(docnum)
+        title, body = stored.get("title", ""), stored.get("body", "")
+        title_spans = highlight.match_spans(self.analyzer, title, spec)
+        body_spans = highlight.match_spans(self.analyzer, body, spec)
+        snippet_segments = highlight.snippets(body, body_spans)
+        terms = parsed.positive_terms()
+        if lemma_only is not None and not lemma_only[docnum]:
+            via = "glossary"
+        elif terms and all(isinstance(t, (Exact, Prefix)) or (isinstance(t, Phrase) and t.exact) for t in terms):
+            via = "exact"
+        else:
+            via = "lemma"
+        year = stored.get("year")
+        return {
+            "id": stored["id"],
+            "title": title,
+            "title_html": highlight.to_html(highlight.segments(title, title_spans)),
+            "date": stored.get("date") or None,
+            "year": int(year) if year and year != UNKNOWN_YEAR else None,
+            "lang": stored.get("lang"),
+            "score": round(score, 4) if score is not None else None,
+            "snippets": [highlight.to_html(s) for s in snippet_segments],
+            "snippet_segments": snippet_segments,
+            "matched_via": via,
+            "officials": _split(stored.get("official")),
+            "regions": _split(stored.get("region")),
+            "districts": _split(stored.get("district")),
+            "sectors": _split(stored.get("sector")),
+        }
+
+    def _explain(self, gen: _Generation, parsed: ParsedQuery, selected: np.ndarray, translate: bool) -> list[dict]:
+        """Each query word, its lemma, and the forms of it found in the result
+        set with their counts (occurrences), most frequent first."""
+        reader = gen.searcher.reader()
+        out = []
+        seen = set()
+        for term in parsed.positive_terms():
+            if isinstance(term, Word):
+                lemmas = [(term.lemma, False)]
+                if translate:
+                    lemmas += [(alt[0], True) for alt in self.glossary.translations((term.lemma,)) if len(alt) == 1]
+            elif isinstance(term, Phrase) and not term.exact:
+                lemmas = [(lemma, False) for lemma in term.lemmas]
+            else:
+                continue
+            for lemma, via_glossary in lemmas:
+                if (term.raw, lemma) in seen:
+                    continue
+                seen.add((term.raw, lemma))
+                forms = self._forms(reader, lemma, selected)
+                if via_glossary and not forms:
+                    continue
+                out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary,
+                            "forms": [{"form": f, "count": c} for f, c in forms]})
+        return out
+
+    @staticmethod
+    def _forms(reader, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
+        counts: Counter = Counter()
+        prefix = lemma + FormsFilter.SEPARATOR
+        for term in reader.expand_prefix("forms", prefix):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            surface = text[len(prefix):]
+            matcher = reader.postings("forms", term)
+            while matcher.is_active():
+                if selected[matcher.id()]:
+                    counts[surface] += int(matcher.weight())
+                matcher.next()
+        return sorted(counts.items(), key=lambda fc: (-fc[1], fc[0]))
+
+    # -- did you mean --------------------------------------------------------
+    def _has_unknown_word(self, gen: _Generation, parsed: ParsedQuery) -> bool:
+        reader = gen.searcher.reader()
+        for term in parsed.positive_terms():
+            if isinstance(term, Word) and not reader.doc_frequency("body", term.lemma) and not reader.doc_frequency("title", term.lemma):
+                return True
+        return False
+
+    def _suggest(self, gen: _Generation, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        speller = Speller(gen.searcher, self.parser)
+        corrected = speller.correct_query(parsed)
+        if not corrected or corrected == request.q:
+            return None
+        check = SearchRequest(corrected, request.filters, translate=request.translate)
+        corrected_parsed = self.parse(corrected)
+        query = self.compile(corrected_parsed.root, check.translate, gen, [])
+        mask = gen.facets.apply(self._matched_mask(gen, query), check.filters)
+        return corrected if mask.any() else None
+
+    # -- documents and facet values --------------------------------------------
+    @_locked
+    def document(self, doc_id: str) -> dict | None:
+        gen = self._generation()
+        docnum = gen.id_to_docnum.get(doc_id)
+        if docnum is None:
+            return None
+        stored = dict(gen.searcher.stored_fields(docnum))
+        year = stored.get("year")
+        return {
+            "id": stored["id"],
+            "title": stored.get("title", ""),
+            "date": stored.get("date") or None,
+            "year": int(year) if year and year != UNKNOWN_YEAR else None,
+            "lang": stored.get("lang"),
+            "body": stored.get("body", ""),
+            "source_text": stored.get("source_text", ""),
+            "author": stored.get("author"),
+            "photo_credit": stored.get("photo_credit"),
+            "url": stored.get("url"),
+            "source": stored.get("source"),
+            "path": stored.get("path"),
+            "officials": _split(stored.get("official")),
+            "regions": _split(stored.get("region")),
+            "districts": _split(stored.get("district")),
+            "sectors": _split(stored.get("sector")),
+        }
+
+    @_locked
+    def highlight_document(self, doc: dict, q: str, translate: bool = True) -> dict:
+        """Title and body of a document as segments with the query's matches."""
+        parsed = self.parse(q)
+        spec = self._match_spec(parsed, translate)
+        return {
+            "title": highlight.segments(doc["title"], highlight.match_spans(self.analyzer, doc["title"], spec)),
+            "body": highlight.segments(doc["body"], highlight.match_spans(self.analyzer, doc["body"], spec)),
+        }
+
+    @_locked
+    def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
+        """Facet values whose words start with ``prefix`` (case- and
+        ё-insensitive), with their counts over the whole index."""
+        return self._facet_values(name, prefix, limit)
+
+    def _facet_values(self, name: str, prefix: str, limit: int) -> list[dict]:
+        if name not in FACETS:
+            raise BadRequest(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
+        gen = self._generation()
+        column = gen.facets.columns[name]
+        counts = column.counts(gen.live)
+        folded = _fold(prefix)
+        out = []
+        for i, value in enumerate(column.values):
+            if not folded or any(word.startswith(folded) for word in _fold(value).split()) or _fold(value).startswith(folded):
+                out.append({"value": value, "label": value, "count": int(counts[i])})
+        out.sort(key=lambda r: (-r["count"], r["value"]))
+        return out[:limit]
+
+    @_locked
+    def suggest_terms(self, prefix: str, limit: int = 10) -> list[dict]:
+        """Autocomplete: index words starting with ``prefix`` (most frequent
+        first), then entity names (officials, regions, sectors)."""
+        folded = _fold(prefix)
+        if len(folded) < 2:
+            return []
+        gen = self._generation()
+        reader = gen.searcher.reader()
+        words: dict[str, int] = {}
+        for fieldname in ("title_exact", "body_exact"):
+            for n, term in enumerate(reader.expand_prefix(fieldname, folded)):
+                if n >= 500:
+                    break
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                words[text] = max(words.get(text, 0), reader.doc_frequency(fieldname, text))
+        out = [{"value": w, "kind": "word", "count": c} for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
+        for name in ("official", "region", "sector"):
+            out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(name, prefix, 5)]
+        return out
+
+    @_locked
+    def stats(self) -> dict:
+        gen = self._generation()
+        return {"documents": int(gen.live.sum())}
+
+
+def public_record(record: dict) -> dict:
+    """The search record without render-only internals: what ``search-cli
+    --format json`` prints and ``/api/search`` serves."""
+    out = dict(record)
+    out["hits"] = [{k: v for k, v in hit.items() if k != "snippet_segments"} for hit in record["hits"]]
+    return out
+
+
+def _both(suffix: str, text: str):
+    """A term in the title (weighted higher) or the body."""
+    return wq.Or([wq.Term("title" + suffix, text, boost=TITLE_BOOST), wq.Term("body" + suffix, text)])
+
+
+def _split(value) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("ё", "е").strip()
+

@@ -1,0 +1,145 @@
+"""Facet counting over numpy arrays, and facets as plain records.
+
+For every facet field the postings are turned once per searcher into two
+parallel arrays (docnum, value id). Counting the values in a matched set is
+then ``np.bincount`` over a boolean mask, whatever the size of the set: no
+Python work per matching document.
+
+Several values of one facet are OR, different facets are AND, and each facet
+is counted with every other facet's selection applied but not its own
+(disjunctive faceting), so a user sees how many a second region would add.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# district is the region facet's parent level, and a filter of its own.
+FACETS = ("official", "region", "district", "sector", "year", "lang")
+DEFAULT_TOP = 10
+
+
+@dataclass
+class FacetColumn:
+    name: str
+    values: list[str]
+    doc_ids: np.ndarray
+    value_ids: np.ndarray
+    index_of: dict[str, int]
+
+    @classmethod
+    def from_reader(cls, reader, name: str, doc_count: int) -> "FacetColumn":
+        values: list[str] = []
+        doc_chunks, value_chunks = [], []
+        if name in reader.schema and reader.schema[name].indexed:
+            for term in reader.lexicon(name):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
+                doc_chunks.append(ids)
+                value_chunks.append(np.full(len(ids), len(values), dtype=np.int32))
+                values.append(value)
+        doc_ids = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, dtype=np.int64)
+        value_ids = np.concatenate(value_chunks) if value_chunks else np.zeros(0, dtype=np.int32)
+        if reader.has_deletions() and len(doc_ids):
+            live = np.fromiter((not reader.is_deleted(d) for d in doc_ids), dtype=bool, count=len(doc_ids))
+            doc_ids, value_ids = doc_ids[live], value_ids[live]
+        return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)})
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        selected = mask[self.doc_ids]
+        return np.bincount(self.value_ids[selected], minlength=len(self.values))
+
+    def mask_for(self, values: list[str], doc_count: int) -> np.ndarray:
+        ids = [self.index_of[v] for v in values if v in self.index_of]
+        mask = np.zeros(doc_count, dtype=bool)
+        if ids:
+            mask[self.doc_ids[np.isin(self.value_ids, ids)]] = True
+        return mask
+
+
+class FacetIndex:
+    """All facet columns of one searcher generation."""
+
+    def __init__(self, reader) -> None:
+        self.doc_count = reader.doc_count_all()
+        self.columns = {name: FacetColumn.from_reader(reader, name, self.doc_count) for name in FACETS}
+        self._mask_cache: dict[tuple, np.ndarray] = {}
+
+    def selection_mask(self, name: str, values: list[str]) -> np.ndarray:
+        key = (name, tuple(sorted(values)))
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            mask = self.columns[name].mask_for(values, self.doc_count)
+            if len(self._mask_cache) > 256:
+                self._mask_cache.clear()
+            self._mask_cache[key] = mask
+        return mask
+
+    def apply(self, matched: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
+        mask = matched
+        for name, values in filters.items():
+            if values and name != skip and name in self.columns:
+                mask = mask & self.selection_mask(name, values)
+        return mask
+
+    def counts(self, matched: np.ndarray, filters: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+        """Disjunctive counts: value -> count, per facet."""
+        out = {}
+        for name, column in self.columns.items():
+            base = self.apply(matched, filters, skip=name)
+            counts = column.counts(base)
+            out[name] = {column.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        return out
+
+
+def facet_records(
+    counts: dict[str, dict[str, int]],
+    filters: dict[str, list[str]],
+    toggle_url,
+    district_of: dict[str, str],
+    top: int | None = DEFAULT_TOP,
+) -> dict:
+    """Facets as plain records: ``{"value", "label", "count", "selected", "url"}``
+    sorted by count then name, selected values always included (at count 0
+    too). ``region`` lists districts, each with its regions in ``children``.
+    Returns (facets, number of distinct values per facet)."""
+
+    def values_of(name: str, limit: int | None) -> tuple[list[dict], int]:
+        chosen = set(filters.get(name, []))
+        counted = counts.get(name, {})
+        items = [(v, c) for v, c in counted.items()]
+        items += [(v, 0) for v in chosen if v not in counted]
+        items.sort(key=lambda vc: (-vc[1], vc[0]))
+        records = [record(name, v, c, v in chosen) for v, c in items]
+        total = len(records)
+        if limit is not None and total > limit:
+            head = records[:limit]
+            head += [r for r in records[limit:] if r["selected"]]
+            records = head
+        return records, total
+
+    def record(name: str, value: str, count: int, selected: bool) -> dict:
+        return {"value": value, "label": value, "count": count, "selected": selected,
+                "url": toggle_url(name, value)}
+
+    result, totals = {}, {}
+    for name in ("official", "sector", "year", "lang"):
+        result[name], totals[name] = values_of(name, top)
+    # region: district -> regions
+    regions, _ = values_of("region", None)
+    districts, _ = values_of("district", None)
+    by_district: dict[str, list[dict]] = {}
+    for reg in regions:
+        by_district.setdefault(district_of.get(reg["value"], ""), []).append(reg)
+    tree = []
+    for dist in districts:
+        dist = dict(dist, children=by_district.pop(dist["value"], []))
+        tree.append(dist)
+    for orphan_district, children in by_district.items():
+        # Regions whose district is unknown (or absent from the counts).
+        tree.append({"value": orphan_district, "label": orphan_district or "—", "count": sum(c["count"] for c in children),
+                     "selected": False, "url": None, "children": children})
+    result["region"] = tree
+    totals["region"] = len(regions)
+    return result, totals

@@ -1,0 +1,121 @@
+"""Marking matched words in original text, whatever their inflection.
+
+The text is run through the same analysis chain as the index, with character
+offsets, and every word whose lemma (or surface form, for exact and prefix
+terms) the query asked for is marked. Snippets are the windows of text with
+the most distinct matched words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+SNIPPET_CHARS = 240
+MAX_SNIPPETS = 3
+
+
+@dataclass
+class MatchSpec:
+    """What counts as a match: lemmas, exact surface forms, surface prefixes."""
+
+    lemmas: set[str] = field(default_factory=set)
+    surfaces: set[str] = field(default_factory=set)
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.lemmas or self.surfaces or self.prefixes)
+
+    def matches(self, lemma: str, surface: str) -> bool:
+        return lemma in self.lemmas or surface in self.surfaces or surface.startswith(self.prefixes or ("\x00",))
+
+
+# A piece of text and whether it is a match: renderers (HTML, terminal) turn
+# these into <mark> or bold.
+Segments = list[tuple[str, bool]]
+
+
+def match_spans(analyzer, text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """(start, end, lemma) of every matched word in ``text``."""
+    if not spec or not text:
+        return []
+    spans = []
+    for t in analyzer(text, chars=True, mode="index"):
+        if spec.matches(t.text, t.surface):
+            spans.append((t.startchar, t.endchar, t.text))
+    return spans
+
+
+def segments(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> Segments:
+    end = len(text) if end is None else end
+    out: Segments = []
+    pos = start
+    for s, e, _ in spans:
+        if e <= start or s >= end:
+            continue
+        if s > pos:
+            out.append((text[pos:s], False))
+        out.append((text[s:e], True))
+        pos = e
+    if pos < end:
+        out.append((text[pos:end], False))
+    return out
+
+
+def snippets(text: str, spans: list[tuple[int, int, str]], width: int = SNIPPET_CHARS,
+             limit: int = MAX_SNIPPETS) -> list[Segments]:
+    """Up to ``limit`` non-overlapping windows, richest in distinct matches
+    first, shown in text order; the opening of the text if nothing matched."""
+    if not spans:
+        return [segments(text, [], 0, _word_end(text, min(len(text), width)))] if text else []
+    candidates = []
+    for i, (s, _e, _l) in enumerate(spans):
+        lo = _word_start(text, max(0, s - width // 3))
+        hi = _word_end(text, min(len(text), lo + width))
+        inside = [sp for sp in spans[i:] if sp[1] <= hi]
+        candidates.append((len({sp[2] for sp in inside}), len(inside), -lo, lo, hi))
+    candidates.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    for *_rank, lo, hi in candidates:
+        if all(hi <= a or lo >= b for a, b in chosen):
+            chosen.append((lo, hi))
+        if len(chosen) == limit:
+            break
+    chosen.sort()
+    out = []
+    for lo, hi in chosen:
+        seg = segments(text, spans, lo, hi)
+        if lo > 0:
+            seg.insert(0, ("…", False))
+        if hi < len(text):
+            seg.append(("…", False))
+        out.append(seg)
+    return out
+
+
+def _word_start(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    space = text.rfind(" ", 0, pos)
+    newline = text.rfind("\n", 0, pos)
+    cut = max(space, newline)
+    return cut + 1 if cut >= 0 and pos - cut < 30 else pos
+
+
+def _word_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.find(" ", pos)
+    return space if 0 <= space and space - pos < 30 else pos
+
+
+def to_html(segs: Segments) -> str:
+    """Escaped text with only <mark> inserted."""
+    return "".join(f"<mark>{escape(t)}</mark>" if hit else escape(t) for t, hit in segs).replace("\n", " ")
+
+
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+
+
+def to_terminal(segs: Segments, color: bool = True) -> str:
+    text = "".join((f"{BOLD}{t}{RESET}" if color else f"*{t}*") if hit else t for t, hit in segs)
+    return " ".join(text.split())

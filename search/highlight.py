@@ -63,23 +63,30 @@ def segments(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: 
 
 def snippets(text: str, spans: list[tuple[int, int, str]], width: int = SNIPPET_CHARS,
              limit: int = MAX_SNIPPETS) -> list[Segments]:
-    """Up to ``limit`` non-overlapping windows, richest in distinct matches
-    first, shown in text order; the opening of the text if nothing matched."""
+    """Up to ``limit`` non-overlapping windows, shown in text order; the
+    opening of the text if nothing matched. Windows are chosen greedily: each
+    next one adds the most query words not yet shown, then the most word forms
+    not yet shown, then the most matches."""
     if not spans:
         return [segments(text, [], 0, _word_end(text, min(len(text), width)))] if text else []
-    candidates = []
+    windows = []
     for i, (s, _e, _l) in enumerate(spans):
         lo = _word_start(text, max(0, s - width // 3))
         hi = _word_end(text, min(len(text), lo + width))
         inside = [sp for sp in spans[i:] if sp[1] <= hi]
-        candidates.append((len({sp[2] for sp in inside}), len(inside), -lo, lo, hi))
-    candidates.sort(reverse=True)
+        windows.append((lo, hi, {sp[2] for sp in inside}, {text[sp[0]:sp[1]].lower() for sp in inside}, len(inside)))
     chosen: list[tuple[int, int]] = []
-    for *_rank, lo, hi in candidates:
-        if all(hi <= a or lo >= b for a, b in chosen):
-            chosen.append((lo, hi))
-        if len(chosen) == limit:
+    shown_lemmas: set[str] = set()
+    shown_forms: set[str] = set()
+    while len(chosen) < limit:
+        free = [w for w in windows if all(w[1] <= a or w[0] >= b for a, b in chosen)]
+        if not free:
             break
+        lo, hi, lemmas, forms, _n = max(
+            free, key=lambda w: (len(w[2] - shown_lemmas), len(w[3] - shown_forms), w[4], -w[0]))
+        chosen.append((lo, hi))
+        shown_lemmas |= lemmas
+        shown_forms |= forms
     chosen.sort()
     out = []
     for lo, hi in chosen:

@@ -1,0 +1,53 @@
+"""Shared fixtures: the seed corpus indexed once per test session."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.analysis import Lemmatizer
+from index.config import SEEDS_DIR
+from index.indexer import IndexBuilder
+from index.reader import Ingestor
+from search.engine import SearchEngine
+
+SEED_IDS = sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def ingestor() -> Ingestor:
+    return Ingestor()
+
+
+@pytest.fixture(scope="session")
+def lemmatizer() -> Lemmatizer:
+    return Lemmatizer()
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, ingestor) -> Path:
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    report = IndexBuilder(index_dir, ingestor=ingestor).build([SEEDS_DIR])
+    assert report.indexed == len(SEED_IDS), report.summary()
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index, lemmatizer) -> SearchEngine:
+    return SearchEngine(seed_index, lemmatizer=lemmatizer)
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private copy of the seeds a test may change."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, target)
+    return target
+
+
+def write_docs(directory: Path, docs: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (directory / f"{name}.txt").write_text(text, encoding="utf-8")
+    return directory

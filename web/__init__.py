@@ -34,12 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def choose_ui_language():
+        # Russian unless the user chose otherwise (?ui=, remembered in a cookie).
         wanted = request.args.get("ui") or request.cookies.get("ui")
-        if wanted not in UI_LANGUAGES:
-            wanted = request.accept_languages.best_match(UI_LANGUAGES) or "ru"
-            if wanted not in UI_LANGUAGES:
-                wanted = "ru"
-        g.ui = wanted
+        g.ui = wanted if wanted in UI_LANGUAGES else "ru"
 
     @app.after_request
     def security_headers(response):

@@ -1,0 +1,123 @@
+"""The web UI as a user sees it: Debian's Chromium driven by Playwright against
+a live search-web on 127.0.0.1. Skipped, with the reason, when Chromium is
+not installed (`apt-get install chromium`; CI installs it)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seed_index):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.serve", "--index", str(seed_index), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("search-web did not start: " + proc.stdout.read().decode(errors="replace"))
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+def test_search_facets_document_and_back(server, browser):
+    SHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.fill("#q", "импортозамещение")
+    page.press("#q", "Enter")
+    page.wait_for_selector("li.hit")
+    assert page.locator("li.hit").count() == 2
+    assert page.locator("#total").inner_text() == "2"
+    marks = page.locator("li.hit mark").all_inner_texts()
+    assert {"импортозамещения", "импортозамещение"} <= {m.lower() for m in marks}
+    page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
+
+    # tick a facet value: results and counts change, the URL carries the state
+    year = page.locator('section[data-facet="year"] a.fv[data-value="2024"]')
+    year.click()
+    page.wait_for_url("**year=2024**")
+    assert page.locator("#total").inner_text() == "1"
+    assert page.locator("li.hit").count() == 1
+    assert page.locator('section[data-facet="year"] a.fv[aria-checked="true"]').count() == 1
+    assert page.locator(".chip").count() == 1
+    filtered_url = page.url
+    page.screenshot(path=str(SHOTS / "filtered.png"), full_page=True)
+
+    # open the document, then go back
+    page.locator("li.hit h3 a").first.click()
+    page.wait_for_selector("article.doc")
+    assert "хартия" in page.locator("article.doc h1").inner_text()
+    assert page.locator("article.doc mark").count() >= 4
+    page.screenshot(path=str(SHOTS / "document.png"), full_page=True)
+    page.go_back()
+    page.wait_for_selector("li.hit")
+    assert page.url == filtered_url
+    assert page.locator("#total").inner_text() == "1"
+    page.close()
+
+
+def test_phone_width(server, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(server + "/?q=%D1%8D%D0%BA%D1%81%D0%BF%D0%BE%D1%80%D1%82")
+    page.wait_for_selector("li.hit")
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 375, overflow
+    assert page.locator("#q").is_visible()
+    page.screenshot(path=str(SHOTS / "phone.png"), full_page=True)
+    page.close()
+
+
+def test_keyboard_only_search(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.focus("#q")
+    page.keyboard.type("esportazione")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit")
+    assert page.locator("li.hit").count() >= 1
+    page.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from .entities import EntityExtractor
 from .reader import Ingestor, read_raw
 from .records import Document, RawDocument, Rejection
 from .schema import FACET_FIELDS, SCHEMA_VERSION, UNKNOWN_YEAR, build_schema
@@ -89,6 +90,9 @@ def index_fields(doc: Document, digest: str) -> dict:
         "forms": doc.title + "\n" + doc.body,
         "date": doc.date or "",
         "sortdate": (Date.fromisoformat(doc.date) - _EPOCH).days if doc.date else 0,
+        "roles": doc.roles,
+        "sector_evidence": doc.sector_evidence,
+        "entity_spans": doc.entity_spans,
         "content_hash": digest,
         "source_text": doc.source_text,
         "author": doc.author,
@@ -112,12 +116,12 @@ class IndexBuilder:
         self,
         index_dir: Path,
         ingestor: Ingestor | None = None,
-        enrich: Callable[[Document], Document] | None = None,
+        extractor: EntityExtractor | None = None,
         lock_timeout: float = LOCK_TIMEOUT_S,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.ingestor = ingestor or Ingestor()
-        self.enrich = enrich
+        self.extractor = extractor or EntityExtractor()
         self.lock_timeout = lock_timeout
 
     def build(
@@ -128,6 +132,7 @@ class IndexBuilder:
     ) -> IndexReport:
         report = IndexReport()
         ix = open_or_create(self.index_dir)
+        self.extractor.use_registry(self.extractor.registry_for(self.index_dir))
         with ix.searcher() as searcher:
             known = {f["id"]: f.get("content_hash") for f in searcher.all_stored_fields()}
         try:
@@ -152,6 +157,9 @@ class IndexBuilder:
             raise
         if report.indexed or report.updated or report.pruned:
             writer.commit()
+            # Names seen in this corpus, for linking lone surnames and
+            # transliterations in later runs.
+            self.extractor.registry.save(self.index_dir)
         else:
             writer.cancel()
         return report
@@ -172,8 +180,7 @@ class IndexBuilder:
         if isinstance(doc, Rejection):
             report.rejected.append(doc)
             return "rejected"
-        if self.enrich:
-            doc = self.enrich(doc)
+        doc = self.extractor.enrich(doc)
         writer.update_document(**index_fields(doc, digest))
         if item.id in known:
             report.updated += 1

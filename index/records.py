@@ -46,6 +46,9 @@ class Document:
     regions: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # official -> roles stated in the text
+    sector_evidence: dict[str, list[str]] = field(default_factory=dict)
+    entity_spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # body offsets
 
     def to_dict(self) -> dict:
         return asdict(self)

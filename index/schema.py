@@ -8,7 +8,7 @@ from .analysis import forms_analyzer, lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> Schema:
@@ -30,6 +30,9 @@ def build_schema() -> Schema:
         region=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         district=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         sector=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        roles=STORED,  # official -> roles stated in the text
+        sector_evidence=STORED,
+        entity_spans=STORED,  # (start, end, kind, value) in the body, for the document page
         content_hash=STORED,
         source_text=STORED,
         author=STORED,

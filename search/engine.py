@@ -19,6 +19,7 @@ from whoosh.scoring import BM25F
 
 from index.analysis import FormsFilter, Lemmatizer, lemma_analyzer
 from index.config import data_lines
+from index.entities import skeleton, transliterations
 from index.schema import UNKNOWN_YEAR
 
 from . import highlight
@@ -529,16 +530,20 @@ class SearchEngine:
             "regions": _split(stored.get("region")),
             "districts": _split(stored.get("district")),
             "sectors": _split(stored.get("sector")),
+            "roles": stored.get("roles") or {},
+            "sector_evidence": stored.get("sector_evidence") or {},
+            "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
         }
 
     @_locked
     def highlight_document(self, doc: dict, q: str, translate: bool = True) -> dict:
-        """Title and body of a document as segments with the query's matches."""
+        """The title as segments with the query's matches, and the matches'
+        (start, end) in the body."""
         parsed = self.parse(q)
         spec = self._match_spec(parsed, translate)
         return {
             "title": highlight.segments(doc["title"], highlight.match_spans(self.analyzer, doc["title"], spec)),
-            "body": highlight.segments(doc["body"], highlight.match_spans(self.analyzer, doc["body"], spec)),
+            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(self.analyzer, doc["body"], spec)],
         }
 
     @_locked
@@ -553,10 +558,9 @@ class SearchEngine:
         gen = self._generation()
         column = gen.facets.columns[name]
         counts = column.counts(gen.live)
-        folded = _fold(prefix)
         out = []
         for i, value in enumerate(column.values):
-            if not folded or any(word.startswith(folded) for word in _fold(value).split()) or _fold(value).startswith(folded):
+            if value_matches(value, prefix):
                 out.append({"value": value, "label": value, "count": int(counts[i])})
         out.sort(key=lambda r: (-r["count"], r["value"]))
         return out[:limit]
@@ -603,6 +607,23 @@ def _both(suffix: str, text: str):
 
 def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
+
+
+def value_matches(value: str, prefix: str) -> bool:
+    """Does any word of a facet value start with ``prefix``, ignoring case, ё
+    and the script ('degt' and 'дегт' both find 'Михаил Дегтярёв')?"""
+    folded = _fold(prefix)
+    if not folded:
+        return True
+    words = _fold(value).split()
+    if _fold(value).startswith(folded) or any(w.startswith(folded) for w in words):
+        return True
+    if folded.isascii():
+        key = skeleton(folded)
+        return bool(key) and any(
+            variant.startswith(key) for word in value.split() for variant in transliterations(word)
+        )
+    return False
 
 
 def _fold(text: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from index.analysis import Lemmatizer
 from index.config import SEEDS_DIR
+from index.entities import EntityExtractor
 from index.indexer import IndexBuilder
 from index.reader import Ingestor
 from search.engine import SearchEngine
@@ -26,9 +27,24 @@ def lemmatizer() -> Lemmatizer:
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory, ingestor) -> Path:
+def extractor(lemmatizer) -> EntityExtractor:
+    return EntityExtractor(lemmatizer)
+
+
+@pytest.fixture(scope="session")
+def build_index(ingestor, extractor):
+    """Index ``paths`` into ``index_dir`` with the session's loaded models."""
+
+    def build(index_dir: Path, paths: list[Path], **options):
+        return IndexBuilder(index_dir, ingestor=ingestor, extractor=extractor).build(paths, **options)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, build_index) -> Path:
     index_dir = tmp_path_factory.mktemp("seed-index")
-    report = IndexBuilder(index_dir, ingestor=ingestor).build([SEEDS_DIR])
+    report = build_index(index_dir, [SEEDS_DIR])
     assert report.indexed == len(SEED_IDS), report.summary()
     return index_dir
 

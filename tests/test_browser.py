@@ -77,13 +77,16 @@ def test_search_facets_document_and_back(server, browser):
     assert {"импортозамещения", "импортозамещение"} <= {m.lower() for m in marks}
     page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
 
-    # tick a facet value: results and counts change, the URL carries the state
-    year = page.locator('section[data-facet="year"] a.fv[data-value="2024"]')
-    year.click()
-    page.wait_for_url("**year=2024**")
+    # tick a region: results and counts change, the URL carries the state
+    region = page.locator('section[data-facet="region"] a.fv[data-value="Хабаровский край"]')
+    assert region.locator(".count").inner_text() == "1"
+    year_counts_before = page.locator('section[data-facet="year"] .count').all_inner_texts()
+    region.click()
+    page.wait_for_url("**region=**")
     assert page.locator("#total").inner_text() == "1"
     assert page.locator("li.hit").count() == 1
-    assert page.locator('section[data-facet="year"] a.fv[aria-checked="true"]').count() == 1
+    assert page.locator('section[data-facet="region"] a.fv[aria-checked="true"]').count() == 1
+    assert page.locator('section[data-facet="year"] .count').all_inner_texts() != year_counts_before
     assert page.locator(".chip").count() == 1
     filtered_url = page.url
     page.screenshot(path=str(SHOTS / "filtered.png"), full_page=True)

@@ -8,7 +8,6 @@ import pytest
 
 from index.cli import main as index_main
 from index.config import SEEDS_DIR
-from index.indexer import IndexBuilder
 from index.reader import read_raw, read_text_file
 from index.records import Document, Rejection
 
@@ -132,13 +131,13 @@ def test_short_cp1251_and_italian_cp1252_files(tmp_path):
     assert read_text_file(tmp_path / "it.txt").text.startswith("Il governatore ha inaugurato più")
 
 
-def test_bad_files_are_reported_with_path_and_reason(tmp_path):
+def test_bad_files_are_reported_with_path_and_reason(tmp_path, build_index):
     (tmp_path / "good.txt").write_text("Губернатор открыл новый завод по выпуску станков в области.", encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "blank.txt").write_bytes(b"  \n\n ")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "furniture_only.txt").write_text("FATTO IN RUSSIA\nTutte le regioni\nITA\n15\n", encoding="utf-8")
-    report = IndexBuilder(tmp_path / "index").build([tmp_path])
+    report = build_index(tmp_path / "index", [tmp_path])
     reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in report.rejected}
     assert report.read == 5 and report.indexed == 1
     assert reasons["empty.txt"] == "empty file"
@@ -177,19 +176,19 @@ def test_language_is_detected_not_taken_from_the_name(tmp_path, ingestor):
     assert ingestor.ingest(read_text_file(path)).lang == "it"
 
 
-def test_reindexing_is_incremental_and_prune_removes_deleted(seeds_copy, tmp_path, ingestor):
+def test_reindexing_is_incremental_and_prune_removes_deleted(seeds_copy, tmp_path, ingestor, build_index):
     index_dir = tmp_path / "index"
-    first = IndexBuilder(index_dir, ingestor=ingestor).build([seeds_copy])
+    first = build_index(index_dir, [seeds_copy])
     assert (first.indexed, first.updated, first.unchanged) == (5, 0, 0)
-    again = IndexBuilder(index_dir, ingestor=ingestor).build([seeds_copy])
+    again = build_index(index_dir, [seeds_copy])
     assert (again.indexed, again.updated, again.unchanged) == (0, 0, 5)
     changed = seeds_copy / "003_bf76a2937b14fcaf.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\nДобавлен новый абзац о станкостроении.", encoding="utf-8")
     (seeds_copy / "new_doc.txt").write_text("Новый завод в Калужской области выпускает станки.", encoding="utf-8")
-    third = IndexBuilder(index_dir, ingestor=ingestor).build([seeds_copy])
+    third = build_index(index_dir, [seeds_copy])
     assert (third.indexed, third.updated, third.unchanged) == (1, 1, 4)
     (seeds_copy / "new_doc.txt").unlink()
-    fourth = IndexBuilder(index_dir, ingestor=ingestor).build([seeds_copy], prune=True)
+    fourth = build_index(index_dir, [seeds_copy], prune=True)
     assert fourth.pruned == 1 and fourth.unchanged == 5
 
 

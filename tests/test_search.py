@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from index.indexer import IndexBuilder
 from search.cli import main as cli_main
 from search.engine import BadRequest, SearchEngine, SearchRequest
 
@@ -130,23 +129,23 @@ def test_glossary_expansion_on_and_off(engine):
     assert {D000, D001} <= ids(engine, "esportazione")
 
 
-def test_ranking_title_above_body(tmp_path, ingestor, lemmatizer):
+def test_ranking_title_above_body(tmp_path, ingestor, lemmatizer, build_index):
     docs = write_docs(tmp_path / "docs", {
         "body_only": "Новости дня\n\nВ регионе обсуждали многое. Среди прочего говорили про станкостроение и заводы области.",
         "in_title": "Станкостроение в регионе растёт\n\nВ регионе обсуждали многое. Среди прочего говорили про заводы области.",
     })
-    IndexBuilder(tmp_path / "ix", ingestor=ingestor).build([docs])
+    build_index(tmp_path / "ix", [docs])
     hits = SearchEngine(tmp_path / "ix", lemmatizer=lemmatizer).search(SearchRequest("станкостроение"))["hits"]
     assert [h["id"] for h in hits] == ["in_title", "body_only"]
 
 
-def test_names_are_not_mangled_into_common_words(tmp_path, ingestor, lemmatizer):
+def test_names_are_not_mangled_into_common_words(tmp_path, ingestor, lemmatizer, build_index):
     docs = write_docs(tmp_path / "docs", {
         "mechel": "Компания Мечел отчиталась\n\nАкционеры Мечела одобрили сделку. Руководство Мечелом довольно.",
         "mosque": "В городе открылась мечеть\n\nНовая мечеть приняла первых прихожан.",
         "demeshin": "Совещание в крае\n\nДмитрий Демешин провёл совещание. По словам Демешина, заводы работают.",
     })
-    IndexBuilder(tmp_path / "ix", ingestor=ingestor).build([docs])
+    build_index(tmp_path / "ix", [docs])
     search = SearchEngine(tmp_path / "ix", lemmatizer=lemmatizer)
     assert ids(search, "Мечел") == {"mechel"}
     assert ids(search, "мечела") == {"mechel"}

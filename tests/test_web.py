@@ -6,7 +6,6 @@ import io
 
 import pytest
 
-from index.indexer import IndexBuilder
 from web import create_app
 
 from conftest import SEED_IDS, write_docs
@@ -119,13 +118,13 @@ def test_read_only_and_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_hostile_text_is_escaped(tmp_path, ingestor, lemmatizer):
+def test_hostile_text_is_escaped(tmp_path, ingestor, lemmatizer, build_index):
     from search.engine import SearchEngine
 
     docs = write_docs(tmp_path / "docs", {
         "evil": 'Завод <script>alert(1)</script> открыт\n\nГубернатор "><img src=x onerror=alert(2)> и {{ 7*7 }} на заводе.',
     })
-    IndexBuilder(tmp_path / "ix", ingestor=ingestor).build([docs])
+    build_index(tmp_path / "ix", [docs])
     client = create_app({"ENGINE": SearchEngine(tmp_path / "ix", lemmatizer=lemmatizer)}).test_client()
     for url in ("/?q=завод", "/?q=<script>alert(3)</script>", '/?q="><img src=x onerror=alert(4)>', "/doc/evil?q=завод",
                 "/?q={{ 7*7 }}"):

@@ -96,29 +96,51 @@ def document_page(doc_id: str):
         return render_error(404, "not_found", doc_id)
     q = request.args.get("q", "")[:1000]
     highlighted = engine.highlight_document(doc, q, request.args.get("translate", "1") != "0")
-    paragraphs = _split_paragraphs(highlighted["body"])
+    paragraphs = annotated_paragraphs(doc["body"], highlighted["body_spans"], doc["entity_spans"])
     back = request.args.get("back", "")
     return render_template(
         "doc.html",
         doc=doc,
         q=q,
         title=marked(highlighted["title"]),
-        paragraphs=[marked(p) for p in paragraphs],
+        paragraphs=paragraphs,
         back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/",
         facet_url=lambda name, value: "/?" + SearchRequest("", {name: [value]}).query_string(),
     )
 
 
-def _split_paragraphs(segments):
-    """Body segments -> one segment list per paragraph (blank-line separated)."""
-    out, current = [], []
-    for text, hit in segments:
-        parts = text.split("\n\n")
-        for i, part in enumerate(parts):
-            if i:
-                out.append(current)
+ENTITY_FACET = {"official": "official", "region": "region", "district": "district"}
+
+
+def annotated_paragraphs(body: str, query_spans, entity_spans) -> list[Markup]:
+    """The body as paragraphs of escaped HTML: query matches in <mark>,
+    recognised officials and regions as links to a search filtered by them."""
+    cuts = {0, len(body)}
+    for s, e in query_spans:
+        cuts.update((s, e))
+    entities = [(s, e, kind, value) for s, e, kind, value in entity_spans if kind in ENTITY_FACET and 0 <= s < e <= len(body)]
+    for s, e, _, _ in entities:
+        cuts.update((s, e))
+    points = sorted(cuts)
+    paragraphs, current = [], []
+    for a, b in zip(points, points[1:]):
+        text = body[a:b]
+        marked_here = any(s <= a and b <= e for s, e in query_spans)
+        entity = next(((k, v) for s, e, k, v in entities if s <= a and b <= e), None)
+        pieces = text.split("\n\n")
+        for n, piece in enumerate(pieces):
+            if n:
+                paragraphs.append(current)
                 current = []
-            if part:
-                current.append((part, hit))
-    out.append(current)
-    return [p for p in out if p]
+            if not piece:
+                continue
+            html = str(escape(piece))
+            if marked_here:
+                html = f"<mark>{html}</mark>"
+            if entity:
+                kind, value = entity
+                url = "/?" + SearchRequest("", {ENTITY_FACET[kind]: [value]}).query_string()
+                html = f'<a class="entity {kind}" href="{escape(url)}" title="{escape(value)}">{html}</a>'
+            current.append(html)
+    paragraphs.append(current)
+    return [Markup("".join(p)) for p in paragraphs if p]

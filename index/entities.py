@@ -1,0 +1,540 @@
+"""Entity extraction for the facets: officials, regions (with their federal
+districts) and sectors.
+
+Small pipeline objects in natasha's manner: each loads its knowledge or model
+once and passes plain records on. Knowledge lives in ``index/data``:
+``regions.tsv``, ``districts.tsv``, ``sectors.tsv``, ``officials.tsv``,
+``roles.txt``, ``not_persons.txt``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import iuliia
+
+from .analysis import WORD_PATTERN, Lemmatizer, fold_yo, oov_stem
+from .config import data_lines
+from .records import Document
+
+# Words, and the punctuation that ends a name or joins a list.
+_TOKEN = re.compile(WORD_PATTERN + r"|[,;.:!?()«»\"“”—–]")
+_JOINERS = {"и", ",", "e", "ed", "and"}
+MAX_KEY_TOKENS = 8
+
+
+# -- tokens with lemmas ---------------------------------------------------------
+@dataclass(frozen=True)
+class Token:
+    lemma: str
+    surface: str
+    capitalized: bool
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.surface[:1].isalnum()
+
+
+class LemmaTokens:
+    """Text -> tokens with lemmas and offsets, punctuation kept (a name never
+    spans a comma, and a comma joins a coordinated list)."""
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+
+    def __call__(self, text: str, offset: int = 0) -> list[Token]:
+        lemma = self.lemmatizer.lemma
+        out = []
+        for m in _TOKEN.finditer(text):
+            surface = m.group(0)
+            if surface[:1].isalnum():
+                lower = fold_yo(surface.lower())
+                out.append(Token(lemma(lower, surface[:1].isupper()), lower, surface[:1].isupper(),
+                                 m.start() + offset, m.end() + offset))
+            else:
+                out.append(Token(surface, surface, False, m.start() + offset, m.end() + offset))
+        return out
+
+    def key(self, phrase: str) -> tuple[str, ...]:
+        return tuple(t.lemma for t in self(phrase) if t.is_word)
+
+
+# -- phrase matching --------------------------------------------------------------
+@dataclass(frozen=True)
+class Match:
+    value: str
+    start: int  # token indexes
+    end: int
+    key: tuple[str, ...]
+
+
+class PhraseMatcher:
+    """Lemma sequences -> values. Longest match wins; a match whose first word
+    is preceded by "X и" / "X," where X + the rest of the key is also a key
+    counts for X as well ("Донецкой и Луганской Народных Республик")."""
+
+    def __init__(self, need_capital: bool) -> None:
+        self.keys: dict[tuple[str, ...], str] = {}
+        self.need_capital = need_capital
+        self.max_len = 1
+
+    def add(self, key: tuple[str, ...], value: str) -> None:
+        if key and len(key) <= MAX_KEY_TOKENS:
+            self.keys.setdefault(key, value)
+            self.max_len = max(self.max_len, len(key))
+
+    def find(self, tokens: list[Token]) -> list[Match]:
+        out: list[Match] = []
+        i = 0
+        while i < len(tokens):
+            found = None
+            for length in range(min(self.max_len, len(tokens) - i), 0, -1):
+                window = tokens[i:i + length]
+                if not all(t.is_word for t in window):
+                    continue
+                key = tuple(t.lemma for t in window)
+                if key in self.keys and (not self.need_capital or any(t.capitalized for t in window)):
+                    found = Match(self.keys[key], i, i + length, key)
+                    break
+            if found is None:
+                i += 1
+                continue
+            out.extend(self._coordinated(tokens, found))
+            out.append(found)
+            i = found.end
+        return out
+
+    def _coordinated(self, tokens: list[Token], match: Match) -> list[Match]:
+        if len(match.key) < 2:
+            return []
+        extra = []
+        j = match.start - 1
+        while j >= 1 and tokens[j].lemma in _JOINERS and tokens[j - 1].is_word:
+            key = (tokens[j - 1].lemma,) + match.key[1:]
+            if key not in self.keys:
+                break
+            extra.append(Match(self.keys[key], j - 1, match.end, key))
+            j -= 2
+        return extra
+
+
+# -- regions and districts ---------------------------------------------------------
+_LATIN_FORMS = {
+    "oblast": ["Regione di {}", "Oblast' di {}", "Oblast di {}", "Provincia di {}", "{} Oblast", "{} Region"],
+    # Italian press often calls a krai an oblast: "Oblast' di Chabarovsk".
+    "krai": ["Territorio di {}", "Krai di {}", "Kraj di {}", "Regione di {}", "Oblast' di {}", "Oblast di {}", "{} Krai", "{} Territory"],
+    "republic": ["Repubblica di {}", "Repubblica del {}", "{} Republic", "Republic of {}", "{}"],
+    "okrug": ["Circondario autonomo di {}", "{} Autonomous Okrug", "{}"],
+    "city": ["{}"],
+}
+
+
+class RegionGazetteer:
+    """Russian federal subjects and federal districts named in a text, by
+    their names in any case, aliases, cities, and Italian/English names."""
+
+    def __init__(self, tokens: LemmaTokens) -> None:
+        self.regions = PhraseMatcher(need_capital=True)
+        self.district_of: dict[str, str] = {}
+        self.districts = PhraseMatcher(need_capital=True)
+        for line in data_lines("districts.tsv"):
+            name, aliases, latin = (line.split("\t") + ["", ""])[:3]
+            for phrase in [name, *_split(aliases, ","), *_split(latin, "|")]:
+                self.districts.add(tokens.key(phrase), name)
+        for line in data_lines("regions.tsv"):
+            name, district, kind, aliases, cities, latin = (line.split("\t") + [""] * 6)[:6]
+            self.district_of[name] = district
+            for phrase in [name, *_split(aliases, ","), *_split(cities, ",")]:
+                self.regions.add(tokens.key(phrase), name)
+            for stem in _split(latin, "|"):
+                for form in _LATIN_FORMS.get(kind, ["{}"]):
+                    self.regions.add(tokens.key(form.format(stem)), name)
+
+    def extract(self, tokens: list[Token]) -> tuple[list[Match], list[Match]]:
+        return self.regions.find(tokens), self.districts.find(tokens)
+
+
+# -- sectors -----------------------------------------------------------------------
+SECTOR_THRESHOLD = 2
+_STRENGTH = {"strong": 2, "weak": 1}
+
+
+class SectorTagger:
+    """A controlled sector taxonomy with Russian and Italian terms; a sector is
+    assigned when its evidence scores at least ``SECTOR_THRESHOLD``."""
+
+    def __init__(self, tokens: LemmaTokens) -> None:
+        self.matcher = PhraseMatcher(need_capital=False)
+        self.points: dict[tuple[str, ...], int] = {}
+        for line in data_lines("sectors.tsv"):
+            sector, _lang, strength, terms = line.split("\t")
+            for term in _split(terms, ","):
+                key = tokens.key(term)
+                if key and key not in self.matcher.keys:
+                    self.matcher.add(key, sector)
+                    self.points[key] = _STRENGTH[strength]
+
+    def extract(self, tokens: list[Token]) -> dict[str, list[str]]:
+        """sector -> evidence (the matched words), for sectors that pass."""
+        score: Counter = Counter()
+        evidence: dict[str, list[str]] = defaultdict(list)
+        for match in self.matcher.find(tokens):
+            score[match.value] += self.points[match.key]
+            words = " ".join(t.surface for t in tokens[match.start:match.end] if t.is_word)
+            if words not in evidence[match.value]:
+                evidence[match.value].append(words)
+        return {s: evidence[s] for s, points in score.most_common() if points >= SECTOR_THRESHOLD}
+
+
+# -- officials ---------------------------------------------------------------------
+def skeleton(name: str) -> str:
+    """A spelling-insensitive key for Latin names: 'Degtjarëv', 'Degtyarev' and
+    'Degtiarev' all become 'degtiarev'."""
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(ch for ch in text if ch.isalpha() or ch == " ")
+    for a, b in (("shch", "sc"), ("sch", "sc"), ("kh", "h"), ("x", "h"), ("ch", "c"), ("tch", "c"),
+                 ("ts", "c"), ("tz", "c"), ("zh", "z"), ("sh", "s"), ("yo", "e"), ("jo", "e"),
+                 ("y", "i"), ("j", "i"), ("w", "v"), ("ii", "i")):
+        text = text.replace(a, b)
+    return re.sub(r"(\w)\1", r"\1", " ".join(text.split()))
+
+
+_SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO",
+                                               "YANDEX_MAPS", "GOST_7034", "TELEGRAM", "ALA_LC", "GOST_779")]
+
+
+def transliterations(name: str) -> set[str]:
+    return {skeleton(scheme.translate(name)) for scheme in _SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in _SCHEMES}
+
+
+@dataclass
+class KnownOfficial:
+    name: str
+    aliases: list[str]
+    roles: list[str]
+
+
+def load_known_officials() -> list[KnownOfficial]:
+    out = []
+    for line in data_lines("officials.tsv"):
+        name, aliases, roles = (line.split("\t") + ["", ""])[:3]
+        out.append(KnownOfficial(name, _split(aliases, ","), _split(roles, ";")))
+    return out
+
+
+class PersonRegistry:
+    """Full names seen across the corpus (and the knowledge base), so a lone
+    surname or a transliterated name can be linked to one person."""
+
+    FILE = "persons.json"
+
+    def __init__(self, known: list[KnownOfficial]) -> None:
+        self.counts: Counter = Counter()
+        self.known = {fold_yo(k.name.lower()): k.name for k in known}
+        self._latin: dict[str, str] = {}
+        self._surnames: dict[str, set[str]] = defaultdict(set)
+        for k in known:
+            self._index(k.name)
+            for alias in k.aliases:
+                self._latin[skeleton(alias)] = k.name
+
+    def _index(self, name: str) -> None:
+        parts = name.split()
+        if len(parts) < 2:
+            return
+        self._surnames[fold_yo(parts[-1].lower())].add(name)
+        self._surnames["stem:" + surname_stem(parts[-1])].add(name)
+        for variant in transliterations(name):
+            self._latin.setdefault(variant, name)
+        for variant in transliterations(parts[-1]):
+            self._surnames["latin:" + variant].add(name)
+
+    def canonical(self, name: str) -> str:
+        """The knowledge base's spelling (with ё) of a full name, if known."""
+        return self.known.get(fold_yo(name.lower()), name)
+
+    def add(self, name: str) -> None:
+        if name not in self.counts:
+            self._index(name)
+        self.counts[name] += 1
+
+    def by_surname(self, surname: str) -> str | None:
+        names = self._surnames.get(fold_yo(surname.lower()), set())
+        return next(iter(names)) if len(names) == 1 else None
+
+    def by_surname_stem(self, surname: str) -> str | None:
+        names = self._surnames.get("stem:" + surname_stem(surname), set())
+        return next(iter(names)) if len(names) == 1 else None
+
+    def by_latin(self, name: str) -> str | None:
+        return self._latin.get(skeleton(name))
+
+    def by_latin_surname(self, surname: str) -> str | None:
+        names = self._surnames.get("latin:" + skeleton(surname), set())
+        return next(iter(names)) if len(names) == 1 else None
+
+    def load(self, directory: Path) -> None:
+        path = Path(directory) / self.FILE
+        if path.exists():
+            for name, count in json.loads(path.read_text(encoding="utf-8")).items():
+                self._index(name)
+                self.counts[name] += count
+
+    def save(self, directory: Path) -> None:
+        path = Path(directory) / self.FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dict(self.counts), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+
+STEM_MARK = "\x00stem:"  # a mention known only by an unparsed surname form
+
+
+def surname_stem(surname: str) -> str:
+    """Case endings off, so 'Шапши' and 'Шапша' meet. Coarse (it merges male
+    and female forms), so it is used only when the name grammar gave up."""
+    return oov_stem(fold_yo(surname.lower()))
+
+
+@dataclass
+class OfficialMention:
+    name: str
+    start: int
+    end: int
+    role: str | None = None
+
+
+_LATIN_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\s+([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\b")
+_LATIN_WORD = re.compile(r"\b[A-Z][a-zà-ÿ'’]+\b")
+
+
+class OfficialExtractor:
+    """Persons named in a text, as «Имя Фамилия». Russian text goes through
+    natasha (NER, then name normalization to the nominative); Latin-script
+    text is matched against the known and corpus names in every common
+    transliteration, and names next to a role word are kept."""
+
+    def __init__(self, tokens: LemmaTokens, registry: PersonRegistry) -> None:
+        from natasha import Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+        self._Doc = Doc
+        self.segmenter = Segmenter()
+        self.morph_vocab = MorphVocab()
+        embedding = NewsEmbedding()
+        self.morph_tagger = NewsMorphTagger(embedding)
+        self.ner_tagger = NewsNERTagger(embedding)
+        self.names = NamesExtractor(self.morph_vocab)
+        self.tokens = tokens
+        self.registry = registry
+        self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
+        self.role_keys = PhraseMatcher(need_capital=False)
+        for line in data_lines("roles.txt"):
+            self.role_keys.add(tokens.key(line), line)
+
+    # roles -------------------------------------------------------------------
+    def role_before(self, text: str, start: int) -> str | None:
+        """'губернатора Ленинградской области' in '… под руководством губернатора
+        Ленинградской области Александра Дрозденко'."""
+        sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 120) + 1
+        window = text[sentence_start:start]
+        toks = self.tokens(window, offset=sentence_start)
+        # The earliest role word from which only words lead to the name:
+        # "секретарь Госсовета РФ", not "Помощник Президента России, секретарь …".
+        for match in self.role_keys.find(toks):
+            between = text[toks[match.start].start:start]
+            if not re.search(r"[,;:()«»\"—–]", between):
+                return " ".join(between.split()) or None
+        return None
+
+    def role_after(self, text: str, end: int) -> str | None:
+        """'governatore ad interim del Territorio di Khabarovsk' in
+        'Mikhail Degtyarev, governatore ad interim del Territorio di Khabarovsk, ha …'."""
+        m = re.match(r"\s*,\s*([^,.;:()]{3,120})", text[end:])
+        if not m:
+            return None
+        toks = self.tokens(m.group(1))
+        matches = self.role_keys.find(toks)
+        if matches and matches[0].start == 0:
+            return " ".join(m.group(1).split())
+        return None
+
+    # Russian -----------------------------------------------------------------
+    def russian(self, text: str) -> list[OfficialMention]:
+        doc = self._Doc(text)
+        doc.segment(self.segmenter)
+        doc.tag_ner(self.ner_tagger)
+        persons = [s for s in doc.spans if s.type == "PER"]
+        if not persons:
+            return []
+        # Normalization needs morphology, but only for sentences with a person.
+        doc.tag_morph(self.morph_tagger)
+        out = []
+        for span in persons:
+            if any(p.fullmatch(word) for word in span.text.split() for p in self.not_person):
+                continue
+            span.normalize(self.morph_vocab)
+            span.extract_fact(self.names)
+            fact = span.fact.as_dict if span.fact else {}
+            first, last = fact.get("first"), fact.get("last")
+            if not fact and " " not in span.text.strip() and span.text[:1].isupper():
+                # A surname the name grammar does not know ("Шапши"): kept
+                # only if its stem links to a full name (see link()).
+                out.append(OfficialMention(STEM_MARK + span.text, span.start, span.stop, self.role_before(text, span.start)))
+                continue
+            if not last:
+                continue  # a first name alone, or a word the name grammar rejects
+            if not last[:1].isupper() or (first and not first[:1].isupper()):
+                continue
+            name = f"{first} {last}" if first else last
+            out.append(OfficialMention(name, span.start, span.stop, self.role_before(text, span.start)))
+        return out
+
+    # Latin script ------------------------------------------------------------
+    def latin(self, text: str) -> list[OfficialMention]:
+        out = []
+        taken: list[tuple[int, int]] = []
+        for m in _LATIN_NAME.finditer(text):
+            full = f"{m.group(1)} {m.group(2)}"
+            canonical = self.registry.by_latin(full)
+            role = self.role_before(text, m.start()) or self.role_after(text, m.end())
+            if canonical or role:
+                out.append(OfficialMention(canonical or full, m.start(), m.end(), role))
+                taken.append((m.start(), m.end()))
+        # "il governatore Degtyarev": a surname alone right after a role word
+        for m in _LATIN_WORD.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            role = self.role_before(text, m.start())
+            canonical = self.registry.by_latin_surname(m.group(0)) if role else None
+            if canonical:
+                out.append(OfficialMention(canonical, m.start(), m.end(), role))
+        return out
+
+    def extract(self, text: str, lang: str, exclude: list[str]) -> list[OfficialMention]:
+        mentions = self.russian(text) if lang == "ru" else []
+        mentions += [m for m in self.latin(text) if not any(a <= m.start < b for a, b in ((x.start, x.end) for x in mentions))]
+        excluded = {skeleton(e) for e in exclude if e} | {fold_yo(e.lower()) for e in exclude if e}
+        mentions = [m for m in mentions if skeleton(m.name) not in excluded and fold_yo(m.name.lower()) not in excluded]
+        return self.link(mentions)
+
+    def link(self, mentions: list[OfficialMention]) -> list[OfficialMention]:
+        """Full names take the knowledge base's spelling; a lone surname takes
+        the full name used elsewhere in the document, else the corpus's or the
+        knowledge base's when it is unambiguous."""
+        full_by_surname: dict[str, set[str]] = defaultdict(set)
+        for m in mentions:
+            if " " in m.name:
+                m.name = self.registry.canonical(m.name)
+                full_by_surname[fold_yo(m.name.split()[-1].lower())].add(m.name)
+        for m in mentions:
+            if m.name.startswith(STEM_MARK):
+                surname = m.name[len(STEM_MARK):]
+                stem = surname_stem(surname)
+                here = {n for key, names in full_by_surname.items() if surname_stem(key) == stem for n in names}
+                m.name = next(iter(here)) if len(here) == 1 else (self.registry.by_surname_stem(surname) or "")
+            elif " " not in m.name:
+                here = full_by_surname.get(fold_yo(m.name.lower()), set())
+                if len(here) == 1:
+                    m.name = next(iter(here))
+                else:
+                    m.name = self.registry.by_surname(m.name) or m.name
+        return [m for m in mentions if m.name]
+
+
+# -- the whole step ------------------------------------------------------------------
+@dataclass
+class Entities:
+    officials: list[str] = field(default_factory=list)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    regions: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    sector_evidence: dict[str, list[str]] = field(default_factory=dict)
+    spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # body offsets
+
+
+class EntityExtractor:
+    """Document -> the same document with officials, regions, districts and
+    sectors filled in (canonical values), plus mention spans and roles."""
+
+    def __init__(self, lemmatizer: Lemmatizer | None = None, registry: PersonRegistry | None = None) -> None:
+        self.tokens = LemmaTokens(lemmatizer or Lemmatizer())
+        self.known = load_known_officials()
+        self.registry = registry or PersonRegistry(self.known)
+        self.gazetteer = RegionGazetteer(self.tokens)
+        self.sectors = SectorTagger(self.tokens)
+        self.officials = OfficialExtractor(self.tokens, self.registry)
+
+    def use_registry(self, registry: PersonRegistry) -> None:
+        self.registry = registry
+        self.officials.registry = registry
+
+    def registry_for(self, index_dir: Path) -> PersonRegistry:
+        """The knowledge base plus the names an index's corpus has shown."""
+        registry = PersonRegistry(self.known)
+        registry.load(index_dir)
+        return registry
+
+    def extract(self, doc: Document) -> Entities:
+        ents = Entities()
+        title_tokens = self.tokens(doc.title)
+        body_tokens = self.tokens(doc.body)
+        # regions and districts
+        region_order: list[str] = []
+        district_order: list[str] = []
+        for toks, is_body in ((title_tokens, False), (body_tokens, True)):
+            regions, districts = self.gazetteer.extract(toks)
+            for m in regions:
+                _append(region_order, m.value)
+                if is_body:
+                    ents.spans.append((toks[m.start].start, toks[m.end - 1].end, "region", m.value))
+            for m in districts:
+                _append(district_order, m.value)
+                if is_body:
+                    ents.spans.append((toks[m.start].start, toks[m.end - 1].end, "district", m.value))
+        ents.regions = region_order
+        for region in region_order:
+            _append(district_order, self.gazetteer.district_of.get(region, ""))
+        ents.districts = [d for d in district_order if d]
+        # sectors: the title's words count twice
+        evidence = self.sectors.extract(title_tokens + title_tokens + body_tokens)
+        ents.sectors = list(evidence)
+        ents.sector_evidence = evidence
+        # officials
+        for part, offset in ((doc.title, None), (doc.body, 0)):
+            for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit]):
+                _append(ents.officials, mention.name)
+                if mention.role:
+                    roles = ents.roles.setdefault(mention.name, [])
+                    _append(roles, mention.role)
+                if offset is not None:
+                    ents.spans.append((mention.start, mention.end, "official", mention.name))
+        ents.spans.sort()
+        return ents
+
+    def enrich(self, doc: Document) -> Document:
+        ents = self.extract(doc)
+        doc.officials, doc.regions, doc.districts, doc.sectors = ents.officials, ents.regions, ents.districts, ents.sectors
+        doc.roles = ents.roles
+        doc.sector_evidence = ents.sector_evidence
+        doc.entity_spans = ents.spans
+        for name in ents.officials:
+            if " " in name and doc.lang == "ru":
+                self.registry.add(name)
+        return doc
+
+
+def _split(value: str, sep: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(sep) if v.strip()]
+
+
+def _append(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+

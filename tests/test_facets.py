@@ -1,0 +1,129 @@
+"""Entity facets: extraction on the seeds (from a reading of each document),
+linking across cases, spellings and languages, and faceting at query time."""
+from __future__ import annotations
+
+import json
+
+from search.cli import main as cli_main
+from search.engine import SearchEngine, SearchRequest
+
+from conftest import SEED_IDS, write_docs
+
+D000, D001, D002, D003, D004 = SEED_IDS
+
+EXPECTED = {
+    D000: dict(officials=["Александр Дрозденко"], regions=["Ленинградская область"],
+               sectors={"Медицинская промышленность", "Логистика и транспорт"}),
+    D001: dict(officials=["Алексей Дюмин", "Игорь Левитин", "Денис Мантуров"], regions=[],
+               sectors={"Медицинская промышленность", "Электроника и электротехника", "Оборонная промышленность"}),
+    D002: dict(officials=["Михаил Дегтярёв"], regions=["Хабаровский край"],
+               sectors={"Лесная промышленность", "Логистика и транспорт"}),
+    D003: dict(officials=["Алексей Беспрозванных"],
+               regions=["Чеченская Республика", "Донецкая Народная Республика", "Луганская Народная Республика",
+                        "Запорожская область", "Херсонская область"],
+               sectors={"Авиастроение", "Судостроение", "Автомобилестроение", "Электроника и электротехника",
+                        "Лёгкая промышленность", "Лесная промышленность", "Химическая промышленность", "Фармацевтика", "Туризм"}),
+    D004: dict(officials=["Дмитрий Демешин"], regions=["Хабаровский край"], sectors={"ИТ и цифровизация"}),
+}
+
+
+def test_seed_entities_are_exactly_right(engine):
+    for doc_id, expected in EXPECTED.items():
+        doc = engine.document(doc_id)
+        assert doc["officials"] == expected["officials"], doc_id
+        assert doc["regions"] == expected["regions"], doc_id
+        assert set(doc["sectors"]) == expected["sectors"], doc_id
+
+
+def test_authors_and_misread_ministries_are_not_officials(engine):
+    italian = engine.document(D002)
+    assert italian["author"] == "Karina Kamalova" and "Karina Kamalova" not in italian["officials"]
+    assert not any("Минпромторг" in name for name in engine.document(D001)["officials"])
+
+
+def test_roles_are_kept_with_the_mention(engine):
+    assert engine.document(D000)["roles"]["Александр Дрозденко"] == ["губернатора Ленинградской области"]
+    assert engine.document(D003)["roles"]["Алексей Беспрозванных"][0].startswith("заместитель Министра промышленности и торговли")
+    assert "governatore ad interim" in engine.document(D002)["roles"]["Михаил Дегтярёв"][0]
+    assert "губернатора" in engine.document(D004)["roles"]["Дмитрий Демешин"][0]
+
+
+def test_districts_are_the_parent_level(engine):
+    assert engine.document(D003)["districts"] == ["Северо-Кавказский федеральный округ", "Южный федеральный округ"]
+    assert engine.document(D004)["districts"] == ["Дальневосточный федеральный округ"]
+    assert engine.document(D001)["districts"] == []
+
+
+def test_facet_counts_on_the_seeds(engine):
+    facets = engine.search(SearchRequest(""))["facets"]
+    tree = {d["value"]: (d["count"], {c["value"]: c["count"] for c in d["children"]}) for d in facets["region"]}
+    assert tree["Дальневосточный федеральный округ"] == (2, {"Хабаровский край": 2})
+    assert tree["Северо-Кавказский федеральный округ"] == (1, {"Чеченская Республика": 1})
+    assert tree["Южный федеральный округ"][1] == {r: 1 for r in EXPECTED[D003]["regions"][1:]}
+    assert tree["Северо-Западный федеральный округ"] == (1, {"Ленинградская область": 1})
+    years = {v["value"]: v["count"] for v in facets["year"]}
+    assert years == {"2019": 1, "2021": 1, "2024": 1, "unknown": 2}
+    officials = {v["value"]: v["count"] for v in facets["official"]}
+    assert officials["Михаил Дегтярёв"] == 1 and len(officials) == 7
+
+
+def test_disjunctive_counts_within_a_facet_and_and_across(engine):
+    record = engine.search(SearchRequest("", filters={"region": ["Хабаровский край"]}))
+    assert {h["id"] for h in record["hits"]} == {D002, D004}
+    regions = {c["value"]: (c["count"], c["selected"]) for d in record["facets"]["region"] for c in d["children"]}
+    # the region facet ignores its own selection: adding Ленинградская область would add one
+    assert regions["Ленинградская область"] == (1, False)
+    assert regions["Хабаровский край"] == (2, True)
+    # other facets are counted within the selection
+    assert {v["value"]: v["count"] for v in record["facets"]["lang"]} == {"ru": 1, "it": 1}
+    both = engine.search(SearchRequest("", filters={"region": ["Хабаровский край", "Ленинградская область"]}))
+    assert both["total"] == 3
+    narrowed = engine.search(SearchRequest("", filters={"region": ["Хабаровский край"], "lang": ["it"]}))
+    assert [h["id"] for h in narrowed["hits"]] == [D002]
+    district = engine.search(SearchRequest("", filters={"district": ["Южный федеральный округ"]}))
+    assert [h["id"] for h in district["hits"]] == [D003]
+
+
+def test_hits_carry_their_entities(engine):
+    hit = engine.search(SearchRequest("хартия"))["hits"][0]
+    assert hit["officials"] == ["Дмитрий Демешин"] and hit["regions"] == ["Хабаровский край"]
+    assert hit["sectors"] == ["ИТ и цифровизация"]
+
+
+def test_facet_value_search_is_case_yo_and_script_insensitive(engine):
+    for prefix in ("degt", "дегт", "ДЕГТЯРЕВ", "Дегтярёв", "mikh"):
+        assert [v["value"] for v in engine.facet_values("official", prefix)] == ["Михаил Дегтярёв"], prefix
+    assert [v["value"] for v in engine.facet_values("region", "хаб")] == ["Хабаровский край"]
+    assert [v["value"] for v in engine.facet_values("region", "khab")] == ["Хабаровский край"]
+    assert engine.facet_values("official", "zzz") == []
+
+
+def test_field_queries_and_cli_filters(engine, seed_index, capsys):
+    assert {h["id"] for h in engine.search(SearchRequest('region:"хабаровский край"'))["hits"]} == {D002, D004}
+    assert {h["id"] for h in engine.search(SearchRequest("year:2021"))["hits"]} == {D001}
+    assert {h["id"] for h in engine.search(SearchRequest("промышленность lang:it"))["hits"]} <= {D002}
+    assert cli_main(["--index", str(seed_index), "--format", "json", "--region", "Хабаровский край", "--lang", "ru"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert [h["id"] for h in record["hits"]] == [D004]
+
+
+def test_linking_across_cases_spellings_and_languages(tmp_path, build_index, lemmatizer):
+    docs = write_docs(tmp_path / "docs", {
+        "a_full": "Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание с промышленниками Калужской области. Шапша отметил рост.",
+        "b_lone": "Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
+        "c_kb": "Совещание в Ленобласти\n\nГубернатор Дрозденко провёл совещание в Ленобласти о станкостроении.",
+        "d_female": "Новое назначение\n\nМинистром назначена Анна Иванова. Ивановой предстоит курировать промышленность.",
+        "e_regions": "Кооперация регионов\n\nВ Чечне и в Грозном обсудили кооперацию. Участвовали представители Запорожской и Херсонской областей, а также Китая и Индии.",
+        "f_italian": "Incontro\n\nIl governatore Vladislav Shapsha ha incontrato le imprese della Regione di Kaluga. Anche il ministro Anton Alikhanov era presente nell'Oblast' di Chabarovsk.",
+    })
+    build_index(tmp_path / "ix", [docs])
+    search = SearchEngine(tmp_path / "ix", lemmatizer=lemmatizer)
+    officials = {d: search.document(d)["officials"] for d in ("a_full", "b_lone", "c_kb", "d_female", "f_italian")}
+    assert officials["a_full"] == ["Владислав Шапша"]
+    assert officials["b_lone"] == ["Владислав Шапша"]  # corpus-wide full name
+    assert officials["c_kb"] == ["Александр Дрозденко"]  # knowledge base
+    assert officials["d_female"] == ["Анна Иванова"]
+    assert officials["f_italian"] == ["Владислав Шапша", "Антон Алиханов"]
+    assert search.document("c_kb")["regions"] == ["Ленинградская область"]
+    assert search.document("e_regions")["regions"] == ["Чеченская Республика", "Запорожская область", "Херсонская область"]
+    assert search.document("f_italian")["regions"] == ["Калужская область", "Хабаровский край"]

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 import pymorphy3
-import simplemma
+import pymorphy3_dicts_ru
 from whoosh.analysis import Filter, RegexTokenizer
 
 from .config import data_lines
@@ -56,7 +56,8 @@ class Lemmatizer:
     corpus repeats the same forms millions of times."""
 
     def __init__(self) -> None:
-        self.morph = pymorphy3.MorphAnalyzer()
+        # An explicit path skips pymorphy's scan of installed entry points.
+        self.morph = pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path())
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
 
     def _lemma(self, word: str, capitalized: bool) -> str:
@@ -66,6 +67,9 @@ class Lemmatizer:
                 return "-".join(self._russian(part, capitalized) for part in word.split("-"))
             return self._russian(word, capitalized)
         if kind == "latin":
+            # Imported on first use: a Russian-only query never pays for it.
+            import simplemma
+
             return simplemma.lemmatize(word, lang="it").lower()
         return word
 

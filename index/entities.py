@@ -308,6 +308,7 @@ class OfficialMention:
     start: int
     end: int
     role: str | None = None
+    normal: str | None = None  # the mention's own nominative form, before linking
 
 
 _LATIN_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\s+([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\b")
@@ -392,7 +393,7 @@ class OfficialExtractor:
             if not last[:1].isupper() or (first and not first[:1].isupper()):
                 continue
             name = f"{first} {last}" if first else last
-            out.append(OfficialMention(name, span.start, span.stop, self.role_before(text, span.start)))
+            out.append(OfficialMention(name, span.start, span.stop, self.role_before(text, span.start), span.normal))
         return out
 
     # Latin script ------------------------------------------------------------

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from index.analysis import FormsFilter, Lemmatizer, lemma_analyzer
+from index.analysis import FormsFilter, Lemmatizer, surface_analyzer
 from index.config import data_lines
 from index.entities import skeleton, transliterations
 from index.schema import UNKNOWN_YEAR
@@ -155,7 +155,9 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.lemmatizer = lemmatizer or Lemmatizer()
         self.parser = QueryParser(self.lemmatizer)
-        self.analyzer = lemma_analyzer(self.lemmatizer)
+        # Highlighting compares surface forms (the forms the index saw for the
+        # query's lemmas), so showing a hit never lemmatizes its text again.
+        self.surface = surface_analyzer()
         self.glossary = Glossary(self.parser)
         self.district_of = load_district_map()
         self._lock = threading.RLock()
@@ -405,7 +407,21 @@ class SearchEngine:
                     for alt in self.glossary.translations(term.lemmas):
                         spec.lemmas.update(alt)
         spec.prefixes = tuple(prefixes)
+        # lemma -> the surface forms the index holds for it
+        reader = self._generation().searcher.reader()
+        for lemma in spec.lemmas:
+            spec.surfaces.update(form for form, _ in self._lemma_forms(reader, lemma))
+            spec.lemma_of.update({form: lemma for form, _ in self._lemma_forms(reader, lemma)})
         return spec
+
+    @staticmethod
+    def _lemma_forms(reader, lemma: str) -> list[tuple[str, object]]:
+        prefix = lemma + FormsFilter.SEPARATOR
+        out = []
+        for term in reader.expand_prefix("forms", prefix):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            out.append((text[len(prefix):], term))
+        return out
 
     def _used_glossary(self, parsed: ParsedQuery) -> bool:
         for term in parsed.positive_terms():
@@ -417,8 +433,8 @@ class SearchEngine:
     def _hit(self, gen: _Generation, docnum: int, spec, parsed: ParsedQuery, lemma_only, score) -> dict:
         stored = gen.searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
-        title_spans = highlight.match_spans(self.analyzer, title, spec)
-        body_spans = highlight.match_spans(self.analyzer, body, spec)
+        title_spans = highlight.match_spans(self.surface, title, spec)
+        body_spans = highlight.match_spans(self.surface, body, spec)
         snippet_segments = highlight.snippets(body, body_spans)
         terms = parsed.positive_terms()
         if lemma_only is not None and not lemma_only[docnum]:
@@ -471,13 +487,9 @@ class SearchEngine:
                             "forms": [{"form": f, "count": c} for f, c in forms]})
         return out
 
-    @staticmethod
-    def _forms(reader, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
+    def _forms(self, reader, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
         counts: Counter = Counter()
-        prefix = lemma + FormsFilter.SEPARATOR
-        for term in reader.expand_prefix("forms", prefix):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            surface = text[len(prefix):]
+        for surface, term in self._lemma_forms(reader, lemma):
             matcher = reader.postings("forms", term)
             while matcher.is_active():
                 if selected[matcher.id()]:
@@ -542,8 +554,8 @@ class SearchEngine:
         parsed = self.parse(q)
         spec = self._match_spec(parsed, translate)
         return {
-            "title": highlight.segments(doc["title"], highlight.match_spans(self.analyzer, doc["title"], spec)),
-            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(self.analyzer, doc["body"], spec)],
+            "title": highlight.segments(doc["title"], highlight.match_spans(self.surface, doc["title"], spec)),
+            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(self.surface, doc["body"], spec)],
         }
 
     @_locked

@@ -13,13 +13,24 @@ class Glossary:
 
     def __init__(self, parser, path: Path = GLOSSARY_FILE) -> None:
         self._pairs: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        for left, right in self.entries(path):
+            # Russian through the chain (cheap); Italian as written, already
+            # in lemma form, minus stop words (loading the Italian dictionary
+            # costs most of a cold start).
+            ru = tuple(lemma for lemma, _ in parser.analyze(left))
+            it = tuple(word for word in parser.surfaces(right) if word not in parser.stop_words)
+            if ru and it:
+                self._pairs.setdefault(ru, []).append(it)
+                self._pairs.setdefault(it, []).append(ru)
+
+    @staticmethod
+    def entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
+        out = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#") or "\t" not in line:
-                continue
-            left, right = (tuple(lemma for lemma, _ in parser.analyze(side)) for side in line.split("\t", 1))
-            if left and right:
-                self._pairs.setdefault(left, []).append(right)
-                self._pairs.setdefault(right, []).append(left)
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                left, right = line.split("\t", 1)
+                out.append((left.strip(), right.strip()))
+        return out
 
     def translations(self, lemmas: tuple[str, ...]) -> list[tuple[str, ...]]:
         return self._pairs.get(tuple(lemmas), [])

@@ -1,8 +1,9 @@
 """Marking matched words in original text, whatever their inflection.
 
-The text is run through the same analysis chain as the index, with character
-offsets, and every word whose lemma (or surface form, for exact and prefix
-terms) the query asked for is marked. Snippets are the windows of text with
+The query's lemmas are turned into the surface forms the index holds for
+them (its ``forms`` field), and every word of the text in one of those forms
+(or an exact or prefix term) is marked: any inflection, and no second
+lemmatization of the text. Snippets are the windows of text with
 the most distinct matched words.
 """
 from __future__ import annotations
@@ -21,12 +22,13 @@ class MatchSpec:
     lemmas: set[str] = field(default_factory=set)
     surfaces: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
+    lemma_of: dict[str, str] = field(default_factory=dict)  # surface -> the query lemma it came from
 
     def __bool__(self) -> bool:
-        return bool(self.lemmas or self.surfaces or self.prefixes)
+        return bool(self.surfaces or self.prefixes)
 
-    def matches(self, lemma: str, surface: str) -> bool:
-        return lemma in self.lemmas or surface in self.surfaces or surface.startswith(self.prefixes or ("\x00",))
+    def matches(self, surface: str) -> bool:
+        return surface in self.surfaces or surface.startswith(self.prefixes or ("\x00",))
 
 
 # A piece of text and whether it is a match: renderers (HTML, terminal) turn
@@ -35,13 +37,14 @@ Segments = list[tuple[str, bool]]
 
 
 def match_spans(analyzer, text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
-    """(start, end, lemma) of every matched word in ``text``."""
+    """(start, end, query word) of every matched word in ``text``; the
+    analyzer yields lowercase surface forms with offsets."""
     if not spec or not text:
         return []
     spans = []
     for t in analyzer(text, chars=True, mode="index"):
-        if spec.matches(t.text, t.surface):
-            spans.append((t.startchar, t.endchar, t.text))
+        if spec.matches(t.text):
+            spans.append((t.startchar, t.endchar, spec.lemma_of.get(t.text, t.text)))
     return spans
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import lemma_analyzer, surface_analyzer
+from index.analysis import lemma_analyzer, load_stop_words, surface_analyzer
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -163,6 +163,7 @@ class QueryParser:
     def __init__(self, lemmatizer=None) -> None:
         self._lemmas = lemma_analyzer(lemmatizer)
         self._surface = surface_analyzer()
+        self.stop_words = load_stop_words()
 
     def analyze(self, text: str) -> list[tuple[str, str]]:
         """(lemma, surface) pairs of the words in ``text`` that are not stop words."""

@@ -210,3 +210,14 @@ def test_cli_text_json_csv_and_exit_codes(seed_index, capsys):
         cli_main(["--limit", "many"])
     assert exc.value.code == 2
     assert cli_main(["x", "--index", str(seed_index), "--limit", "1000"]) == 2
+
+
+def test_glossary_terms_are_written_as_index_lemmas(engine):
+    """The glossary's Italian side is read without lemmatizing; each word must
+    already be the lemma the index holds (stop words aside)."""
+    from search.glossary import Glossary
+
+    stop = engine.parser.stop_words
+    for _russian, italian in Glossary.entries():
+        for lemma, surface in engine.parser.analyze(italian):
+            assert lemma == surface or lemma in stop, (italian, surface, lemma)

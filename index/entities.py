@@ -8,6 +8,7 @@ once and passes plain records on. Knowledge lives in ``index/data``:
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -82,19 +83,26 @@ class PhraseMatcher:
     def __init__(self, need_capital: bool) -> None:
         self.keys: dict[tuple[str, ...], str] = {}
         self.need_capital = need_capital
-        self.max_len = 1
+        # first lemma -> the key lengths that start with it, longest first:
+        # most words start no key and cost one dict lookup.
+        self.lengths: dict[str, list[int]] = {}
 
     def add(self, key: tuple[str, ...], value: str) -> None:
         if key and len(key) <= MAX_KEY_TOKENS:
             self.keys.setdefault(key, value)
-            self.max_len = max(self.max_len, len(key))
+            lengths = self.lengths.setdefault(key[0], [])
+            if len(key) not in lengths:
+                lengths.append(len(key))
+                lengths.sort(reverse=True)
 
     def find(self, tokens: list[Token]) -> list[Match]:
         out: list[Match] = []
         i = 0
         while i < len(tokens):
             found = None
-            for length in range(min(self.max_len, len(tokens) - i), 0, -1):
+            for length in self.lengths.get(tokens[i].lemma, ()):
+                if i + length > len(tokens):
+                    continue
                 window = tokens[i:i + length]
                 if not all(t.is_word for t in window):
                     continue
@@ -311,6 +319,8 @@ class OfficialMention:
     normal: str | None = None  # the mention's own nominative form, before linking
 
 
+_CAPITALIZED = re.compile(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\b")
+_NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 _LATIN_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\s+([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\b")
 _LATIN_WORD = re.compile(r"\b[A-Z][a-zà-ÿ'’]+\b")
 
@@ -323,8 +333,10 @@ class OfficialExtractor:
 
     def __init__(self, tokens: LemmaTokens, registry: PersonRegistry) -> None:
         from natasha import Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+        from razdel import sentenize
 
         self._Doc = Doc
+        self._sentenize = sentenize
         self.segmenter = Segmenter()
         self.morph_vocab = MorphVocab()
         embedding = NewsEmbedding()
@@ -366,22 +378,79 @@ class OfficialExtractor:
         return None
 
     # Russian -----------------------------------------------------------------
+    @functools.lru_cache(maxsize=100_000)
+    def _name_parts(self, normal: str) -> dict:
+        """first/middle/last of a normalized name (the name grammar is slow
+        and a corpus repeats the same names)."""
+        match = self.names.find(normal)
+        if not match:
+            return {}
+        return {key: value for key, value in vars(match.fact).items() if value}
+
+    def _tag_name_morphology(self, doc, persons) -> None:
+        """Normalization needs the morphology of a name's words; the tagger
+        sees each name with two words of context on either side, not whole
+        sentences (tagging is the other half of the cost)."""
+        windows = []
+        for sent in doc.sents:
+            for span in sent.spans or []:
+                if span.type != "PER" or not span.tokens:
+                    continue
+                first = sent.tokens.index(span.tokens[0])
+                last = sent.tokens.index(span.tokens[-1])
+                windows.append(sent.tokens[max(0, first - 2): last + 3])
+        markups = self.morph_tagger.map([[token.text for token in window] for window in windows])
+        for window, markup in zip(windows, markups):
+            for token, tagged in zip(window, markup.tokens):
+                token.pos, token.feats = tagged.pos, tagged.feats
+
+    def _may_name_person(self, sentence: str) -> bool:
+        """Does a sentence have a capitalized word that could be a name (a
+        first name, surname or patronymic to pymorphy, or a word it does not
+        know)? Sentences without one skip the NER model, which is most of the
+        cost of a document."""
+        for match in _CAPITALIZED.finditer(sentence):
+            if self._name_like(match.group(0)):
+                return True
+        return False
+
+    @functools.lru_cache(maxsize=200_000)
+    def _name_like(self, word: str) -> bool:
+        parses = self.tokens.lemmatizer.morph.parse(word)
+        return not any(p.is_known for p in parses) or any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+
     def russian(self, text: str) -> list[OfficialMention]:
-        doc = self._Doc(text)
+        chosen = [sent for sent in self._sentenize(text) if self._may_name_person(sent.text)]
+        if not chosen:
+            return []
+        # NER over the chosen sentences only, each on its own line; offsets
+        # are mapped back to the text.
+        parts, starts = [], []
+        position = 0
+        for sent in chosen:
+            starts.append((position, sent.start))
+            parts.append(sent.text)
+            position += len(sent.text) + 1
+        doc = self._Doc("\n".join(parts))
         doc.segment(self.segmenter)
         doc.tag_ner(self.ner_tagger)
-        persons = [s for s in doc.spans if s.type == "PER"]
+        persons = [span for span in doc.spans if span.type == "PER"]
         if not persons:
             return []
-        # Normalization needs morphology, but only for sentences with a person.
-        doc.tag_morph(self.morph_tagger)
+        self._tag_name_morphology(doc, persons)
+
+        def original(offset: int) -> int:
+            base_joined, base_text = max((p for p in starts if p[0] <= offset), key=lambda p: p[0])
+            return offset - base_joined + base_text
+
+        for span in persons:
+            span.start, span.stop = original(span.start), original(span.stop)
         out = []
         for span in persons:
             if any(p.fullmatch(word) for word in span.text.split() for p in self.not_person):
                 continue
             span.normalize(self.morph_vocab)
-            span.extract_fact(self.names)
-            fact = span.fact.as_dict if span.fact else {}
+            fact = self._name_parts(span.normal)
             first, last = fact.get("first"), fact.get("last")
             if not fact and " " not in span.text.strip() and span.text[:1].isupper():
                 # A surname the name grammar does not know ("Шапши"): kept

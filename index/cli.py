@@ -4,12 +4,18 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 from pathlib import Path
 
 from .config import SEEDS_DIR, resolve_index_dir
 from .indexer import IndexBuilder, IndexBusy, index_exists
-from .reader import DEFAULT_MAX_CHARS, Ingestor, iter_input_files
+from .reader import DEFAULT_MAX_CHARS, iter_input_files
+
+
+# Below this many inputs, starting worker processes (each loads the models)
+# costs more than it saves.
+SMALL_CORPUS = 200
 
 
 def count_inputs(paths: list[Path]) -> int:
@@ -40,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject documents longer than this")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
+    parser.add_argument("--workers", type=int, help="NLP worker processes (default: one per core; one for small inputs)")
     return parser
 
 
@@ -50,12 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_missing and index_exists(index_dir):
         print(f"{index_dir}: index exists, not rebuilt")
         return 0
-    builder = IndexBuilder(index_dir, ingestor=Ingestor(max_chars=args.max_chars))
+    total = count_inputs(paths) if (args.workers is None or not args.quiet) else None
+    workers = args.workers or (1 if total is not None and total <= SMALL_CORPUS else os.cpu_count() or 1)
+    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars)
     progress = None
-    if not args.quiet and sys.stderr.isatty():
+    if not args.quiet:
         from tqdm import tqdm
 
-        progress = tqdm(total=count_inputs(paths), unit="doc", desc="indexing", file=sys.stderr)
+        progress = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr, smoothing=0.05)
     try:
         report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None)
     except IndexBusy as exc:

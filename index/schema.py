@@ -8,19 +8,23 @@ from .analysis import forms_analyzer, lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def build_schema() -> Schema:
+    # The writer is given these fields as token lists made by the NLP workers
+    # with the same analyzers (Whoosh indexes a list as ready tokens); the
+    # analyzers stay in the schema for anything that passes plain text.
     lemmas = lemma_analyzer()
+    surfaces = surface_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         path=STORED,
         lang=ID(stored=True),
         title=TEXT(analyzer=lemmas, stored=True, phrase=True),
         body=TEXT(analyzer=lemmas, stored=True, phrase=True),
-        title_exact=TEXT(analyzer=surface_analyzer(), phrase=True),
-        body_exact=TEXT(analyzer=surface_analyzer(), phrase=True),
+        title_exact=TEXT(analyzer=surfaces, phrase=True),
+        body_exact=TEXT(analyzer=surfaces, phrase=True),
         # lemma<US>surface pairs: which forms of a query word a result set holds
         forms=FieldType(format=Frequency(), analyzer=forms_analyzer(), scorable=False),
         date=ID(stored=True),
@@ -33,7 +37,7 @@ def build_schema() -> Schema:
         roles=STORED,  # official -> roles stated in the text
         sector_evidence=STORED,
         entity_spans=STORED,  # (start, end, kind, value) in the body, for the document page
-        content_hash=STORED,
+        content_hash=ID(sortable=True),
         source_text=STORED,
         author=STORED,
         photo_credit=STORED,

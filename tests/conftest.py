@@ -10,6 +10,7 @@ from index.analysis import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
 from index.indexer import IndexBuilder
+from index.pipeline import DocumentProcessor
 from index.reader import Ingestor
 from search.engine import SearchEngine
 
@@ -35,8 +36,10 @@ def extractor(lemmatizer) -> EntityExtractor:
 def build_index(ingestor, extractor):
     """Index ``paths`` into ``index_dir`` with the session's loaded models."""
 
+    processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
+
     def build(index_dir: Path, paths: list[Path], **options):
-        return IndexBuilder(index_dir, ingestor=ingestor, extractor=extractor).build(paths, **options)
+        return IndexBuilder(index_dir, processor=processor).build(paths, **options)
 
     return build
 

@@ -1,0 +1,122 @@
+"""Raw document -> index-ready fields, in worker processes.
+
+All the NLP (cleaning, language detection, entity extraction and the
+analysis chain itself) runs here, so the single process that writes the
+index only files ready-made tokens: Whoosh writing hides behind the NLP.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+
+from .analysis import FormsFilter, Lemmatizer, lemma_analyzer, surface_analyzer
+from .entities import EntityExtractor
+from .reader import DEFAULT_MAX_CHARS, Ingestor
+from .records import Document, RawDocument, Rejection
+from .schema import FACET_FIELDS, UNKNOWN_YEAR
+
+_EPOCH = Date(1970, 1, 1)
+
+
+@dataclass
+class Processed:
+    """A document ready for the writer, and what the main process needs to know."""
+
+    id: str
+    fields: dict
+    names: list[str] = field(default_factory=list)  # full names, for the corpus registry
+    lone_surnames: bool = False  # officials left as a bare surname: may link later
+
+
+class DocumentProcessor:
+    """Loads the models once per process; ``process`` is pure per document."""
+
+    def __init__(self, index_dir: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+                 lemmatizer: Lemmatizer | None = None, ingestor: Ingestor | None = None,
+                 extractor: EntityExtractor | None = None) -> None:
+        self.lemmatizer = lemmatizer or Lemmatizer()
+        self.ingestor = ingestor or Ingestor(max_chars=max_chars)
+        self.extractor = extractor or EntityExtractor(self.lemmatizer)
+        if index_dir is not None:
+            self.extractor.use_registry(self.extractor.registry_for(index_dir))
+        self.lemmas = lemma_analyzer(self.extractor.tokens.lemmatizer)
+        self.surfaces = surface_analyzer()
+
+    def process(self, raw: RawDocument, digest: str) -> Processed | Rejection:
+        doc = self.ingestor.ingest(raw)
+        if isinstance(doc, Rejection):
+            return doc
+        doc = self.extractor.enrich(doc)
+        return Processed(
+            id=doc.id,
+            fields=self.index_fields(doc, digest),
+            names=[n for n in doc.officials if " " in n] if doc.lang == "ru" else [],
+            lone_surnames=any(" " not in n for n in doc.officials),
+        )
+
+    def analyze(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """(lemmas, surface forms, lemma<US>form pairs) of a text, in order.
+        Whoosh indexes a list as ready tokens at positions 0, 1, 2, …, which
+        is how the chain numbers them (stop words are renumbered over)."""
+        lemmas, forms = [], []
+        sep = FormsFilter.SEPARATOR
+        for t in self.lemmas(text):
+            lemmas.append(t.text)
+            forms.append(f"{t.text}{sep}{t.surface}")
+        surfaces = [t.text for t in self.surfaces(text)]
+        return lemmas, surfaces, forms
+
+    def index_fields(self, doc: Document, digest: str) -> dict:
+        """A Document as the keyword arguments of ``writer.update_document``."""
+        title_lemmas, title_surfaces, title_forms = self.analyze(doc.title)
+        body_lemmas, body_surfaces, body_forms = self.analyze(doc.body)
+        fields = {
+            "id": doc.id,
+            "path": doc.path,
+            "lang": doc.lang,
+            "title": title_lemmas,
+            "_stored_title": doc.title,
+            "body": body_lemmas,
+            "_stored_body": doc.body,
+            "title_exact": title_surfaces,
+            "body_exact": body_surfaces,
+            "forms": title_forms + body_forms,
+            "date": doc.date or "",
+            "year": str(doc.year) if doc.year is not None else UNKNOWN_YEAR,
+            "sortdate": (Date.fromisoformat(doc.date) - _EPOCH).days if doc.date else 0,
+            "roles": doc.roles,
+            "sector_evidence": doc.sector_evidence,
+            "entity_spans": doc.entity_spans,
+            "content_hash": digest,
+            "source_text": doc.source_text,
+            "author": doc.author,
+            "photo_credit": doc.photo_credit,
+            "url": doc.url,
+            "source": doc.source,
+        }
+        for name in FACET_FIELDS:
+            values = getattr(doc, name + "s")
+            if values:
+                fields[name] = ",".join(v.replace(",", " ") for v in values)
+        return fields
+
+
+# -- worker processes ----------------------------------------------------------------
+_worker: DocumentProcessor | None = None
+
+
+def init_worker(index_dir: str | None, max_chars: int) -> None:
+    """Pool initializer: each worker loads natasha and the dictionaries once."""
+    global _worker
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars)
+
+
+def process_in_worker(item: tuple[RawDocument, str]) -> Processed | Rejection:
+    raw, digest = item
+    try:
+        return _worker.process(raw, digest)
+    except Exception as exc:  # one bad document never stops the run
+        return Rejection(raw.path, f"failed to process: {type(exc).__name__}: {exc}")

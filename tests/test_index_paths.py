@@ -1,0 +1,66 @@
+"""The fast indexing paths give exactly what the straightforward ones give:
+tokens made in the NLP step equal the schema analyzers run on plain text, and
+worker processes equal one process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from index.config import SEEDS_DIR
+from index.indexer import IndexBuilder, content_hash, open_or_create
+from index.reader import read_raw
+
+TEXT_FIELDS = ("title", "body", "title_exact", "body_exact", "forms")
+
+
+def postings(index_dir: Path) -> dict:
+    """field -> {(term, document id): positions or frequency}."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    out = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = reader.column_reader("id")
+        for fieldname in TEXT_FIELDS:
+            kind = "frequency" if fieldname == "forms" else "positions"
+            table = {}
+            for term in reader.lexicon(fieldname):
+                for docnum, value in reader.postings(fieldname, term).items_as(kind):
+                    table[(term, ids[docnum])] = value
+            out[fieldname] = table
+    return out
+
+
+def test_worker_tokens_equal_the_analyzers_on_plain_text(tmp_path, seed_index, build_index, extractor, ingestor):
+    # the same documents, written with plain strings so Whoosh runs the analyzers
+    from index.pipeline import DocumentProcessor
+
+    processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
+    plain_dir = tmp_path / "plain"
+    ix = open_or_create(plain_dir)
+    writer = ix.writer()
+    for raw in read_raw([SEEDS_DIR]):
+        doc = extractor.enrich(ingestor.ingest(raw))
+        fields = processor.index_fields(doc, content_hash(raw))
+        fields.update(title=doc.title, body=doc.body, title_exact=doc.title, body_exact=doc.body,
+                      forms=doc.title + "\n" + doc.body)
+        del fields["_stored_title"], fields["_stored_body"]
+        writer.add_document(**fields)
+    writer.commit()
+    fast, plain = postings(seed_index), postings(plain_dir)
+    for fieldname in TEXT_FIELDS:
+        assert fast[fieldname] == plain[fieldname], fieldname
+    assert len(fast["body"]) > 500  # the comparison covered real postings
+
+
+def test_worker_processes_index_exactly_what_one_process_does(tmp_path, seed_index):
+    report = IndexBuilder(tmp_path / "parallel", workers=2).build([SEEDS_DIR])
+    assert report.indexed == 5 and not report.rejected
+    assert postings(tmp_path / "parallel") == postings(seed_index)
+    stored = {}
+    for index_dir in (seed_index, tmp_path / "parallel"):
+        with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+            stored[index_dir] = sorted(
+                (f["id"], f.get("official"), f.get("region"), f.get("sector"), f["title"], f["body"])
+                for f in searcher.all_stored_fields())
+    assert stored[seed_index] == stored[tmp_path / "parallel"]

@@ -123,7 +123,7 @@ class YoFilter(Filter):
 
 class LemmaFilter(Filter):
     """Replaces each word by its lemma; keeps the surface form on the token
-    (``t.surface``) for the forms field and highlighting."""
+    (``t.surface``)."""
 
     def __init__(self, lemmatizer: Lemmatizer | None = None) -> None:
         self._lemmatizer = lemmatizer
@@ -181,25 +181,9 @@ def load_stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
-class FormsFilter(Filter):
-    """Emits ``lemma<US>surface`` per word: counting these in the matched
-    documents tells a user which forms of her word were found."""
-
-    SEPARATOR = "\x1f"
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = f"{t.text}{self.SEPARATOR}{t.surface}"
-            yield t
-
-
 def lemma_analyzer(lemmatizer: Lemmatizer | None = None):
     return WordTokenizer() | CaseFilter() | YoFilter() | LemmaFilter(lemmatizer) | StopFilter()
 
 
 def surface_analyzer():
     return WordTokenizer() | CaseFilter() | YoFilter()
-
-
-def forms_analyzer(lemmatizer: Lemmatizer | None = None):
-    return lemma_analyzer(lemmatizer) | FormsFilter()

@@ -213,8 +213,8 @@ def skeleton(name: str) -> str:
     return re.sub(r"(\w)\1", r"\1", " ".join(text.split()))
 
 
-_SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO",
-                                               "YANDEX_MAPS", "GOST_7034", "TELEGRAM", "ALA_LC", "GOST_779")]
+# Schemes whose outputs differ after ``skeleton`` (the others collapse onto these).
+_SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO", "TELEGRAM")]
 
 
 def transliterations(name: str) -> set[str]:
@@ -246,6 +246,7 @@ class PersonRegistry:
         self.counts: Counter = Counter()
         self.known = {fold_yo(k.name.lower()): k.name for k in known}
         self._latin: dict[str, str] = {}
+        self._latin_pending: list[str] = []  # transliterated on first Latin lookup
         self._surnames: dict[str, set[str]] = defaultdict(set)
         for k in known:
             self._index(k.name)
@@ -258,10 +259,17 @@ class PersonRegistry:
             return
         self._surnames[fold_yo(parts[-1].lower())].add(name)
         self._surnames["stem:" + surname_stem(parts[-1])].add(name)
-        for variant in transliterations(name):
-            self._latin.setdefault(variant, name)
-        for variant in transliterations(parts[-1]):
-            self._surnames["latin:" + variant].add(name)
+        self._latin_pending.append(name)
+
+    def _transliterate_pending(self) -> None:
+        # Transliterating every name costs more than the rest of its
+        # extraction: done only once a Latin-script text asks.
+        for name in self._latin_pending:
+            for variant in transliterations(name):
+                self._latin.setdefault(variant, name)
+            for variant in transliterations(name.split()[-1]):
+                self._surnames["latin:" + variant].add(name)
+        self._latin_pending.clear()
 
     def canonical(self, name: str) -> str:
         """The knowledge base's spelling (with ё) of a full name, if known."""
@@ -281,9 +289,11 @@ class PersonRegistry:
         return next(iter(names)) if len(names) == 1 else None
 
     def by_latin(self, name: str) -> str | None:
+        self._transliterate_pending()
         return self._latin.get(skeleton(name))
 
     def by_latin_surname(self, surname: str) -> str | None:
+        self._transliterate_pending()
         names = self._surnames.get("latin:" + skeleton(surname), set())
         return next(iter(names)) if len(names) == 1 else None
 
@@ -347,8 +357,12 @@ class OfficialExtractor:
         self.registry = registry
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self.role_keys = PhraseMatcher(need_capital=False)
+        # The opening letters of every role word: a window without any of them
+        # is not worth lemmatizing.
+        self.role_hints = set()
         for line in data_lines("roles.txt"):
             self.role_keys.add(tokens.key(line), line)
+            self.role_hints.update(word[:4] for word in line.split())
 
     # roles -------------------------------------------------------------------
     def role_before(self, text: str, start: int) -> str | None:
@@ -356,6 +370,9 @@ class OfficialExtractor:
         Ленинградской области Александра Дрозденко'."""
         sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 120) + 1
         window = text[sentence_start:start]
+        lowered = window.lower()
+        if not any(hint in lowered for hint in self.role_hints):
+            return None
         toks = self.tokens(window, offset=sentence_start)
         # The earliest role word from which only words lead to the name:
         # "секретарь Госсовета РФ", not "Помощник Президента России, секретарь …".
@@ -551,10 +568,12 @@ class EntityExtractor:
         registry.load(index_dir)
         return registry
 
-    def extract(self, doc: Document) -> Entities:
+    def extract(self, doc: Document, title_tokens: list[Token] | None = None,
+                body_tokens: list[Token] | None = None) -> Entities:
+        """Entities of a document; pass its tokens if you already have them."""
         ents = Entities()
-        title_tokens = self.tokens(doc.title)
-        body_tokens = self.tokens(doc.body)
+        title_tokens = self.tokens(doc.title) if title_tokens is None else title_tokens
+        body_tokens = self.tokens(doc.body) if body_tokens is None else body_tokens
         # regions and districts
         region_order: list[str] = []
         district_order: list[str] = []
@@ -588,8 +607,9 @@ class EntityExtractor:
         ents.spans.sort()
         return ents
 
-    def enrich(self, doc: Document) -> Document:
-        ents = self.extract(doc)
+    def enrich(self, doc: Document, title_tokens: list[Token] | None = None,
+               body_tokens: list[Token] | None = None) -> Document:
+        ents = self.extract(doc, title_tokens, body_tokens)
         doc.officials, doc.regions, doc.districts, doc.sectors = ents.officials, ents.regions, ents.districts, ents.sectors
         doc.roles = ents.roles
         doc.sector_evidence = ents.sector_evidence

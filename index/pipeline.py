@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from .analysis import FormsFilter, Lemmatizer, lemma_analyzer, surface_analyzer
-from .entities import EntityExtractor
+from .analysis import Lemmatizer, load_stop_words
+from .entities import EntityExtractor, Token
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .schema import FACET_FIELDS, UNKNOWN_YEAR
@@ -41,37 +41,37 @@ class DocumentProcessor:
         self.extractor = extractor or EntityExtractor(self.lemmatizer)
         if index_dir is not None:
             self.extractor.use_registry(self.extractor.registry_for(index_dir))
-        self.lemmas = lemma_analyzer(self.extractor.tokens.lemmatizer)
-        self.surfaces = surface_analyzer()
+        self.stop_words = load_stop_words()
 
     def process(self, raw: RawDocument, digest: str) -> Processed | Rejection:
         doc = self.ingestor.ingest(raw)
         if isinstance(doc, Rejection):
             return doc
-        doc = self.extractor.enrich(doc)
+        # One tokenization and lemmatization serves the entities and the index.
+        title_tokens, body_tokens = self.extractor.tokens(doc.title), self.extractor.tokens(doc.body)
+        doc = self.extractor.enrich(doc, title_tokens, body_tokens)
         return Processed(
             id=doc.id,
-            fields=self.index_fields(doc, digest),
+            fields=self.index_fields(doc, digest, title_tokens, body_tokens),
             names=[n for n in doc.officials if " " in n] if doc.lang == "ru" else [],
             lone_surnames=any(" " not in n for n in doc.officials),
         )
 
-    def analyze(self, text: str) -> tuple[list[str], list[str], list[str]]:
-        """(lemmas, surface forms, lemma<US>form pairs) of a text, in order.
-        Whoosh indexes a list as ready tokens at positions 0, 1, 2, …, which
-        is how the chain numbers them (stop words are renumbered over)."""
-        lemmas, forms = [], []
-        sep = FormsFilter.SEPARATOR
-        for t in self.lemmas(text):
-            lemmas.append(t.text)
-            forms.append(f"{t.text}{sep}{t.surface}")
-        surfaces = [t.text for t in self.surfaces(text)]
-        return lemmas, surfaces, forms
+    def analyze(self, tokens: list[Token]) -> tuple[list[str], list[str]]:
+        """(lemmas, surface forms) in order, from the entity step's tokens: the
+        same words and lemmas as the schema's analyzers give (a test checks
+        it). Whoosh indexes a list as ready tokens at positions 0, 1, 2, …,
+        which is how the chain numbers them (stop words are renumbered over)."""
+        stop = self.stop_words
+        words = [t for t in tokens if t.is_word]
+        return [t.lemma for t in words if t.lemma not in stop], [t.surface for t in words]
 
-    def index_fields(self, doc: Document, digest: str) -> dict:
+    def index_fields(self, doc: Document, digest: str, title_tokens: list[Token] | None = None,
+                     body_tokens: list[Token] | None = None) -> dict:
         """A Document as the keyword arguments of ``writer.update_document``."""
-        title_lemmas, title_surfaces, title_forms = self.analyze(doc.title)
-        body_lemmas, body_surfaces, body_forms = self.analyze(doc.body)
+        tokens = self.extractor.tokens
+        title_lemmas, title_surfaces = self.analyze(title_tokens if title_tokens is not None else tokens(doc.title))
+        body_lemmas, body_surfaces = self.analyze(body_tokens if body_tokens is not None else tokens(doc.body))
         fields = {
             "id": doc.id,
             "path": doc.path,
@@ -80,9 +80,7 @@ class DocumentProcessor:
             "_stored_title": doc.title,
             "body": body_lemmas,
             "_stored_body": doc.body,
-            "title_exact": title_surfaces,
-            "body_exact": body_surfaces,
-            "forms": title_forms + body_forms,
+            "exact": title_surfaces + body_surfaces,
             "date": doc.date or "",
             "year": str(doc.year) if doc.year is not None else UNKNOWN_YEAR,
             "sortdate": (Date.fromisoformat(doc.date) - _EPOCH).days if doc.date else 0,

@@ -1,14 +1,13 @@
 """The Whoosh schema: one place that says what is indexed and how."""
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Frequency
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import forms_analyzer, lemma_analyzer, surface_analyzer
+from .analysis import lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def build_schema() -> Schema:
@@ -23,10 +22,9 @@ def build_schema() -> Schema:
         lang=ID(stored=True),
         title=TEXT(analyzer=lemmas, stored=True, phrase=True),
         body=TEXT(analyzer=lemmas, stored=True, phrase=True),
-        title_exact=TEXT(analyzer=surfaces, phrase=True),
-        body_exact=TEXT(analyzer=surfaces, phrase=True),
-        # lemma<US>surface pairs: which forms of a query word a result set holds
-        forms=FieldType(format=Frequency(), analyzer=forms_analyzer(), scorable=False),
+        # lowercase surface forms of title and body: exact forms, prefixes,
+        # spelling suggestions, and which forms of a query word matched
+        exact=TEXT(analyzer=surfaces, phrase=True),
         date=ID(stored=True),
         year=ID(stored=True),  # "2024", or "unknown": a facet value either way
         sortdate=NUMERIC(int, stored=True, sortable=True),

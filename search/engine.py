@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from index.analysis import FormsFilter, Lemmatizer, surface_analyzer
+from index.analysis import Lemmatizer, surface_analyzer
 from index.config import data_lines
 from index.entities import skeleton, transliterations
 from index.schema import UNKNOWN_YEAR
@@ -25,6 +25,7 @@ from index.schema import UNKNOWN_YEAR
 from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records
 from .glossary import Glossary
+from .postings import FormFinder, posting_arrays
 from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .spelling import Speller
 
@@ -125,9 +126,10 @@ def _locked(method):
 class _Generation:
     """A searcher and everything derived from it, rebuilt when the index changes."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher, lemmatizer: Lemmatizer) -> None:
         self.searcher = searcher
         reader = searcher.reader()
+        self.forms = FormFinder(reader, lemmatizer)
         self.doc_count = reader.doc_count_all()
         self.facets = FacetIndex(reader)
         self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
@@ -177,14 +179,14 @@ class SearchEngine:
                 except Exception as exc:  # a damaged TOC or segment: say so plainly
                     raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc}); rebuild it with search-index") from exc
             if self._gen is None:
-                self._gen = _Generation(self._ix.searcher(weighting=BM25F()))
+                self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer)
             else:
                 try:
                     fresh = self._gen.searcher.refresh()
                 except Exception as exc:
                     raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc})") from exc
                 if fresh is not self._gen.searcher:
-                    self._gen = _Generation(fresh)
+                    self._gen = _Generation(fresh, self.lemmatizer)
             return self._gen
 
     def close(self) -> None:
@@ -214,12 +216,12 @@ class SearchEngine:
                 alternatives += [self._lemma_query(t) for t in self.glossary.translations((node.lemma,))]
             return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
         if isinstance(node, Exact):
-            return _both("_exact", node.surface)
+            return wq.Term("exact", node.surface)
         if isinstance(node, Prefix):
             return self._prefix(node, gen, notes)
         if isinstance(node, Phrase):
             if node.exact:
-                return wq.Or([wq.Phrase("title_exact", list(node.surfaces), boost=TITLE_BOOST), wq.Phrase("body_exact", list(node.surfaces))])
+                return wq.Phrase("exact", list(node.surfaces))
             alternatives = [self._lemma_query(node.lemmas)]
             if translate:
                 alternatives += [self._lemma_query(t) for t in self.glossary.translations(node.lemmas)]
@@ -237,16 +239,15 @@ class SearchEngine:
     def _prefix(self, node: Prefix, gen: _Generation, notes: list[str]):
         reader = gen.searcher.reader()
         terms = set()
-        for fieldname in ("title_exact", "body_exact"):
-            for term in reader.expand_prefix(fieldname, node.prefix):
-                terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(terms) > MAX_PREFIX_TERMS:
-                    notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
-                    break
+        for term in reader.expand_prefix("exact", node.prefix):
+            terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(terms) > MAX_PREFIX_TERMS:
+                notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
+                break
         terms = sorted(terms)[:MAX_PREFIX_TERMS]
         if not terms:
             return wq.NullQuery
-        return wq.Or([_both("_exact", t) for t in terms])
+        return wq.Or([wq.Term("exact", t) for t in terms])
 
     def _field(self, node: FieldQuery, gen: _Generation, notes: list[str]):
         if node.name == "title":
@@ -408,20 +409,12 @@ class SearchEngine:
                         spec.lemmas.update(alt)
         spec.prefixes = tuple(prefixes)
         # lemma -> the surface forms the index holds for it
-        reader = self._generation().searcher.reader()
+        forms = self._generation().forms
         for lemma in spec.lemmas:
-            spec.surfaces.update(form for form, _ in self._lemma_forms(reader, lemma))
-            spec.lemma_of.update({form: lemma for form, _ in self._lemma_forms(reader, lemma)})
+            for form in forms.forms(lemma):
+                spec.surfaces.add(form)
+                spec.lemma_of[form] = lemma
         return spec
-
-    @staticmethod
-    def _lemma_forms(reader, lemma: str) -> list[tuple[str, object]]:
-        prefix = lemma + FormsFilter.SEPARATOR
-        out = []
-        for term in reader.expand_prefix("forms", prefix):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            out.append((text[len(prefix):], term))
-        return out
 
     def _used_glossary(self, parsed: ParsedQuery) -> bool:
         for term in parsed.positive_terms():
@@ -480,22 +473,23 @@ class SearchEngine:
                 if (term.raw, lemma) in seen:
                     continue
                 seen.add((term.raw, lemma))
-                forms = self._forms(reader, lemma, selected)
+                forms = self._forms(gen, lemma, selected)
                 if via_glossary and not forms:
                     continue
                 out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary,
                             "forms": [{"form": f, "count": c} for f, c in forms]})
         return out
 
-    def _forms(self, reader, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
-        counts: Counter = Counter()
-        for surface, term in self._lemma_forms(reader, lemma):
-            matcher = reader.postings("forms", term)
-            while matcher.is_active():
-                if selected[matcher.id()]:
-                    counts[surface] += int(matcher.weight())
-                matcher.next()
-        return sorted(counts.items(), key=lambda fc: (-fc[1], fc[0]))
+    @staticmethod
+    def _forms(gen: _Generation, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
+        """Occurrences of each form of ``lemma`` in the selected documents."""
+        counts = []
+        for form in gen.forms.forms(lemma):
+            ids, weights = posting_arrays(gen.searcher, "exact", form, want_weights=True)
+            count = int(weights[selected[ids]].sum()) if len(ids) else 0
+            if count:
+                counts.append((form, count))
+        return sorted(counts, key=lambda fc: (-fc[1], fc[0]))
 
     # -- did you mean --------------------------------------------------------
     def _has_unknown_word(self, gen: _Generation, parsed: ParsedQuery) -> bool:
@@ -587,12 +581,11 @@ class SearchEngine:
         gen = self._generation()
         reader = gen.searcher.reader()
         words: dict[str, int] = {}
-        for fieldname in ("title_exact", "body_exact"):
-            for n, term in enumerate(reader.expand_prefix(fieldname, folded)):
-                if n >= 500:
-                    break
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                words[text] = max(words.get(text, 0), reader.doc_frequency(fieldname, text))
+        for n, term in enumerate(reader.expand_prefix("exact", folded)):
+            if n >= 500:
+                break
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            words[text] = reader.doc_frequency("exact", text)
         out = [{"value": w, "kind": "word", "count": c} for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
         for name in ("official", "region", "sector"):
             out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(name, prefix, 5)]

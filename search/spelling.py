@@ -41,7 +41,7 @@ class Speller:
         return bool(self.reader.doc_frequency("body", lemma) or self.reader.doc_frequency("title", lemma))
 
     def known_surface(self, surface: str) -> bool:
-        return bool(self.reader.doc_frequency("body_exact", surface) or self.reader.doc_frequency("title_exact", surface))
+        return bool(self.reader.doc_frequency("exact", surface))
 
     def correct_word(self, word: Word) -> str | None:
         if self.known_lemma(word.lemma):
@@ -53,14 +53,12 @@ class Speller:
                 return switched
         # Whoosh finds the candidates within the edit distance; the nearest
         # wins, then the most frequent (Whoosh ranks by frequency alone).
-        candidates = set()
-        for fieldname in ("body_exact", "title_exact"):
-            candidates.update(self.searcher.suggest(fieldname, word.surface, limit=CANDIDATES, maxdist=MAX_EDIT_DISTANCE))
+        candidates = set(self.searcher.suggest("exact", word.surface, limit=CANDIDATES, maxdist=MAX_EDIT_DISTANCE))
         if not candidates:
             return None
         return min(
             candidates,
-            key=lambda c: (Levenshtein.distance(word.surface, c), -self.reader.doc_frequency("body_exact", c), c),
+            key=lambda c: (Levenshtein.distance(word.surface, c), -self.reader.doc_frequency("exact", c), c),
         )
 
     def correct_query(self, parsed: ParsedQuery) -> str | None:

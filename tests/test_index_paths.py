@@ -11,7 +11,7 @@ from index.config import SEEDS_DIR
 from index.indexer import IndexBuilder, content_hash, open_or_create
 from index.reader import read_raw
 
-TEXT_FIELDS = ("title", "body", "title_exact", "body_exact", "forms")
+TEXT_FIELDS = ("title", "body", "exact")
 
 
 def postings(index_dir: Path) -> dict:
@@ -22,7 +22,7 @@ def postings(index_dir: Path) -> dict:
         reader = searcher.reader()
         ids = reader.column_reader("id")
         for fieldname in TEXT_FIELDS:
-            kind = "frequency" if fieldname == "forms" else "positions"
+            kind = "positions"
             table = {}
             for term in reader.lexicon(fieldname):
                 for docnum, value in reader.postings(fieldname, term).items_as(kind):
@@ -42,8 +42,7 @@ def test_worker_tokens_equal_the_analyzers_on_plain_text(tmp_path, seed_index, b
     for raw in read_raw([SEEDS_DIR]):
         doc = extractor.enrich(ingestor.ingest(raw))
         fields = processor.index_fields(doc, content_hash(raw))
-        fields.update(title=doc.title, body=doc.body, title_exact=doc.title, body_exact=doc.body,
-                      forms=doc.title + "\n" + doc.body)
+        fields.update(title=doc.title, body=doc.body, exact=doc.title + "\n" + doc.body)
         del fields["_stored_title"], fields["_stored_body"]
         writer.add_document(**fields)
     writer.commit()

@@ -6,7 +6,6 @@ index only files ready-made tokens: Whoosh writing hides behind the NLP.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
@@ -108,7 +107,6 @@ _worker: DocumentProcessor | None = None
 def init_worker(index_dir: str | None, max_chars: int) -> None:
     """Pool initializer: each worker loads natasha and the dictionaries once."""
     global _worker
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars)
 
 

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject documents longer than this")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
+    parser.add_argument("--no-ner", action="store_true", help="skip person extraction from Russian text (much faster; no officials facet)")
     parser.add_argument("--workers", type=int, help="NLP worker processes (default: one per core; one for small inputs)")
     return parser
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     total = count_inputs(paths) if (args.workers is None or not args.quiet) else None
     workers = args.workers or (1 if total is not None and total <= SMALL_CORPUS else os.cpu_count() or 1)
-    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars)
+    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner)
     progress = None
     if not args.quiet:
         from tqdm import tqdm

@@ -341,18 +341,19 @@ class OfficialExtractor:
     text is matched against the known and corpus names in every common
     transliteration, and names next to a role word are kept."""
 
-    def __init__(self, tokens: LemmaTokens, registry: PersonRegistry) -> None:
-        from natasha import Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
-        from razdel import sentenize
+    def __init__(self, tokens: LemmaTokens, registry: PersonRegistry, load_model: bool = True) -> None:
+        if load_model:
+            from natasha import Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+            from razdel import sentenize
 
-        self._Doc = Doc
-        self._sentenize = sentenize
-        self.segmenter = Segmenter()
-        self.morph_vocab = MorphVocab()
-        embedding = NewsEmbedding()
-        self.morph_tagger = NewsMorphTagger(embedding)
-        self.ner_tagger = NewsNERTagger(embedding)
-        self.names = NamesExtractor(self.morph_vocab)
+            self._Doc = Doc
+            self._sentenize = sentenize
+            self.segmenter = Segmenter()
+            self.morph_vocab = MorphVocab()
+            embedding = NewsEmbedding()
+            self.morph_tagger = NewsMorphTagger(embedding)
+            self.ner_tagger = NewsNERTagger(embedding)
+            self.names = NamesExtractor(self.morph_vocab)
         self.tokens = tokens
         self.registry = registry
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
@@ -550,13 +551,15 @@ class EntityExtractor:
     """Document -> the same document with officials, regions, districts and
     sectors filled in (canonical values), plus mention spans and roles."""
 
-    def __init__(self, lemmatizer: Lemmatizer | None = None, registry: PersonRegistry | None = None) -> None:
+    def __init__(self, lemmatizer: Lemmatizer | None = None, registry: PersonRegistry | None = None,
+                 ner: bool = True) -> None:
+        self.ner = ner  # False: no person extraction from Russian text (the NER model is most of the cost)
         self.tokens = LemmaTokens(lemmatizer or Lemmatizer())
         self.known = load_known_officials()
         self.registry = registry or PersonRegistry(self.known)
         self.gazetteer = RegionGazetteer(self.tokens)
         self.sectors = SectorTagger(self.tokens)
-        self.officials = OfficialExtractor(self.tokens, self.registry)
+        self.officials = OfficialExtractor(self.tokens, self.registry, load_model=ner)
 
     def use_registry(self, registry: PersonRegistry) -> None:
         self.registry = registry
@@ -597,7 +600,8 @@ class EntityExtractor:
         ents.sector_evidence = evidence
         # officials
         for part, offset in ((doc.title, None), (doc.body, 0)):
-            for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit]):
+            lang = doc.lang if self.ner else "latin-only"
+            for mention in self.officials.extract(part, lang, [doc.author, doc.photo_credit]):
                 _append(ents.officials, mention.name)
                 if mention.role:
                     roles = ents.roles.setdefault(mention.name, [])

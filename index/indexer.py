@@ -109,8 +109,10 @@ class IndexBuilder:
         workers: int = 1,
         lock_timeout: float = LOCK_TIMEOUT_S,
         max_chars: int = DEFAULT_MAX_CHARS,
+        ner: bool = True,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.ner = ner
         self._processor = processor
         self.workers = max(1, workers)
         self.lock_timeout = lock_timeout
@@ -119,7 +121,7 @@ class IndexBuilder:
     @property
     def processor(self) -> DocumentProcessor:
         if self._processor is None:
-            self._processor = DocumentProcessor(max_chars=self.max_chars)
+            self._processor = DocumentProcessor(max_chars=self.max_chars, ner=self.ner)
         return self._processor
 
     def build(
@@ -216,7 +218,7 @@ class IndexBuilder:
                 yield item
 
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with context.Pool(self.workers, initializer=init_worker, initargs=(str(self.index_dir), self.max_chars)) as pool:
+        with context.Pool(self.workers, initializer=init_worker, initargs=(str(self.index_dir), self.max_chars, self.ner)) as pool:
             for result in pool.imap(process_in_worker, bounded(), chunksize=4):
                 in_flight.release()
                 yield result

@@ -34,10 +34,10 @@ class DocumentProcessor:
 
     def __init__(self, index_dir: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS,
                  lemmatizer: Lemmatizer | None = None, ingestor: Ingestor | None = None,
-                 extractor: EntityExtractor | None = None) -> None:
+                 extractor: EntityExtractor | None = None, ner: bool = True) -> None:
         self.lemmatizer = lemmatizer or Lemmatizer()
         self.ingestor = ingestor or Ingestor(max_chars=max_chars)
-        self.extractor = extractor or EntityExtractor(self.lemmatizer)
+        self.extractor = extractor or EntityExtractor(self.lemmatizer, ner=ner)
         if index_dir is not None:
             self.extractor.use_registry(self.extractor.registry_for(index_dir))
         self.stop_words = load_stop_words()
@@ -104,10 +104,10 @@ class DocumentProcessor:
 _worker: DocumentProcessor | None = None
 
 
-def init_worker(index_dir: str | None, max_chars: int) -> None:
+def init_worker(index_dir: str | None, max_chars: int, ner: bool = True) -> None:
     """Pool initializer: each worker loads natasha and the dictionaries once."""
     global _worker
-    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars)
+    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars, ner=ner)
 
 
 def process_in_worker(item: tuple[RawDocument, str]) -> Processed | Rejection:

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from index.analysis import Lemmatizer, surface_analyzer
+from index.analysis import Lemmatizer
 from index.config import data_lines
 from index.entities import skeleton, transliterations
 from index.schema import UNKNOWN_YEAR
@@ -35,6 +35,7 @@ MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
 MAX_PREFIX_TERMS = 512
 SORTS = ("relevance", "date")
+RANK_TIE_MARGIN = 20
 
 
 class IndexUnavailable(RuntimeError):
@@ -157,9 +158,6 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.lemmatizer = lemmatizer or Lemmatizer()
         self.parser = QueryParser(self.lemmatizer)
-        # Highlighting compares surface forms (the forms the index saw for the
-        # query's lemmas), so showing a hit never lemmatizes its text again.
-        self.surface = surface_analyzer()
         self.glossary = Glossary(self.parser)
         self.district_of = load_district_map()
         self._lock = threading.RLock()
@@ -296,8 +294,9 @@ class SearchEngine:
         matched = self._matched_mask(gen, query)
         selected = gen.facets.apply(matched, filters)
         total = int(selected.sum())
-        order = self._rank(gen, query, selected, request.sort, parsed.root is None)
         start = (request.page - 1) * request.per_page
+        order = self._rank(gen, query, selected, request.sort, parsed.root is None,
+                           need=start + request.per_page, filtered=bool(filters))
         page_docnums = order[start:start + request.per_page]
 
         spec = self._match_spec(parsed, request.translate)
@@ -349,7 +348,7 @@ class SearchEngine:
             query = wq.AndNot(wq.Every(), query)
         filters = {name: values for name, values in request.filters.items() if values}
         selected = gen.facets.apply(self._matched_mask(gen, query), filters)
-        for docnum, score in self._rank(gen, query, selected, request.sort, parsed.root is None):
+        for docnum, score in self._rank(gen, query, selected, request.sort, parsed.root is None, need=None, filtered=True):
             stored = gen.searcher.stored_fields(docnum)
             year = stored.get("year")
             yield {
@@ -366,28 +365,62 @@ class SearchEngine:
             }
 
     def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
+        """Every matching live document, as a boolean array over docnums."""
+        mask = self._fast_mask(gen, query)
+        if mask is None:
+            mask = self._slow_mask(gen, query)
+        return mask & gen.live
+
+    @staticmethod
+    def _slow_mask(gen: _Generation, query) -> np.ndarray:
+        """Whoosh's own matcher, one document at a time (phrases need it)."""
         mask = np.zeros(gen.doc_count, dtype=bool)
-        if isinstance(query, wq.Every):
-            return gen.live.copy()
         docnums = np.fromiter(gen.searcher.docs_for_query(query), dtype=np.int64)
         if len(docnums):
             mask[docnums] = True
-        return mask & gen.live
+        return mask
 
-    def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool):
-        """(docnum, score) in display order: BM25F score, ties by newer date;
-        or newest first."""
+    def _fast_mask(self, gen: _Generation, query) -> np.ndarray | None:
+        """Terms read as whole posting blocks and combined as arrays; None
+        for a query shape this does not cover (then Whoosh matches)."""
+        if isinstance(query, wq.Every):
+            return gen.live.copy()
+        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+            return np.zeros(gen.doc_count, dtype=bool)
+        if isinstance(query, wq.Term):
+            ids, _ = posting_arrays(gen.searcher, query.fieldname, query.text)
+            mask = np.zeros(gen.doc_count, dtype=bool)
+            mask[ids] = True
+            return mask
+        if isinstance(query, (wq.Or, wq.And)):
+            parts = [self._fast_mask(gen, sub) for sub in query.subqueries]
+            if any(p is None for p in parts):
+                return None
+            combine = np.logical_or if isinstance(query, wq.Or) else np.logical_and
+            return combine.reduce(parts) if parts else np.zeros(gen.doc_count, dtype=bool)
+        if isinstance(query, wq.AndNot):
+            a, b = self._fast_mask(gen, query.a), self._fast_mask(gen, query.b)
+            return None if a is None or b is None else a & ~b
+        return None
+
+    def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool,
+              need: int | None, filtered: bool):
+        """The first ``need`` (all if None) results as (docnum, score), in
+        display order: BM25F score, ties by newer date; or newest first."""
         docnums = np.flatnonzero(selected)
         if not len(docnums):
             return []
         if sort == "date" or browse:
             order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
-            return [(int(d), None) for d in order]
-        results = gen.searcher.search(query, limit=None, filter=set(docnums.tolist()))
-        scored = {hit.docnum: hit.score for hit in results}
-        scores = np.array([scored.get(int(d), 0.0) for d in docnums])
-        order = np.lexsort((-gen.sortdate[docnums], -np.round(scores, 6)))
-        return [(int(docnums[i]), float(scores[i])) for i in order]
+            return [(int(d), None) for d in order[:need]]
+        # Top-k scoring: Whoosh skips posting blocks that cannot reach the top.
+        # A few extra hits let equal scores at the page's edge be ordered by date.
+        limit = None if need is None else need + RANK_TIE_MARGIN
+        allowed = set(docnums.tolist()) if filtered else None
+        results = gen.searcher.search(query, limit=limit, filter=allowed)
+        hits = [(hit.docnum, hit.score) for hit in results]
+        hits.sort(key=lambda ds: (-round(ds[1], 6), -gen.sortdate[ds[0]], ds[0]))
+        return [(int(d), float(s)) for d, s in hits[:need]]
 
     def _match_spec(self, parsed: ParsedQuery, translate: bool) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
@@ -426,8 +459,8 @@ class SearchEngine:
     def _hit(self, gen: _Generation, docnum: int, spec, parsed: ParsedQuery, lemma_only, score) -> dict:
         stored = gen.searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
-        title_spans = highlight.match_spans(self.surface, title, spec)
-        body_spans = highlight.match_spans(self.surface, body, spec)
+        title_spans = highlight.match_spans(title, spec)
+        body_spans = highlight.match_spans(body, spec)
         snippet_segments = highlight.snippets(body, body_spans)
         terms = parsed.positive_terms()
         if lemma_only is not None and not lemma_only[docnum]:
@@ -548,8 +581,8 @@ class SearchEngine:
         parsed = self.parse(q)
         spec = self._match_spec(parsed, translate)
         return {
-            "title": highlight.segments(doc["title"], highlight.match_spans(self.surface, doc["title"], spec)),
-            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(self.surface, doc["body"], spec)],
+            "title": highlight.segments(doc["title"], highlight.match_spans(doc["title"], spec)),
+            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(doc["body"], spec)],
         }
 
     @_locked

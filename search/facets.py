@@ -46,6 +46,15 @@ class FacetColumn:
             doc_ids, value_ids = doc_ids[live], value_ids[live]
         return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)})
 
+    @property
+    def name_rank(self) -> np.ndarray:
+        """Each value's position in name order (for ties in count)."""
+        if getattr(self, "_name_rank", None) is None:
+            rank = np.empty(len(self.values), dtype=np.int64)
+            rank[np.argsort(np.array(self.values, dtype=object))] = np.arange(len(self.values))
+            self._name_rank = rank
+        return self._name_rank
+
     def counts(self, mask: np.ndarray) -> np.ndarray:
         selected = mask[self.doc_ids]
         return np.bincount(self.value_ids[selected], minlength=len(self.values))
@@ -83,18 +92,38 @@ class FacetIndex:
                 mask = mask & self.selection_mask(name, values)
         return mask
 
-    def counts(self, matched: np.ndarray, filters: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-        """Disjunctive counts: value -> count, per facet."""
-        out = {}
-        for name, column in self.columns.items():
-            base = self.apply(matched, filters, skip=name)
-            counts = column.counts(base)
-            out[name] = {column.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-        return out
+    def counts(self, matched: np.ndarray, filters: dict[str, list[str]]) -> dict[str, "FacetCounts"]:
+        """Disjunctive counts, per facet."""
+        return {name: FacetCounts(column, column.counts(self.apply(matched, filters, skip=name)))
+                for name, column in self.columns.items()}
+
+
+@dataclass
+class FacetCounts:
+    """One facet's count per value, as an array; Python objects are made only
+    for the values a page shows."""
+
+    column: FacetColumn
+    counts: np.ndarray
+
+    def top(self, limit: int | None) -> tuple[list[tuple[str, int]], int]:
+        """(value, count) by count then name, at most ``limit``; and how many
+        values have a count at all."""
+        nonzero = np.flatnonzero(self.counts)
+        order = nonzero[np.lexsort((self.column.name_rank[nonzero], -self.counts[nonzero]))]
+        shown = order if limit is None else order[:limit]
+        return [(self.column.values[i], int(self.counts[i])) for i in shown], len(order)
+
+    def count_of(self, value: str) -> int:
+        i = self.column.index_of.get(value)
+        return int(self.counts[i]) if i is not None else 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.top(None)[0])
 
 
 def facet_records(
-    counts: dict[str, dict[str, int]],
+    counts: dict[str, FacetCounts],
     filters: dict[str, list[str]],
     toggle_url,
     district_of: dict[str, str],
@@ -106,18 +135,12 @@ def facet_records(
     Returns (facets, number of distinct values per facet)."""
 
     def values_of(name: str, limit: int | None) -> tuple[list[dict], int]:
-        chosen = set(filters.get(name, []))
-        counted = counts.get(name, {})
-        items = [(v, c) for v, c in counted.items()]
-        items += [(v, 0) for v in chosen if v not in counted]
-        items.sort(key=lambda vc: (-vc[1], vc[0]))
-        records = [record(name, v, c, v in chosen) for v, c in items]
-        total = len(records)
-        if limit is not None and total > limit:
-            head = records[:limit]
-            head += [r for r in records[limit:] if r["selected"]]
-            records = head
-        return records, total
+        chosen = filters.get(name, [])
+        items, total = counts[name].top(limit)
+        shown = {v for v, _ in items}
+        # every selected value is returned, even past the top or at count 0
+        items += [(v, counts[name].count_of(v)) for v in chosen if v not in shown]
+        return [record(name, v, c, v in chosen) for v, c in items], total
 
     def record(name: str, value: str, count: int, selected: bool) -> dict:
         return {"value": value, "label": value, "count": count, "selected": selected,

@@ -8,8 +8,11 @@ the most distinct matched words.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
+
+from index.analysis import fold_yo
 
 SNIPPET_CHARS = 240
 MAX_SNIPPETS = 3
@@ -23,6 +26,7 @@ class MatchSpec:
     surfaces: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
     lemma_of: dict[str, str] = field(default_factory=dict)  # surface -> the query lemma it came from
+    _pattern: re.Pattern | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.surfaces or self.prefixes)
@@ -30,22 +34,38 @@ class MatchSpec:
     def matches(self, surface: str) -> bool:
         return surface in self.surfaces or surface.startswith(self.prefixes or ("\x00",))
 
+    def pattern(self) -> re.Pattern:
+        if self._pattern is None:
+            words = [_yo_insensitive(s) for s in sorted(self.surfaces, key=len, reverse=True)]
+            words += [_yo_insensitive(p) + r"[^\W_]*(?:-[^\W_]+)*" for p in self.prefixes]
+            # a whole word of the chain: not preceded or followed by a letter,
+            # a digit or a joining hyphen
+            self._pattern = re.compile(
+                r"(?<![^\W_])(?<![^\W_]-)(?:" + "|".join(words) + r")(?![^\W_])(?!-[^\W_])", re.IGNORECASE)
+        return self._pattern
+
 
 # A piece of text and whether it is a match: renderers (HTML, terminal) turn
 # these into <mark> or bold.
 Segments = list[tuple[str, bool]]
 
 
-def match_spans(analyzer, text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
-    """(start, end, query word) of every matched word in ``text``; the
-    analyzer yields lowercase surface forms with offsets."""
+def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """(start, end, query word) of every matched word in ``text``: whole words
+    as the analysis chain cuts them, any case, ё or е. One regular expression
+    per query finds them (this runs for every displayed hit)."""
     if not spec or not text:
         return []
     spans = []
-    for t in analyzer(text, chars=True, mode="index"):
-        if spec.matches(t.text):
-            spans.append((t.startchar, t.endchar, spec.lemma_of.get(t.text, t.text)))
+    for m in spec.pattern().finditer(text):
+        surface = fold_yo(m.group(0).lower())
+        if spec.matches(surface):  # the pattern is a prefilter; the chain's word decides
+            spans.append((m.start(), m.end(), spec.lemma_of.get(surface, surface)))
     return spans
+
+
+def _yo_insensitive(word: str) -> str:
+    return "".join("[её]" if ch == "е" else re.escape(ch) for ch in word)
 
 
 def segments(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> Segments:

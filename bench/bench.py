@@ -1,0 +1,371 @@
+"""Promsearch at scale: indexing throughput and faceted query latency, against
+a SQLite FTS5 baseline over the same lemmatized text, in one process and run.
+
+    python bench/bench.py                 # 100,000 documents
+    python bench/bench.py --n 10000       # a quick run
+    python bench/bench.py --n 100000 --reuse   # skip rebuilding an index built before
+
+The corpus is the real Russian news in ../shared/corpora (when present),
+extended to N documents by recombining its real sentences, so vocabulary and
+lengths stay realistic; without ../shared the seeds are recombined. It is
+indexed through the normal pipeline (entities from real extraction). Numbers
+are printed as one table and written as JSON. Nothing here is a test: the
+machine is shared and noisy, so read the ratios of one run.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import index  # noqa: E402,F401  (sets one BLAS thread before numpy loads)
+import numpy as np  # noqa: E402
+
+from index.analysis import lemma_analyzer  # noqa: E402
+from index.config import SEEDS_DIR  # noqa: E402
+from index.indexer import IndexBuilder  # noqa: E402
+from search.engine import SearchEngine, SearchRequest  # noqa: E402
+
+SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZА-ЯЁ])")
+CLASSES = ("frequent term", "rare term", "two-term AND", "phrase", "prefix", "two facet filters", "OR within a facet")
+
+
+# -- corpus -----------------------------------------------------------------------------
+def real_documents(shared: Path) -> list[dict]:
+    corpus = shared / "corpora" / "ru_news.jsonl.gz"
+    if corpus.exists():
+        with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+    docs = []
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        docs.append({"id": path.stem, "text": path.read_text(encoding="utf-8"), "title": None, "date": None})
+    return docs
+
+
+def build_corpus(n: int, shared: Path, path: Path, seed: int = 7) -> dict:
+    """N documents: the real ones first, then recombinations of their sentences
+    with the length of a random real document and a real date."""
+    rng = random.Random(seed)
+    real = real_documents(shared)
+    sentences = [s for d in real for s in SENTENCE.split(d["text"].replace("\n", " ")) if 20 <= len(s) <= 600]
+    titles = [d["title"] for d in real if d.get("title")] or ["Новости промышленности"]
+    dates = [d["date"] for d in real if d.get("date")] or [None]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for i in range(n):
+            if i < len(real):
+                d = real[i]
+                record = {"id": d["id"], "text": d["text"], "title": d.get("title"), "date": d.get("date"), "lang": "ru"}
+            else:
+                template = real[rng.randrange(len(real))]
+                target = len(template["text"])
+                body, size = [], 0
+                while size < target:
+                    s = sentences[rng.randrange(len(sentences))]
+                    body.append(s)
+                    size += len(s) + 1
+                record = {"id": f"syn_{i:06d}", "text": " ".join(body), "title": rng.choice(titles),
+                          "date": rng.choice(dates), "lang": "ru"}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return {"documents": n, "real": min(n, len(real)), "sentences_pool": len(sentences)}
+
+
+def directory_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def timed_index(index_dir: Path, corpus: Path, ner: bool, workers: int) -> dict:
+    started = time.time()
+    report = IndexBuilder(index_dir, workers=workers, ner=ner).build([corpus])
+    seconds = time.time() - started
+    return {"documents": report.indexed + report.updated, "seconds": round(seconds, 1),
+            "docs_per_s": round((report.indexed + report.updated) / seconds, 1), "rejected": len(report.rejected)}
+
+
+# -- queries ------------------------------------------------------------------------------
+def make_queries(engine: SearchEngine, per_class: int, seed: int = 11) -> dict[str, list[SearchRequest]]:
+    rng = random.Random(seed)
+    gen = engine._generation()
+    reader = gen.searcher.reader()
+    n_docs = gen.doc_count
+    stop = engine.parser.stop_words
+    terms = []
+    for term, info in reader.iter_field("body"):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        if text.isalpha() and len(text) > 3 and text not in stop:
+            terms.append((info.doc_frequency(), text))
+    terms.sort(reverse=True)
+    frequent = [t for _, t in terms[:300]]
+    rare = [t for df, t in terms if 3 <= df <= max(5, n_docs // 2000)] or [t for _, t in terms[-300:]]
+    mid = [t for df, t in terms if n_docs // 100 <= df <= n_docs // 10] or frequent
+    regions = [v["value"] for d in engine.search(SearchRequest("", per_page=1))["facets"]["region"] for v in d["children"]]
+    years = [v["value"] for v in engine.facet_values("year", "", 50) if v["value"] != "unknown"]
+    # phrases: two consecutive content words of real text
+    analyzer = lemma_analyzer(engine.lemmatizer)
+    phrases = []
+    docnums = rng.sample(range(n_docs), min(200, n_docs))
+    for docnum in docnums:
+        body = gen.searcher.stored_fields(docnum).get("body", "")
+        words = [t.surface for t in analyzer(body[:2000])]
+        for i in range(0, max(0, len(words) - 1), 7):
+            a, b = words[i], words[i + 1]
+            if a.isalpha() and b.isalpha() and len(a) > 3 and len(b) > 3:
+                phrases.append(f'"{a} {b}"')
+    out = {
+        "frequent term": [SearchRequest(rng.choice(frequent[:50])) for _ in range(per_class)],
+        "rare term": [SearchRequest(rng.choice(rare)) for _ in range(per_class)],
+        "two-term AND": [SearchRequest(f"{rng.choice(mid)} {rng.choice(mid)}") for _ in range(per_class)],
+        "phrase": [SearchRequest(rng.choice(phrases)) for _ in range(per_class)],
+        "prefix": [SearchRequest(rng.choice(frequent)[:5] + "*") for _ in range(per_class)],
+        "two facet filters": [SearchRequest(rng.choice(frequent[:50]), {"region": [rng.choice(regions)], "year": [rng.choice(years)]})
+                              for _ in range(per_class)] if regions and years else [],
+        "OR within a facet": [SearchRequest(rng.choice(frequent[:50]), {"region": rng.sample(regions, 2)})
+                              for _ in range(per_class)] if len(regions) >= 2 else [],
+    }
+    return out
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    arr = np.array(samples) * 1000
+    return round(float(np.percentile(arr, 50)), 1), round(float(np.percentile(arr, 95)), 1)
+
+
+def run_promsearch(engine: SearchEngine, queries: dict) -> dict:
+    out = {}
+    for cls, requests in queries.items():
+        for r in requests[:5]:
+            engine.search(r)  # warm
+        samples = []
+        for r in requests:
+            t = time.perf_counter()
+            engine.search(r)
+            samples.append(time.perf_counter() - t)
+        out[cls] = percentiles(samples) if samples else None
+    return out
+
+
+class Fts5Baseline:
+    """The same lemmatized text in SQLite FTS5, the same numpy facet counting
+    (the engine's own per-document value arrays, so counts are comparable)."""
+
+    def __init__(self, engine: SearchEngine, path: Path) -> None:
+        self.engine = engine
+        self.gen = engine._generation()
+        self.db_path = path
+        self.analyzer = lemma_analyzer(engine.lemmatizer)
+
+    def build(self) -> dict:
+        if self.db_path.exists():
+            self.db_path.unlink()
+        started = time.time()
+        db = sqlite3.connect(self.db_path)
+        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
+        searcher = self.gen.searcher
+        batch = []
+        for docnum in range(self.gen.doc_count):
+            if not self.gen.live[docnum]:
+                continue
+            stored = searcher.stored_fields(docnum)
+            title = " ".join(t.text for t in self.analyzer(stored.get("title", "")))
+            body = " ".join(t.text for t in self.analyzer(stored.get("body", "")))
+            batch.append((docnum, title, body))
+            if len(batch) >= 2000:
+                db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
+                batch = []
+        db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
+        db.commit()
+        db.close()
+        return {"seconds": round(time.time() - started, 1), "bytes": self.db_path.stat().st_size}
+
+    def fts_query(self, request: SearchRequest) -> str:
+        parsed = self.engine.parse(request.q)
+        parts = []
+        for term in parsed.positive_terms():
+            if hasattr(term, "lemmas"):
+                parts.append('"' + " ".join(term.lemmas) + '"')
+            elif hasattr(term, "lemma"):
+                parts.append(f'"{term.lemma}"')
+            elif hasattr(term, "prefix"):
+                # FTS5 holds lemmas, not surface forms: the lemma prefix is the nearest equivalent
+                parts.append(f'"{term.prefix}" *')
+        return " AND ".join(parts) or '""'
+
+    def run(self, queries: dict) -> dict:
+        db = sqlite3.connect(self.db_path)
+        facets = self.gen.facets
+        out = {}
+        for cls, requests in queries.items():
+            samples = []
+            for i, request in enumerate(requests):
+                t = time.perf_counter()
+                match = self.fts_query(request)
+                ids = np.fromiter((r[0] for r in db.execute("SELECT rowid FROM docs WHERE docs MATCH ?", (match,))), dtype=np.int64)
+                mask = np.zeros(self.gen.doc_count, dtype=bool)
+                mask[ids] = True
+                for counted in facets.counts(mask, request.filters).values():
+                    counted.top(10)
+                selected = facets.apply(mask, request.filters)
+                top = [rowid for (rowid,) in db.execute(
+                    "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 2.5, 1.0) LIMIT 500", (match,))
+                    if selected[rowid]][:10]
+                if top:
+                    marks = ",".join(str(r) for r in top)
+                    db.execute(f"SELECT snippet(docs, 1, '<mark>', '</mark>', '…', 24) FROM docs "
+                               f"WHERE docs MATCH ? AND rowid IN ({marks})", (match,)).fetchall()
+                if i >= 5 or len(requests) <= 5:
+                    samples.append(time.perf_counter() - t)
+            out[cls] = percentiles(samples) if samples else None
+        db.close()
+        return out
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cold_start(index_dir: Path) -> float:
+    """Median wall time of search-cli on the given index, as a new process."""
+    cli = Path(sys.executable).parent / "search-cli"
+    times = []
+    for _ in range(5):
+        t = time.time()
+        subprocess.run([str(cli), "импортозамещение", "--index", str(index_dir)], capture_output=True, check=False)
+        times.append(time.time() - t)
+    return round(statistics.median(times), 3)
+
+
+def query_phase(args) -> dict:
+    """Runs in its own process, so its RSS is the search process's alone."""
+    engine = SearchEngine(args.workdir / f"index-{args.n}")
+    started = time.time()
+    engine.search(SearchRequest("промышленность"))
+    open_s = time.time() - started
+    queries = make_queries(engine, args.per_class)
+    ours = run_promsearch(engine, queries)
+    rss_search = peak_rss_mb()
+    fts = Fts5Baseline(engine, args.workdir / f"fts5-{args.n}.sqlite")
+    fts_build = fts.build() if not (args.reuse and fts.db_path.exists()) else {"seconds": None, "bytes": fts.db_path.stat().st_size}
+    theirs = fts.run(queries)
+    return {"open_and_first_query_s": round(open_s, 2), "promsearch": ours, "fts5": theirs,
+            "search_rss_mb": round(rss_search), "fts5_build": fts_build,
+            "example_queries": {cls: [r.q + (f" {r.filters}" if r.filters else "") for r in reqs[:3]] for cls, reqs in queries.items()}}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="keep an index (and FTS5 table) built by an earlier run")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--per-class", type=int, default=60, help="queries per class")
+    parser.add_argument("--sample", type=int, default=5000,
+                        help="documents indexed again the other way (with NER if the corpus was indexed without), for both throughputs")
+    parser.add_argument("--no-ner", action="store_true",
+                        help="index the corpus without person extraction (about twice as fast; no officials facet)")
+    parser.add_argument("--json", type=Path, help="where to write the results (default: bench/results/bench-N.json)")
+    parser.add_argument("--phase", choices=("all", "query"), default="all", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    if args.phase == "query":
+        print(json.dumps(query_phase(args), ensure_ascii=False))
+        return 0
+
+    results: dict = {"n": args.n, "workers": args.workers, "cpus": os.cpu_count()}
+    corpus = args.workdir / f"corpus-{args.n}.jsonl.gz"
+    index_dir = args.workdir / f"index-{args.n}"
+    if not (args.reuse and corpus.exists()):
+        print(f"building a corpus of {args.n} documents …", flush=True)
+        results["corpus"] = build_corpus(args.n, args.shared, corpus)
+    if not (args.reuse and index_dir.exists()):
+        import shutil
+
+        shutil.rmtree(index_dir, ignore_errors=True)
+        main_kind, other_kind = ("index_without_ner", "index_with_ner") if args.no_ner else ("index_with_ner", "index_without_ner")
+        print(f"indexing the corpus {'without' if args.no_ner else 'with'} NER …", flush=True)
+        results[main_kind] = timed_index(index_dir, corpus, ner=not args.no_ner, workers=args.workers)
+        results["index_peak_rss_mb"] = round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+        sample = args.workdir / f"corpus-sample-{args.sample}.jsonl.gz"
+        with gzip.open(corpus, "rt", encoding="utf-8") as src, gzip.open(sample, "wt", encoding="utf-8") as dst:
+            for i, line in enumerate(src):
+                if i >= args.sample:
+                    break
+                dst.write(line)
+        sample_dir = args.workdir / "index-sample"
+        shutil.rmtree(sample_dir, ignore_errors=True)
+        print(f"indexing a sample of {args.sample} {'with' if args.no_ner else 'without'} NER …", flush=True)
+        results[other_kind] = timed_index(sample_dir, sample, ner=args.no_ner, workers=args.workers)
+        results[other_kind]["sample"] = True
+        shutil.rmtree(sample_dir, ignore_errors=True)
+    print("re-running on the unchanged corpus …", flush=True)
+    started = time.time()
+    rerun = IndexBuilder(index_dir, workers=args.workers).build([corpus])
+    results["rerun_unchanged_s"] = round(time.time() - started, 1)
+    results["rerun_unchanged_docs"] = rerun.unchanged
+    results["index_bytes"] = directory_size(index_dir)
+
+    print("querying (in a fresh process) …", flush=True)
+    phase = subprocess.run([sys.executable, __file__, "--phase", "query", "--n", str(args.n), "--workdir", str(args.workdir),
+                            "--per-class", str(args.per_class)] + (["--reuse"] if args.reuse else []),
+                           capture_output=True, text=True, check=True)
+    results.update(json.loads(phase.stdout.strip().splitlines()[-1]))
+    seeds_index = args.workdir / "index-seeds"
+    if not seeds_index.exists():
+        IndexBuilder(seeds_index).build([SEEDS_DIR])
+    results["cli_cold_start_s"] = cold_start(seeds_index)
+
+    print_table(results)
+    out = args.json or ROOT / "bench" / "results" / f"bench-{args.n}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwritten to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+def print_table(r: dict) -> None:
+    print(f"\nPromsearch vs SQLite FTS5, {r['n']:,} documents, {r['cpus']} cores (p50 / p95 ms, warm, top-10 + all facet counts)")
+    print(f"{'query class':<20} {'Promsearch':>16} {'FTS5':>16} {'ratio p50':>10}")
+    p50s_ours, p50s_fts = [], []
+    for cls in CLASSES:
+        ours, theirs = r["promsearch"].get(cls), r["fts5"].get(cls)
+        if not ours or not theirs:
+            continue
+        p50s_ours.append(ours[0])
+        p50s_fts.append(theirs[0])
+        ratio = ours[0] / theirs[0] if theirs[0] else float("inf")
+        print(f"{cls:<20} {ours[0]:>7} / {ours[1]:<7} {theirs[0]:>7} / {theirs[1]:<7} {ratio:>9.2f}x")
+    if p50s_ours:
+        print(f"{'median of classes':<20} {statistics.median(p50s_ours):>7}{'':9} {statistics.median(p50s_fts):>7}")
+    for key, label in (("index_with_ner", "with NER"), ("index_without_ner", "without NER")):
+        run = r.get(key)
+        if run:
+            print(f"indexing {label}: {run['docs_per_s']} docs/s ({run['documents']:,} documents in {run['seconds']} s"
+                  f"{', a sample' if run.get('sample') else ''})")
+    print(f"indexing peak RSS: {r.get('index_peak_rss_mb')} MB")
+    print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)")
+    print(f"index size: {r['index_bytes'] / 2**20:.0f} MB; FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")
+    print(f"search process RSS: {r['search_rss_mb']} MB; opening the index + first query: {r['open_and_first_query_s']} s")
+    print(f"search-cli cold start on the seeds index: {r['cli_cold_start_s']} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -64,7 +64,7 @@ def build_corpus(n: int, shared: Path, path: Path, seed: int = 7) -> dict:
     titles = [d["title"] for d in real if d.get("title")] or ["Новости промышленности"]
     dates = [d["date"] for d in real if d.get("date")] or [None]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8") as out:
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
         for i in range(n):
             if i < len(real):
                 d = real[i]

@@ -7,7 +7,8 @@ from .analysis import lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+TITLE_BOOST = 2.5
 
 
 def build_schema() -> Schema:
@@ -20,7 +21,11 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         path=STORED,
         lang=ID(stored=True),
-        title=TEXT(analyzer=lemmas, stored=True, phrase=True),
+        # The title weighs more than the body. A field boost, applied when
+        # indexing, keeps Whoosh's top-k block skipping exact; a boost in the
+        # query makes it skip documents that belong in the top
+        # (tests/test_fast_paths.py).
+        title=TEXT(analyzer=lemmas, stored=True, phrase=True, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=lemmas, stored=True, phrase=True),
         # lowercase surface forms of title and body: exact forms, prefixes,
         # spelling suggestions, and which forms of a query word matched

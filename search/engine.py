@@ -26,16 +26,15 @@ from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records
 from .glossary import Glossary
 from .postings import FormFinder, posting_arrays
+from .scoring import ArrayScorer
 from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .spelling import Speller
 
-TITLE_BOOST = 2.5
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
 MAX_PREFIX_TERMS = 512
 SORTS = ("relevance", "date")
-RANK_TIE_MARGIN = 20
 
 
 class IndexUnavailable(RuntimeError):
@@ -142,12 +141,10 @@ class _Generation:
             for d in range(self.doc_count):
                 if reader.is_deleted(d):
                     self.live[d] = False
-        # From the id field's postings, not the stored text.
-        self.id_to_docnum = {}
-        for term in reader.lexicon("id"):
-            for docnum in reader.postings("id", term).all_ids():
-                if self.live[docnum]:
-                    self.id_to_docnum[term.decode("utf-8") if isinstance(term, bytes) else term] = docnum
+        # From the id column, not the stored text.
+        ids = reader.column_reader("id") if self.doc_count else []
+        self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
+        self.scorer = ArrayScorer(searcher, self.live)
 
 
 class SearchEngine:
@@ -232,7 +229,7 @@ class SearchEngine:
     def _lemma_query(lemmas: tuple[str, ...]):
         if len(lemmas) == 1:
             return _both("", lemmas[0])
-        return wq.Or([wq.Phrase("title", list(lemmas), boost=TITLE_BOOST), wq.Phrase("body", list(lemmas))])
+        return wq.Or([wq.Phrase("title", list(lemmas)), wq.Phrase("body", list(lemmas))])
 
     def _prefix(self, node: Prefix, gen: _Generation, notes: list[str]):
         reader = gen.searcher.reader()
@@ -366,9 +363,8 @@ class SearchEngine:
 
     def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
         """Every matching live document, as a boolean array over docnums."""
-        mask = self._fast_mask(gen, query)
-        if mask is None:
-            mask = self._slow_mask(gen, query)
+        evaluated = gen.scorer.evaluate(query)
+        mask = evaluated[0] if evaluated is not None else self._slow_mask(gen, query)
         return mask & gen.live
 
     @staticmethod
@@ -380,31 +376,8 @@ class SearchEngine:
             mask[docnums] = True
         return mask
 
-    def _fast_mask(self, gen: _Generation, query) -> np.ndarray | None:
-        """Terms read as whole posting blocks and combined as arrays; None
-        for a query shape this does not cover (then Whoosh matches)."""
-        if isinstance(query, wq.Every):
-            return gen.live.copy()
-        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
-            return np.zeros(gen.doc_count, dtype=bool)
-        if isinstance(query, wq.Term):
-            ids, _ = posting_arrays(gen.searcher, query.fieldname, query.text)
-            mask = np.zeros(gen.doc_count, dtype=bool)
-            mask[ids] = True
-            return mask
-        if isinstance(query, (wq.Or, wq.And)):
-            parts = [self._fast_mask(gen, sub) for sub in query.subqueries]
-            if any(p is None for p in parts):
-                return None
-            combine = np.logical_or if isinstance(query, wq.Or) else np.logical_and
-            return combine.reduce(parts) if parts else np.zeros(gen.doc_count, dtype=bool)
-        if isinstance(query, wq.AndNot):
-            a, b = self._fast_mask(gen, query.a), self._fast_mask(gen, query.b)
-            return None if a is None or b is None else a & ~b
-        return None
-
     def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool,
-              need: int | None, filtered: bool):
+              need: int | None, filtered: bool = True):
         """The first ``need`` (all if None) results as (docnum, score), in
         display order: BM25F score, ties by newer date; or newest first."""
         docnums = np.flatnonzero(selected)
@@ -413,14 +386,19 @@ class SearchEngine:
         if sort == "date" or browse:
             order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
             return [(int(d), None) for d in order[:need]]
-        # Top-k scoring: Whoosh skips posting blocks that cannot reach the top.
-        # A few extra hits let equal scores at the page's edge be ordered by date.
-        limit = None if need is None else need + RANK_TIE_MARGIN
-        allowed = set(docnums.tolist()) if filtered else None
-        results = gen.searcher.search(query, limit=limit, filter=allowed)
-        hits = [(hit.docnum, hit.score) for hit in results]
-        hits.sort(key=lambda ds: (-round(ds[1], 6), -gen.sortdate[ds[0]], ds[0]))
-        return [(int(d), float(s)) for d, s in hits[:need]]
+        evaluated = gen.scorer.evaluate(query)
+        if evaluated is not None:
+            scores = evaluated[1][docnums]
+        else:
+            # Phrases: Whoosh scores every selected document (no top-k
+            # shortcut: it skipped documents that belong in the top).
+            # Exclusions do not score, so only the positive part is scored.
+            results = gen.searcher.search(_positive_part(query), limit=None, filter=set(docnums.tolist()),
+                                          optimize=False)
+            scored = {hit.docnum: hit.score for hit in results}
+            scores = np.array([scored.get(int(d), 0.0) for d in docnums])
+        order = np.lexsort((docnums, -gen.sortdate[docnums], -np.round(scores, 9)))[:need]
+        return [(int(docnums[i]), float(scores[i])) for i in order]
 
     def _match_spec(self, parsed: ParsedQuery, translate: bool) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
@@ -630,6 +608,15 @@ class SearchEngine:
         return {"documents": int(gen.live.sum())}
 
 
+def _positive_part(query):
+    """The query without its exclusions (they match, they do not score)."""
+    if isinstance(query, wq.AndNot):
+        return _positive_part(query.a)
+    if isinstance(query, (wq.And, wq.Or)):
+        return type(query)([_positive_part(sub) for sub in query.subqueries], boost=query.boost)
+    return query
+
+
 def public_record(record: dict) -> dict:
     """The search record without render-only internals: what ``search-cli
     --format json`` prints and ``/api/search`` serves."""
@@ -640,7 +627,7 @@ def public_record(record: dict) -> dict:
 
 def _both(suffix: str, text: str):
     """A term in the title (weighted higher) or the body."""
-    return wq.Or([wq.Term("title" + suffix, text, boost=TITLE_BOOST), wq.Term("body" + suffix, text)])
+    return wq.Or([wq.Term("title" + suffix, text), wq.Term("body" + suffix, text)])
 
 
 def _split(value) -> list[str]:

@@ -1,0 +1,163 @@
+"""The fast query paths return exactly what the straightforward ones do:
+array-based matching vs Whoosh's matcher, top-k ranking vs ranking every hit,
+numpy facet counts vs counting stored fields one document at a time."""
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from index.config import SEEDS_DIR
+from search.engine import SearchEngine, SearchRequest
+from search.query import Not
+
+QUERIES = ["импортозамещение", "экспорт", "промышленность регион", "экспорт OR хартия", "промышленность -экспорт",
+           "NOT губернатор", "импортозамещ*", "пром*", '"поддержка экспорта"', "!экспорта", "esportazione",
+           "(хартия OR стажировка) промышленность", "title:хартия", "region:\"Хабаровский край\"", ""]
+
+
+@pytest.fixture(scope="module")
+def mixed_engine(tmp_path_factory, build_index, lemmatizer):
+    """Seeds plus 60 documents recombined from their sentences, so results
+    have ties, many facet values and more than one page."""
+    rng = random.Random(3)
+    sentences = []
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        sentences += [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 40]
+    docs = tmp_path_factory.mktemp("mixed")
+    for i in range(60):
+        body = " ".join(rng.sample(sentences, 4))
+        (docs / f"mix_{i:02d}.txt").write_text(f"Новость номер {i}\n\n{rng.randint(1, 28)} марта {rng.choice([2019, 2021, 2024])}\n\n{body}", encoding="utf-8")
+    for path in SEEDS_DIR.glob("*.txt"):
+        (docs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("mixed-index")
+    build_index(index_dir, [docs])
+    return SearchEngine(index_dir, lemmatizer=lemmatizer)
+
+
+def whoosh_mask(engine, gen, query):
+    """What Whoosh matches, with A AND NOT B taken as Whoosh's matches of A
+    minus its matches of B: its own AND-NOT matcher lets excluded documents
+    through (see the test below)."""
+    if isinstance(query, wq.AndNot):
+        return whoosh_mask(engine, gen, query.a) & ~whoosh_mask(engine, gen, query.b)
+    return engine._slow_mask(gen, query)
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_array_matching_equals_whoosh_matching(mixed_engine, q):
+    gen = mixed_engine._generation()
+    parsed = mixed_engine.parse(q)
+    query = mixed_engine.compile(parsed.root, True, gen, [])
+    if isinstance(parsed.root, Not):
+        query = wq.AndNot(wq.Every(), query)
+    expected = whoosh_mask(mixed_engine, gen, query) & gen.live
+    assert np.array_equal(mixed_engine._matched_mask(gen, query), expected), q
+    fast = gen.scorer.evaluate(query)
+    assert fast is not None or has_phrase(query), q  # only phrases leave the array path
+
+
+def has_phrase(query) -> bool:
+    if isinstance(query, wq.Phrase):
+        return True
+    if isinstance(query, wq.AndNot):
+        return has_phrase(query.a) or has_phrase(query.b)
+    return any(has_phrase(sub) for sub in getattr(query, "subqueries", ()))
+
+
+def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine):
+    """Why exclusions are computed on arrays: on this corpus Whoosh's own
+    AND-NOT matcher returns a document that contains the excluded word."""
+    gen = mixed_engine._generation()
+    query = mixed_engine.compile(mixed_engine.parse("промышленность -экспорт").root, True, gen, [])
+    def lemmas(docnum):
+        return {lemma for lemma, _ in mixed_engine.parser.analyze(gen.searcher.stored_fields(int(docnum))["body"])}
+
+    leaked = np.flatnonzero(mixed_engine._slow_mask(gen, query) & ~mixed_engine._matched_mask(gen, query))
+    assert len(leaked) >= 1
+    for docnum in leaked:
+        assert "экспорт" in lemmas(docnum)
+    hits = mixed_engine.search(SearchRequest("промышленность -экспорт", per_page=100))["hits"]
+    assert hits
+    for hit in hits:
+        assert "экспорт" not in lemmas(gen.id_to_docnum[hit["id"]])
+
+
+@pytest.mark.parametrize("q", [q for q in QUERIES if q])
+def test_array_scores_equal_whoosh_scores(mixed_engine, q):
+    """Every matched document's BM25F score from the arrays equals the score
+    Whoosh computes for it, posting by posting (no top-k shortcut)."""
+    gen = mixed_engine._generation()
+    query = mixed_engine.compile(mixed_engine.parse(q).root, True, gen, [])
+    evaluated = gen.scorer.evaluate(query)
+    if evaluated is None:
+        assert has_phrase(query)
+        return
+    mask, scores = evaluated
+    whoosh = {hit.docnum: hit.score for hit in gen.searcher.search(query, limit=None, optimize=False)}
+    positives = {d for d in whoosh if mask[d]}
+    assert positives == set(np.flatnonzero(mask & gen.live).tolist()), q
+    for docnum in positives:
+        assert scores[docnum] == pytest.approx(whoosh[docnum], rel=1e-9), (q, docnum)
+
+
+@pytest.mark.parametrize("q", [q for q in QUERIES if q])
+def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
+    gen = mixed_engine._generation()
+    parsed = mixed_engine.parse(q)
+    query = mixed_engine.compile(parsed.root, True, gen, [])
+    selected = mixed_engine._matched_mask(gen, query)
+    everything = mixed_engine._rank(gen, query, selected, "relevance", False, need=None)
+    assert len(everything) == int(selected.sum())
+    scores = [s for _, s in everything]
+    assert scores == sorted(scores, reverse=True)
+    for k in (1, 5, 10):
+        assert mixed_engine._rank(gen, query, selected, "relevance", False, need=k) == everything[:k], (q, k)
+
+
+def naive_counts(engine, mask, filters):
+    """Disjunctive counts the slow way: stored fields, document by document."""
+    gen = engine._generation()
+    stored = {d: gen.searcher.stored_fields(d) for d in np.flatnonzero(mask)}
+
+    def values(fields, name):
+        raw = fields.get(name) or ""
+        return [v for v in raw.split(",") if v] if name not in ("year", "lang") else [raw]
+
+    out = {}
+    for name in ("official", "region", "district", "sector", "year", "lang"):
+        counts = {}
+        for fields in stored.values():
+            if all(set(values(fields, other)) & set(chosen) for other, chosen in filters.items() if other != name and chosen):
+                for v in values(fields, name):
+                    counts[v] = counts.get(v, 0) + 1
+        out[name] = counts
+    return out
+
+
+@pytest.mark.parametrize("filters", [{}, {"year": ["2024"]}, {"region": ["Хабаровский край", "Чеченская Республика"]},
+                                     {"lang": ["ru"], "sector": ["Медицинская промышленность"]}])
+def test_numpy_facet_counts_equal_counting_documents(mixed_engine, filters):
+    gen = mixed_engine._generation()
+    for q in ("", "промышленность", "экспорт OR хартия"):
+        query = mixed_engine.compile(mixed_engine.parse(q).root, True, gen, [])
+        matched = mixed_engine._matched_mask(gen, query)
+        fast = {name: counted.as_dict() for name, counted in gen.facets.counts(matched, filters).items()}
+        assert fast == naive_counts(mixed_engine, matched, filters), (q, filters)
+        record = mixed_engine.search(SearchRequest(q, filters))
+        assert record["total"] == int(gen.facets.apply(matched, filters).sum())
+
+
+def test_pages_concatenate_to_the_full_ranking(mixed_engine):
+    everything = [h["id"] for h in mixed_engine.search(SearchRequest("промышленность", per_page=100))["hits"]]
+    paged = []
+    for page in range(1, 20):
+        hits = mixed_engine.search(SearchRequest("промышленность", page=page, per_page=7))["hits"]
+        if not hits:
+            break
+        paged += [h["id"] for h in hits]
+    assert paged == everything and len(everything) > 14

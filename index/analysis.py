@@ -74,10 +74,16 @@ class Lemmatizer:
         return word
 
     def _known(self, word: str) -> bool:
-        return any(p.is_known for p in self.morph.parse(word))
+        try:
+            return any(p.is_known for p in self.morph.parse(word))
+        except ValueError:
+            return False
 
     def _russian(self, word: str, capitalized: bool) -> str:
-        parses = [p for p in self.morph.parse(word) if p.is_known]
+        try:
+            parses = [p for p in self.morph.parse(word) if p.is_known]
+        except ValueError:  # pymorphy's word-shape code fails on some rare scripts mixed in
+            return word
         if not parses:
             return oov_stem(word)
         if capitalized:

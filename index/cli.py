@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import SEEDS_DIR, resolve_index_dir
-from .indexer import IndexBuilder, IndexBusy, index_exists
+from .indexer import IndexBroken, IndexBuilder, IndexBusy, index_exists
 from .reader import DEFAULT_MAX_CHARS, iter_input_files
 
 
@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None)
     except IndexBusy as exc:
         print(f"search-index: {exc}; try again when it has finished", file=sys.stderr)
+        return 1
+    except IndexBroken as exc:
+        print(f"search-index: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("search-index: interrupted; the previous index is unchanged", file=sys.stderr)

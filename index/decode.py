@@ -20,6 +20,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Encodings a Russian or Italian news file can plausibly be in.
+MIN_READABLE = 0.8  # share of Latin/Cyrillic/punctuation characters a decoded text must have
+MAX_CHAOS = 0.3  # charset-normalizer's share of "mess" above which a guess is not text
 _LEGACY = ["cp1251", "koi8_r", "utf_16_le", "utf_16_be", "cp1252", "latin_1", "iso8859_5"]
 
 
@@ -28,6 +30,15 @@ class Decoded:
     text: str | None
     encoding: str | None
     error: str | None  # a reason for the report when text is None
+
+
+def _control_share(text: str) -> float:
+    """Share of C0/C1 control characters (tabs and newlines aside)."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) <= 0x9F)
+    return controls / len(sample)
 
 
 def _looks_binary(text: str) -> bool:
@@ -86,14 +97,29 @@ def decode_bytes(data: bytes) -> Decoded:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=_LEGACY).best()
-    if best is None:
+    if best is None or best.chaos > MAX_CHAOS or _control_share(str(best)) > 0.01:
+        # Latin-1 decodes any bytes; what it makes of these is not text.
         return Decoded(None, None, "undecodable bytes (not UTF-8, UTF-16 or a known Cyrillic/Latin code page)")
     return _checked(str(best), best.encoding)
+
+
+def _readable_share(text: str) -> float:
+    """Share of characters a Russian or Italian text is made of: Latin,
+    Cyrillic, digits, punctuation and spaces. Bytes decoded with the wrong
+    encoding come out as CJK, private-use or replacement characters."""
+    sample = text[:20000]
+    if not sample:
+        return 1.0
+    ok = sum(1 for ch in sample if ord(ch) < 0x250 or 0x400 <= ord(ch) <= 0x52F or 0x2000 <= ord(ch) <= 0x206F
+             or ch in "№€₽")
+    return ok / len(sample)
 
 
 def _checked(text: str, encoding: str) -> Decoded:
     if _looks_binary(text):
         return Decoded(None, encoding, "binary file (control characters)")
+    if _readable_share(text) < MIN_READABLE:
+        return Decoded(None, encoding, f"undecodable bytes (as {encoding} they are not Russian or Italian text)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return Decoded(None, encoding, "empty file")

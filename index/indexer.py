@@ -70,14 +70,28 @@ def content_hash(raw: RawDocument) -> str:
     return digest.hexdigest()
 
 
+class IndexBroken(RuntimeError):
+    """The index directory holds an index that cannot be read."""
+
+
 def index_exists(index_dir: Path) -> bool:
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+    try:
+        return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+    except Exception:
+        return True  # something is there, even if it cannot be read
 
 
 def open_or_create(index_dir: Path):
     index_dir.mkdir(parents=True, exist_ok=True)
-    if whoosh_index.exists_in(str(index_dir)):
-        return whoosh_index.open_dir(str(index_dir))
+    try:
+        if whoosh_index.exists_in(str(index_dir)):
+            return whoosh_index.open_dir(str(index_dir))
+    except Exception as exc:
+        # Never written over: it may be the only copy of a long build.
+        raise IndexBroken(
+            f"the index at {index_dir} cannot be read ({type(exc).__name__}: {exc}); "
+            "move it away or delete it, then index again"
+        ) from exc
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 

@@ -164,24 +164,27 @@ class SearchEngine:
     # -- index lifecycle ---------------------------------------------------
     def _generation(self) -> _Generation:
         with self._lock:
-            if self._ix is None:
-                if not self.index_dir.is_dir() or not whoosh_index.exists_in(str(self.index_dir)):
-                    raise IndexUnavailable(
-                        f"no index at {self.index_dir}; build one with: search-index [PATH ...] --index {self.index_dir}"
-                    )
-                try:
+            try:
+                if self._ix is None:
+                    if not self.index_dir.is_dir() or not whoosh_index.exists_in(str(self.index_dir)):
+                        raise IndexUnavailable(
+                            f"no index at {self.index_dir}; build one with: search-index [PATH ...] --index {self.index_dir}"
+                        )
                     self._ix = whoosh_index.open_dir(str(self.index_dir))
-                except Exception as exc:  # a damaged TOC or segment: say so plainly
-                    raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc}); rebuild it with search-index") from exc
-            if self._gen is None:
-                self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer)
-            else:
-                try:
+                if self._gen is None:
+                    self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer)
+                else:
                     fresh = self._gen.searcher.refresh()
-                except Exception as exc:
-                    raise IndexUnavailable(f"the index at {self.index_dir} cannot be read ({exc})") from exc
-                if fresh is not self._gen.searcher:
-                    self._gen = _Generation(fresh, self.lemmatizer)
+                    if fresh is not self._gen.searcher:
+                        self._gen = _Generation(fresh, self.lemmatizer)
+            except IndexUnavailable:
+                raise
+            except Exception as exc:  # a damaged TOC or segment: say so plainly, keep nothing half-open
+                self._ix, self._gen = None, None
+                raise IndexUnavailable(
+                    f"the index at {self.index_dir} cannot be read ({type(exc).__name__}: {exc}); "
+                    f"rebuild it with: search-index [PATH ...] --index {self.index_dir}"
+                ) from exc
             return self._gen
 
     def close(self) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.analysis import script_of
+
 
 def _leaf_arrays(matcher, want_weights: bool):
     """(ids, weights) of a whoosh3 leaf matcher, a block at a time."""
@@ -83,6 +85,8 @@ class FormFinder:
 
     def _dictionary_forms(self, lemma: str) -> set[str]:
         forms = set()
+        if script_of(lemma) != "cyrillic":
+            return forms  # the Russian dictionary has nothing to say (and chokes on some scripts)
         for parse in self.lemmatizer.morph.parse(lemma)[:3]:
             if parse.is_known and parse.normal_form.replace("ё", "е") == lemma:
                 forms.update(f.word.replace("ё", "е") for f in parse.lexeme)

@@ -1,0 +1,138 @@
+"""Bad input, crashes, concurrent indexers and broken indexes lose nothing
+and never end in a traceback."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.cli import main as index_main
+from index.config import SEEDS_DIR
+from index.indexer import IndexBuilder, IndexBusy
+from search.cli import main as cli_main
+from search.engine import IndexUnavailable, SearchEngine, SearchRequest
+from web import create_app
+
+BIN = Path(sys.executable).parent
+
+
+def recombined_corpus(path: Path, n: int, seed: int = 5) -> Path:
+    """n documents made of the seeds' sentences, as JSON Lines."""
+    rng = random.Random(seed)
+    sentences = [s for p in sorted(SEEDS_DIR.glob("*.txt"))
+                 for s in re.split(r"(?<=[.!?])\s+", p.read_text(encoding="utf-8")) if len(s) > 40]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            out.write(json.dumps({"id": f"gen_{i:04d}", "text": " ".join(rng.sample(sentences, 6)),
+                                  "title": f"Документ {i}", "date": "2023-03-01"}, ensure_ascii=False) + "\n")
+    return path
+
+
+def live_count(index_dir: Path) -> int:
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as s:
+        return s.doc_count()
+
+
+def test_every_input_is_accounted_for(tmp_path, build_index):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "ok.txt").write_text("Губернатор открыл завод станков в Калужской области.", encoding="utf-8")
+    (inputs / "binary.txt").write_bytes(os.urandom(2000) + b"\x00")
+    (inputs / "huge.txt").write_text("Завод " * 2_000_000, encoding="utf-8")
+    (inputs / "undecodable.txt").write_bytes(b"\xff\xfe\xfd" * 10 + "Завод".encode("utf-8") + b"\x81\x8d\x8f\x90\x9d" * 40)
+    lines = [json.dumps({"id": "j1", "text": "Экспорт станков вырос."}, ensure_ascii=False), "{broken", json.dumps({"text": "без id"}),
+             json.dumps({"id": "j2", "text": ""}), json.dumps({"id": "ok.txt-dup", "text": "Дубликат: экспорт зерна."}, ensure_ascii=False),
+             json.dumps({"id": "j1", "text": "Тот же id ещё раз."}, ensure_ascii=False)]
+    (inputs / "batch.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    report = build_index(tmp_path / "ix", [inputs])
+    assert report.read == report.indexed + report.updated + report.unchanged + len(report.rejected)
+    reasons = " | ".join(r.reason for r in report.rejected)
+    assert "malformed JSON line 2" in reasons and "missing id" in reasons and "missing text" in reasons
+    assert "duplicate id 'j1'" in reasons and "binary file" in reasons
+    assert "over the size limit" in reasons
+    assert "undecodable bytes" in reasons
+    assert report.indexed == 3  # ok.txt, j1, ok.txt-dup
+    again = build_index(tmp_path / "ix", [inputs])
+    assert again.indexed == 0 and again.updated == 0 and again.unchanged == 3
+
+
+def test_kill_mid_index_leaves_the_previous_index_whole(tmp_path):
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 400)
+    proc = subprocess.Popen([str(BIN / "search-index"), str(corpus), "--index", str(index_dir), "--quiet", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait until it holds the write lock and has worked a while, then kill it hard
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(index_dir.glob("*.lock")) and not list(index_dir.glob("*WRITELOCK*")):
+        time.sleep(0.05)
+    time.sleep(4)
+    assert proc.poll() is None, "the indexer finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    # the previous generation is intact and searchable
+    assert live_count(index_dir) == 5
+    engine = SearchEngine(index_dir)
+    assert engine.search(SearchRequest("импортозамещение"))["total"] == 2
+    # the next run completes the work (the killed run's lock died with it)
+    report = IndexBuilder(index_dir, workers=1).build([SEEDS_DIR, corpus])
+    assert report.unchanged == 5 and report.indexed == 400
+    assert live_count(index_dir) == 405
+
+
+def test_a_second_indexer_waits_for_the_lock_then_says_so(tmp_path, capsys):
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    ix = whoosh_index.open_dir(str(index_dir))
+    holder = ix.writer()  # another indexer is writing
+    try:
+        (tmp_path / "new.txt").write_text("Новый завод открылся в Тульской области.", encoding="utf-8")
+        started = time.time()
+        with pytest.raises(IndexBusy) as exc:
+            IndexBuilder(index_dir, lock_timeout=1.0).build([tmp_path / "new.txt"])
+        assert time.time() - started >= 1.0
+        assert "another indexer" in str(exc.value)
+    finally:
+        holder.cancel()
+    assert live_count(index_dir) == 5
+    assert IndexBuilder(index_dir).build([tmp_path / "new.txt"]).indexed == 1
+
+
+def test_broken_and_missing_index_give_a_clear_message(tmp_path, capsys):
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    for toc in index_dir.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"garbage" * 10)
+    with pytest.raises(IndexUnavailable):
+        SearchEngine(index_dir).search(SearchRequest("x"))
+    assert cli_main(["x", "--index", str(index_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be read" in err and "Traceback" not in err
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    page = client.get("/?q=x")
+    assert page.status_code == 503 and "search-index" in page.get_data(as_text=True)
+    assert client.get("/api/search?q=x").status_code == 503
+    missing = create_app({"INDEX_DIR": str(tmp_path / "nothing")}).test_client()
+    assert missing.get("/healthz").status_code == 503
+    # the indexer refuses to write over it, with a message
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 1
+    assert "cannot be read" in capsys.readouterr().err
+
+
+def test_gzip_corpus_cut_short_is_reported_not_fatal(tmp_path, build_index):
+    good = recombined_corpus(tmp_path / "c.jsonl", 5)
+    data = gzip.compress(good.read_bytes())
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    report = build_index(tmp_path / "ix", [tmp_path / "cut.jsonl.gz"])
+    assert any("cannot read" in r.reason for r in report.rejected)

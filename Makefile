@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test index bench install clean
+.PHONY: run test index bench load eval install clean
 
 run: $(STAMP)
 	$(BIN)/search-index --if-missing
@@ -29,3 +29,12 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+bench: $(STAMP)   ## indexing and query speed vs SQLite FTS5 (ARGS="--n 10000" for a quick run)
+	$(BIN)/python bench/bench.py $(ARGS)
+
+load: $(STAMP)    ## search-web under concurrent clients while an indexer adds documents
+	$(BIN)/python bench/load.py $(ARGS)
+
+eval: $(STAMP)    ## person/location extraction against the gold sets in ../shared/eval
+	$(BIN)/python bench/eval_entities.py $(ARGS)

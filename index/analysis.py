@@ -16,7 +16,7 @@ import pymorphy3
 import pymorphy3_dicts_ru
 from whoosh.analysis import Filter, RegexTokenizer
 
-from .config import data_lines
+from .config import cache_dir, data_lines
 
 # Decimal numbers ("1,5"), then words joined by hyphens ("Юго-Восточная",
 # "онлайн-платформ"). Apostrophes split ("all'estero" -> "all", "estero").
@@ -59,6 +59,7 @@ class Lemmatizer:
         # An explicit path skips pymorphy's scan of installed entry points.
         self.morph = pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path())
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
+        self._italian = None
 
     def _lemma(self, word: str, capitalized: bool) -> str:
         kind = script_of(word)
@@ -67,11 +68,32 @@ class Lemmatizer:
                 return "-".join(self._russian(part, capitalized) for part in word.split("-"))
             return self._russian(word, capitalized)
         if kind == "latin":
-            # Imported on first use: a Russian-only query never pays for it.
-            import simplemma
-
-            return simplemma.lemmatize(word, lang="it").lower()
+            return self.italian.lemmatize(word, lang="it").lower()
         return word
+
+    @property
+    def italian(self):
+        """simplemma over its dictionary as a MARISA trie cached on disk:
+        loading the plain dictionary costs most of a second in every new
+        process (search-cli, each indexing worker); the cached trie loads in
+        a millisecond and gives the same lemmas. Made on first use, so a
+        Russian-only run never loads it."""
+        if self._italian is None:
+            from simplemma import Lemmatizer as Simplemma
+            from simplemma.strategies import DefaultStrategy
+            from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+            factory = DefaultDictionaryFactory()
+            try:
+                from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+                trie = TrieDictionaryFactory(disk_cache_dir=str(cache_dir() / "simplemma"))
+                trie.get_dictionary("it")  # builds the cache once; fails early if it cannot
+                factory = trie
+            except Exception:  # no marisa-trie, or a read-only cache: the plain dictionary works
+                pass
+            self._italian = Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+        return self._italian
 
     def _known(self, word: str) -> bool:
         try:

@@ -16,6 +16,13 @@ def default_index_dir() -> Path:
     return Path(env) if env else PROJECT_ROOT / "var" / "index"
 
 
+def cache_dir() -> Path:
+    """Derived data that is safe to delete (e.g. the Italian dictionary as a
+    trie): ``$PROMSEARCH_CACHE`` or ``var/cache`` under the project."""
+    env = os.environ.get("PROMSEARCH_CACHE")
+    return Path(env) if env else PROJECT_ROOT / "var" / "cache"
+
+
 def resolve_index_dir(cli_value: str | None) -> Path:
     """``--index`` wins over the environment, which wins over the default."""
     return Path(cli_value) if cli_value else default_index_dir()

@@ -35,6 +35,9 @@ MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
 MAX_PREFIX_TERMS = 512
 SORTS = ("relevance", "date")
+# A match in the other language through the glossary counts half as much as
+# the word itself: a Russian query shows Russian articles first.
+GLOSSARY_WEIGHT = 0.5
 
 
 class IndexUnavailable(RuntimeError):
@@ -211,7 +214,7 @@ class SearchEngine:
         if isinstance(node, Word):
             alternatives = [_both("", node.lemma)]
             if translate:
-                alternatives += [self._lemma_query(t) for t in self.glossary.translations((node.lemma,))]
+                alternatives += [self._lemma_query(t, GLOSSARY_WEIGHT) for t in self.glossary.translations((node.lemma,))]
             return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
         if isinstance(node, Exact):
             return wq.Term("exact", node.surface)
@@ -222,17 +225,17 @@ class SearchEngine:
                 return wq.Phrase("exact", list(node.surfaces))
             alternatives = [self._lemma_query(node.lemmas)]
             if translate:
-                alternatives += [self._lemma_query(t) for t in self.glossary.translations(node.lemmas)]
+                alternatives += [self._lemma_query(t, GLOSSARY_WEIGHT) for t in self.glossary.translations(node.lemmas)]
             return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
         if isinstance(node, FieldQuery):
             return self._field(node, gen, notes)
         return wq.NullQuery
 
     @staticmethod
-    def _lemma_query(lemmas: tuple[str, ...]):
+    def _lemma_query(lemmas: tuple[str, ...], weight: float = 1.0):
         if len(lemmas) == 1:
-            return _both("", lemmas[0])
-        return wq.Or([wq.Phrase("title", list(lemmas)), wq.Phrase("body", list(lemmas))])
+            return _both("", lemmas[0], weight)
+        return wq.Or([wq.Phrase("title", list(lemmas), boost=weight), wq.Phrase("body", list(lemmas), boost=weight)])
 
     def _prefix(self, node: Prefix, gen: _Generation, notes: list[str]):
         reader = gen.searcher.reader()
@@ -628,9 +631,9 @@ def public_record(record: dict) -> dict:
     return out
 
 
-def _both(suffix: str, text: str):
-    """A term in the title (weighted higher) or the body."""
-    return wq.Or([wq.Term("title" + suffix, text), wq.Term("body" + suffix, text)])
+def _both(suffix: str, text: str, weight: float = 1.0):
+    """A term in the title (weighted higher by the schema) or the body."""
+    return wq.Or([wq.Term("title" + suffix, text, boost=weight), wq.Term("body" + suffix, text, boost=weight)])
 
 
 def _split(value) -> list[str]:

@@ -60,8 +60,14 @@ class ArrayScorer:
             return self.live.copy(), np.zeros(self.n)
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
             return np.zeros(self.n, dtype=bool), np.zeros(self.n)
-        if getattr(query, "boost", 1.0) != 1.0:
-            return None
+        evaluated = self._evaluate(query)
+        boost = getattr(query, "boost", 1.0)
+        if evaluated is not None and boost != 1.0:
+            # Whoosh multiplies a boosted query's score by its boost
+            evaluated = (evaluated[0], evaluated[1] * boost)
+        return evaluated
+
+    def _evaluate(self, query):
         if isinstance(query, wq.Term):
             return self.term(query.fieldname, query.text)
         if isinstance(query, (wq.Or, wq.And)):

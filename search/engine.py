@@ -352,20 +352,7 @@ class SearchEngine:
         filters = {name: values for name, values in request.filters.items() if values}
         selected = gen.facets.apply(self._matched_mask(gen, query), filters)
         for docnum, score in self._rank(gen, query, selected, request.sort, parsed.root is None, need=None, filtered=True):
-            stored = gen.searcher.stored_fields(docnum)
-            year = stored.get("year")
-            yield {
-                "id": stored["id"],
-                "title": stored.get("title", ""),
-                "date": stored.get("date") or None,
-                "year": int(year) if year and year != UNKNOWN_YEAR else None,
-                "lang": stored.get("lang"),
-                "score": round(score, 4) if score is not None else None,
-                "officials": _split(stored.get("official")),
-                "regions": _split(stored.get("region")),
-                "districts": _split(stored.get("district")),
-                "sectors": _split(stored.get("sector")),
-            }
+            yield summary_of(gen.searcher.stored_fields(docnum), score)
 
     def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
         """Every matching live document, as a boolean array over docnums."""
@@ -453,22 +440,12 @@ class SearchEngine:
             via = "exact"
         else:
             via = "lemma"
-        year = stored.get("year")
         return {
-            "id": stored["id"],
-            "title": title,
+            **summary_of(stored, score),
             "title_html": highlight.to_html(highlight.segments(title, title_spans)),
-            "date": stored.get("date") or None,
-            "year": int(year) if year and year != UNKNOWN_YEAR else None,
-            "lang": stored.get("lang"),
-            "score": round(score, 4) if score is not None else None,
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
             "matched_via": via,
-            "officials": _split(stored.get("official")),
-            "regions": _split(stored.get("region")),
-            "districts": _split(stored.get("district")),
-            "sectors": _split(stored.get("sector")),
         }
 
     def _explain(self, gen: _Generation, parsed: ParsedQuery, selected: np.ndarray, translate: bool) -> list[dict]:
@@ -535,13 +512,10 @@ class SearchEngine:
         if docnum is None:
             return None
         stored = dict(gen.searcher.stored_fields(docnum))
-        year = stored.get("year")
+        record = summary_of(stored, None)
+        del record["score"]
         return {
-            "id": stored["id"],
-            "title": stored.get("title", ""),
-            "date": stored.get("date") or None,
-            "year": int(year) if year and year != UNKNOWN_YEAR else None,
-            "lang": stored.get("lang"),
+            **record,
             "body": stored.get("body", ""),
             "source_text": stored.get("source_text", ""),
             "author": stored.get("author"),
@@ -549,10 +523,6 @@ class SearchEngine:
             "url": stored.get("url"),
             "source": stored.get("source"),
             "path": stored.get("path"),
-            "officials": _split(stored.get("official")),
-            "regions": _split(stored.get("region")),
-            "districts": _split(stored.get("district")),
-            "sectors": _split(stored.get("sector")),
             "roles": stored.get("roles") or {},
             "sector_evidence": stored.get("sector_evidence") or {},
             "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
@@ -621,6 +591,23 @@ def _positive_part(query):
     if isinstance(query, (wq.And, wq.Or)):
         return type(query)([_positive_part(sub) for sub in query.subqueries], boost=query.boost)
     return query
+
+
+def summary_of(stored: dict, score: float | None) -> dict:
+    """A document's stored fields as the plain record every result shares."""
+    year = stored.get("year")
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        "date": stored.get("date") or None,
+        "year": int(year) if year and year != UNKNOWN_YEAR else None,
+        "lang": stored.get("lang"),
+        "score": round(score, 4) if score is not None else None,
+        "officials": _split(stored.get("official")),
+        "regions": _split(stored.get("region")),
+        "districts": _split(stored.get("district")),
+        "sectors": _split(stored.get("sector")),
+    }
 
 
 def public_record(record: dict) -> dict:

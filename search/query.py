@@ -302,33 +302,18 @@ class _ParseState:
             inner = self.word(raw[1:])
             return Not(inner) if inner is not None else None
         if raw.startswith("!") and len(raw) > 1:
-            surfaces = self.p.surfaces(raw[1:])
-            if not surfaces:
-                self.ignored.append(raw)
-                return None
-            if not self._count(raw):
-                return None
-            if len(surfaces) == 1:
-                return Exact(raw, surfaces[0])
-            return Phrase(raw, tuple(surfaces), tuple(surfaces), exact=True)
+            return self.phrase(raw[1:], True, raw)
         if raw.endswith("*"):
             stem = self.p.surfaces(raw.rstrip("*"))
             if len(stem) == 1 and len(stem[0]) >= 2:
                 return Prefix(raw, stem[0]) if self._count(raw) else None
             self.ignored.append(f"{raw} (a prefix needs at least two letters)")
             return None
-        analyzed = self.p.analyze(raw)
-        if not analyzed:
-            self.ignored.append(raw)
-            return None
-        if not self._count(raw):
-            return None
-        if len(analyzed) == 1:
-            lemma, surface = analyzed[0]
-            return Word(raw, lemma, surface)
-        return Phrase(raw, tuple(a[0] for a in analyzed), tuple(a[1] for a in analyzed))
+        # a word that the chain splits ("all'estero", "11:30") is a phrase
+        return self.phrase(raw, False, raw)
 
     def phrase(self, text: str, exact: bool, raw: str):
+        """Words in order; one word is a Word (or Exact), several a Phrase."""
         if exact:
             surfaces = self.p.surfaces(text)
             if not surfaces:

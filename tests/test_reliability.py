@@ -70,14 +70,14 @@ def test_every_input_is_accounted_for(tmp_path, build_index):
 def test_kill_mid_index_leaves_the_previous_index_whole(tmp_path):
     index_dir = tmp_path / "ix"
     assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
-    corpus = recombined_corpus(tmp_path / "more.jsonl", 400)
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 1200)  # enough work to be caught in the middle
     proc = subprocess.Popen([str(BIN / "search-index"), str(corpus), "--index", str(index_dir), "--quiet", "--workers", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # wait until it holds the write lock and has worked a while, then kill it hard
     deadline = time.time() + 60
     while time.time() < deadline and not list(index_dir.glob("*.lock")) and not list(index_dir.glob("*WRITELOCK*")):
         time.sleep(0.05)
-    time.sleep(4)
+    time.sleep(3)
     assert proc.poll() is None, "the indexer finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
@@ -87,8 +87,8 @@ def test_kill_mid_index_leaves_the_previous_index_whole(tmp_path):
     assert engine.search(SearchRequest("импортозамещение"))["total"] == 2
     # the next run completes the work (the killed run's lock died with it)
     report = IndexBuilder(index_dir, workers=1).build([SEEDS_DIR, corpus])
-    assert report.unchanged == 5 and report.indexed == 400
-    assert live_count(index_dir) == 405
+    assert report.unchanged == 5 and report.indexed == 1200
+    assert live_count(index_dir) == 1205
 
 
 def test_a_second_indexer_waits_for_the_lock_then_says_so(tmp_path, capsys):

@@ -638,10 +638,15 @@ def value_matches(value: str, prefix: str) -> bool:
         return True
     if folded.isascii():
         key = skeleton(folded)
-        return bool(key) and any(
-            variant.startswith(key) for word in value.split() for variant in transliterations(word)
-        )
+        return bool(key) and any(variant.startswith(key) for variant in latin_variants(value))
     return False
+
+
+@functools.lru_cache(maxsize=100_000)
+def latin_variants(value: str) -> frozenset[str]:
+    """Every word of a value in every transliteration (cached: a facet has
+    thousands of values and a filter box asks on each key press)."""
+    return frozenset(variant for word in value.split() for variant in transliterations(word))
 
 
 def _fold(text: str) -> str:

@@ -65,7 +65,11 @@ class FormFinder:
         cached = self._cache.get(lemma)
         if cached is not None:
             return cached
-        stem = lemma[: max(3, len(lemma) - 3)] if len(lemma) > 4 else lemma[: max(2, len(lemma) - 1)]
+        # Long words: the forms share all but the last three letters ("рынок",
+        # "рынка"). Short ones: the whole word, or the prefix would match
+        # thousands of words; their irregular forms ("день", "дня") come
+        # from the dictionary below.
+        stem = lemma[: max(3, len(lemma) - 3)] if len(lemma) > 4 else lemma
         candidates = {lemma}
         for n, term in enumerate(self.reader.expand_prefix("exact", stem)):
             if n >= self.MAX_CANDIDATES:

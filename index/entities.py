@@ -357,6 +357,7 @@ class OfficialExtractor:
         self.tokens = tokens
         self.registry = registry
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
+        self.first_names = {word for line in data_lines("first_names_latin.txt") for word in line.split()}
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -491,15 +492,21 @@ class OfficialExtractor:
             full = f"{m.group(1)} {m.group(2)}"
             canonical = self.registry.by_latin(full)
             role = self.role_before(text, m.start()) or self.role_after(text, m.end())
-            if canonical or role:
+            if canonical or role or m.group(1) in self.first_names:
                 out.append(OfficialMention(canonical or full, m.start(), m.end(), role))
                 taken.append((m.start(), m.end()))
-        # "il governatore Degtyarev": a surname alone right after a role word
+        # A surname alone: a known person named in full earlier in this text
+        # ("Mikhail Degtyarev … Degtyarev ha detto"), or, right after a role
+        # word, a known person ("il governatore Degtyarev"). Not done for
+        # other names: a bare capitalized word is too often something else
+        # (measured on KIND: precision 0.74 -> 0.40).
+        by_surname = {text[m.start:m.end].split()[-1]: m.name for m in out if m.name != text[m.start:m.end]}
         for m in _LATIN_WORD.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
                 continue
+            word = m.group(0)
             role = self.role_before(text, m.start())
-            canonical = self.registry.by_latin_surname(m.group(0)) if role else None
+            canonical = by_surname.get(word) or (self.registry.by_latin_surname(word) if role else None)
             if canonical:
                 out.append(OfficialMention(canonical, m.start(), m.end(), role))
         return out

@@ -127,3 +127,14 @@ def test_linking_across_cases_spellings_and_languages(tmp_path, build_index, lem
     assert search.document("c_kb")["regions"] == ["Ленинградская область"]
     assert search.document("e_regions")["regions"] == ["Чеченская Республика", "Запорожская область", "Херсонская область"]
     assert search.document("f_italian")["regions"] == ["Калужская область", "Хабаровский край"]
+
+
+def test_italian_person_rules(extractor):
+    from index.records import Document
+
+    doc = Document(id="it1", path="-", lang="it", title="Incontro in Comune", date=None, year=None, source_text="",
+                   body="Mario Rossi ha incontrato i residenti. Il governatore Mikhail Degtyarev ha parlato, poi Degtyarev "
+                        "ha lasciato la sala. La Nuova Zelanda esporta legname. Autore: Karina Kamalova",
+                   author="Karina Kamalova")
+    officials = extractor.extract(doc).officials
+    assert officials == ["Mario Rossi", "Михаил Дегтярёв"]  # a known first name; a transliterated official

@@ -35,6 +35,7 @@ MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
 MAX_PREFIX_TERMS = 512
 SORTS = ("relevance", "date")
+EXPORT_BATCH = 500
 # A match in the other language through the glossary counts half as much as
 # the word itself: a Russian query shows Russian articles first.
 GLOSSARY_WEIGHT = 0.5
@@ -337,12 +338,21 @@ class SearchEngine:
         return record
 
     @_locked
-    def export_rows(self, request: SearchRequest) -> list[dict]:
+    def export_rows(self, request: SearchRequest):
         """Every result of a request (not one page), in display order, as
-        plain rows without snippets: for CSV export."""
-        return list(self._export_rows(request))
+        plain rows without snippets: for CSV export. A generator: the ranking
+        is computed at once, the rows are read a batch at a time, so a large
+        export neither holds every row in memory nor the engine for long."""
+        ranked, gen = self._export_ranking(request)  # now: a bad request fails here, not mid-stream
 
-    def _export_rows(self, request: SearchRequest):
+        def rows():
+            for start in range(0, len(ranked), EXPORT_BATCH):
+                yield from self._summaries(gen, ranked[start:start + EXPORT_BATCH])
+
+        return rows()
+
+    @_locked
+    def _export_ranking(self, request: SearchRequest):
         request.validate()
         gen = self._generation()
         parsed = self.parse(request.q)
@@ -351,8 +361,11 @@ class SearchEngine:
             query = wq.AndNot(wq.Every(), query)
         filters = {name: values for name, values in request.filters.items() if values}
         selected = gen.facets.apply(self._matched_mask(gen, query), filters)
-        for docnum, score in self._rank(gen, query, selected, request.sort, parsed.root is None, need=None, filtered=True):
-            yield summary_of(gen.searcher.stored_fields(docnum), score)
+        return self._rank(gen, query, selected, request.sort, parsed.root is None, need=None), gen
+
+    @_locked
+    def _summaries(self, gen: _Generation, ranked: list[tuple[int, float | None]]) -> list[dict]:
+        return [summary_of(gen.searcher.stored_fields(docnum), score) for docnum, score in ranked]
 
     def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
         """Every matching live document, as a boolean array over docnums."""

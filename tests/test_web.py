@@ -143,3 +143,12 @@ def test_missing_index_gives_a_clear_message(tmp_path):
     api = client.get("/api/search?q=x")
     assert api.status_code == 503 and "search-index" in api.get_json()["error"]
     assert client.get("/healthz").status_code == 503
+
+
+def test_csv_export_streams_and_rejects_bad_parameters_before_starting(client):
+    response = client.get("/export.csv?q=импортозамещение&sort=date")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert [r[0] for r in rows[1:]] == [D004, D001]
+    bad = client.get("/export.csv?per_page=0")
+    assert bad.status_code == 400 and bad.is_json

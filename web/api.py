@@ -1,12 +1,12 @@
 """JSON API: the same records the pages and ``search-cli --format json`` render."""
 from __future__ import annotations
 
-import io
+from itertools import chain
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from search.engine import BadRequest, IndexUnavailable, public_record
-from search.export import write_csv
+from search.export import csv_lines
 from search.facets import FACETS
 
 from . import engine_of
@@ -66,10 +66,11 @@ def document(doc_id: str):
 @api.get("/export.csv")
 def export_csv():
     req = request_from_args(request.args)
-    buffer = io.StringIO()
-    write_csv(engine_of(current_app), req, buffer)
+    engine = engine_of(current_app)
+    lines = csv_lines(engine, req)
+    first = next(lines)  # the ranking (and any error in it) before the response starts
     return Response(
-        buffer.getvalue(),
+        stream_with_context(chain([first], lines)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="promsearch.csv"'},
     )

@@ -62,6 +62,9 @@ def test_document_page(client):
     assert "По инициативе Демешина подписана хартия" in page
     assert "<mark>импортозамещению</mark>" in page
     assert "<details" in page and "Ссылки по теме" in page  # raw text behind a toggle
+    # recognised entities link to a search filtered by them; roles are shown
+    assert 'class="entity official" href="/?official=%D0%94%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9' in page
+    assert 'class="entity region"' in page and "временно исполняющего обязанности губернатора" in page
     assert client.get("/doc/no_such_doc").status_code == 404
     for evil in ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/etc/passwd"):
         response = client.get("/doc/" + evil)

@@ -314,25 +314,16 @@ class _ParseState:
 
     def phrase(self, text: str, exact: bool, raw: str):
         """Words in order; one word is a Word (or Exact), several a Phrase."""
-        if exact:
-            surfaces = self.p.surfaces(text)
-            if not surfaces:
-                self.ignored.append(raw)
-                return None
-            if not self._count(raw):
-                return None
-            if len(surfaces) == 1:
-                return Exact(raw, surfaces[0])
-            return Phrase(raw, tuple(surfaces), tuple(surfaces), exact=True)
-        analyzed = self.p.analyze(text)
-        if not analyzed:
+        # (lemma, surface) pairs; an exact phrase matches surfaces, so both are the surface
+        pairs = [(w, w) for w in self.p.surfaces(text)] if exact else self.p.analyze(text)
+        if not pairs:
             self.ignored.append(raw)
             return None
         if not self._count(raw):
             return None
-        if len(analyzed) == 1:
-            return Word(raw, analyzed[0][0], analyzed[0][1])
-        return Phrase(raw, tuple(a[0] for a in analyzed), tuple(a[1] for a in analyzed))
+        if len(pairs) == 1:
+            return Exact(raw, pairs[0][1]) if exact else Word(raw, pairs[0][0], pairs[0][1])
+        return Phrase(raw, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), exact=exact)
 
     def field(self, tok: _Tok):
         name, value = tok.extra["name"], tok.extra["value"].strip()

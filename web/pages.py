@@ -102,6 +102,7 @@ def document_page(doc_id: str):
         "doc.html",
         doc=doc,
         q=q,
+        req=SearchRequest(q),  # the search box keeps the query
         title=marked(highlighted["title"]),
         paragraphs=paragraphs,
         back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/",

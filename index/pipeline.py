@@ -14,7 +14,7 @@ from .analysis import Lemmatizer, load_stop_words
 from .entities import EntityExtractor, Token
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
-from .schema import FACET_FIELDS, UNKNOWN_YEAR
+from .schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -87,7 +87,7 @@ class DocumentProcessor:
             "sector_evidence": doc.sector_evidence,
             "entity_spans": doc.entity_spans,
             "content_hash": digest,
-            "source_text": doc.source_text,
+            "source_text": pack_text(doc.source_text),
             "author": doc.author,
             "photo_credit": doc.photo_credit,
             "url": doc.url,

@@ -1,14 +1,28 @@
 """The Whoosh schema: one place that says what is indexed and how."""
 from __future__ import annotations
 
+import zlib
+
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TITLE_BOOST = 2.5
+
+
+def pack_text(text: str) -> bytes:
+    """The raw text, compressed on its own: every displayed hit loads a
+    document's stored fields, and the raw text is needed only on its page."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_text(value) -> str:
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8")
+    return value or ""
 
 
 def build_schema() -> Schema:

@@ -20,7 +20,7 @@ from whoosh.scoring import BM25F
 from index.analysis import Lemmatizer
 from index.config import data_lines
 from index.entities import skeleton, transliterations
-from index.schema import UNKNOWN_YEAR
+from index.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records
@@ -149,6 +149,14 @@ class _Generation:
         ids = reader.column_reader("id") if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         self.scorer = ArrayScorer(searcher, self.live)
+        self._last: tuple = (None, None)
+
+    def evaluate(self, query):
+        """The scorer's (matched, scores) for a query; the last one is kept,
+        because one search asks for it twice (matching, then ranking)."""
+        if self._last[0] is not query:
+            self._last = (query, self.scorer.evaluate(query))
+        return self._last[1]
 
 
 class SearchEngine:
@@ -369,7 +377,7 @@ class SearchEngine:
 
     def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
         """Every matching live document, as a boolean array over docnums."""
-        evaluated = gen.scorer.evaluate(query)
+        evaluated = gen.evaluate(query)
         mask = evaluated[0] if evaluated is not None else self._slow_mask(gen, query)
         return mask & gen.live
 
@@ -392,7 +400,7 @@ class SearchEngine:
         if sort == "date" or browse:
             order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
             return [(int(d), None) for d in order[:need]]
-        evaluated = gen.scorer.evaluate(query)
+        evaluated = gen.evaluate(query)
         if evaluated is not None:
             scores = evaluated[1][docnums]
         else:
@@ -530,7 +538,7 @@ class SearchEngine:
         return {
             **record,
             "body": stored.get("body", ""),
-            "source_text": stored.get("source_text", ""),
+            "source_text": unpack_text(stored.get("source_text")),
             "author": stored.get("author"),
             "photo_credit": stored.get("photo_credit"),
             "url": stored.get("url"),

@@ -401,16 +401,12 @@ class SearchEngine:
             order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
             return [(int(d), None) for d in order[:need]]
         evaluated = gen.evaluate(query)
-        if evaluated is not None:
-            scores = evaluated[1][docnums]
-        else:
-            # Phrases: Whoosh scores every selected document (no top-k
-            # shortcut: it skipped documents that belong in the top).
-            # Exclusions do not score, so only the positive part is scored.
-            results = gen.searcher.search(_positive_part(query), limit=None, filter=set(docnums.tolist()),
-                                          optimize=False)
-            scored = {hit.docnum: hit.score for hit in results}
-            scores = np.array([scored.get(int(d), 0.0) for d in docnums])
+        if evaluated is None:
+            # Phrases were matched by Whoosh; they are scored as the BM25F
+            # of their words, over arrays (a second Whoosh pass to score
+            # them cost as much as the matching).
+            evaluated = gen.scorer.evaluate(_phrases_as_words(query))
+        scores = evaluated[1][docnums] if evaluated is not None else np.zeros(len(docnums))
         order = np.lexsort((docnums, -gen.sortdate[docnums], -np.round(scores, 9)))[:need]
         return [(int(docnums[i]), float(scores[i])) for i in order]
 
@@ -605,12 +601,15 @@ class SearchEngine:
         return {"documents": int(gen.live.sum())}
 
 
-def _positive_part(query):
-    """The query without its exclusions (they match, they do not score)."""
+def _phrases_as_words(query):
+    """The query with each phrase replaced by all of its words: what scores a
+    phrase match (the matching itself is exact, done by Whoosh)."""
+    if isinstance(query, wq.Phrase):
+        return wq.And([wq.Term(query.fieldname, word) for word in query.words], boost=query.boost)
     if isinstance(query, wq.AndNot):
-        return _positive_part(query.a)
+        return wq.AndNot(_phrases_as_words(query.a), _phrases_as_words(query.b))
     if isinstance(query, (wq.And, wq.Or)):
-        return type(query)([_positive_part(sub) for sub in query.subqueries], boost=query.boost)
+        return type(query)([_phrases_as_words(sub) for sub in query.subqueries], boost=query.boost)
     return query
 
 

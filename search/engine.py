@@ -135,7 +135,6 @@ class _Generation:
         reader = searcher.reader()
         self.forms = FormFinder(reader, lemmatizer)
         self.doc_count = reader.doc_count_all()
-        self.facets = FacetIndex(reader)
         self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
         if self.doc_count:
             column = reader.column_reader("sortdate")
@@ -145,6 +144,7 @@ class _Generation:
             for d in range(self.doc_count):
                 if reader.is_deleted(d):
                     self.live[d] = False
+        self.facets = FacetIndex(reader, self.live)
         # From the id column, not the stored text.
         ids = reader.column_reader("id") if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
@@ -268,15 +268,15 @@ class SearchEngine:
                 return wq.Phrase("title", list(inner.lemmas))
             return wq.NullQuery
         column = gen.facets.columns.get(node.name)
-        value = self.resolve_facet_value(node.name, node.value, gen)
+        value = self._resolve_facet_value(node.name, node.value, gen)
         if column is None or value is None:
             notes.append(f"no {node.name} called {node.value!r}")
             return wq.NullQuery
         return wq.Term(node.name, value)
 
-    def resolve_facet_value(self, name: str, typed: str, gen: _Generation | None = None) -> str | None:
+    @staticmethod
+    def _resolve_facet_value(name: str, typed: str, gen: _Generation) -> str | None:
         """A typed facet value -> the canonical one (case-, ё-insensitive)."""
-        gen = gen or self._generation()
         column = gen.facets.columns.get(name)
         if column is None:
             return None
@@ -293,30 +293,31 @@ class SearchEngine:
         return self.parser.parse(text)
 
     @_locked
+    def _query(self, parsed: ParsedQuery, translate: bool, gen: _Generation, notes: list[str] | None = None):
+        """The Whoosh query for a parsed query; a query that only excludes
+        ("NOT x") means everything except x."""
+        query = self.compile(parsed.root, translate, gen, notes if notes is not None else [])
+        return wq.AndNot(wq.Every(), query) if isinstance(parsed.root, Not) else query
+
     def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
         request.validate()
         gen = self._generation()
         parsed = self.parse(request.q)
         notes: list[str] = []
-        query = self.compile(parsed.root, request.translate, gen, notes)
-        if isinstance(parsed.root, Not):
-            query = wq.AndNot(wq.Every(), query)
+        query = self._query(parsed, request.translate, gen, notes)
         filters = {name: values for name, values in request.filters.items() if values}
 
         matched = self._matched_mask(gen, query)
         selected = gen.facets.apply(matched, filters)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
-        order = self._rank(gen, query, selected, request.sort, parsed.root is None,
-                           need=start + request.per_page, filtered=bool(filters))
+        order = self._rank(gen, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
         page_docnums = order[start:start + request.per_page]
 
         spec = self._match_spec(parsed, request.translate)
         lemma_only = None
         if request.translate and self._used_glossary(parsed):
-            lemma_only = self._matched_mask(gen, self.compile(parsed.root, False, gen, []))
-            if isinstance(parsed.root, Not):
-                lemma_only = gen.live & ~lemma_only
+            lemma_only = self._matched_mask(gen, self._query(parsed, False, gen))
         hits = [self._hit(gen, int(d), spec, parsed, lemma_only, score) for d, score in page_docnums]
 
         facets, facet_totals = facet_records(
@@ -345,7 +346,6 @@ class SearchEngine:
             record["suggestion"] = self._suggest(gen, request, parsed)
         return record
 
-    @_locked
     def export_rows(self, request: SearchRequest):
         """Every result of a request (not one page), in display order, as
         plain rows without snippets: for CSV export. A generator: the ranking
@@ -364,9 +364,7 @@ class SearchEngine:
         request.validate()
         gen = self._generation()
         parsed = self.parse(request.q)
-        query = self.compile(parsed.root, request.translate, gen, [])
-        if isinstance(parsed.root, Not):
-            query = wq.AndNot(wq.Every(), query)
+        query = self._query(parsed, request.translate, gen)
         filters = {name: values for name, values in request.filters.items() if values}
         selected = gen.facets.apply(self._matched_mask(gen, query), filters)
         return self._rank(gen, query, selected, request.sort, parsed.root is None, need=None), gen
@@ -390,8 +388,7 @@ class SearchEngine:
             mask[docnums] = True
         return mask
 
-    def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool,
-              need: int | None, filtered: bool = True):
+    def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool, need: int | None):
         """The first ``need`` (all if None) results as (docnum, score), in
         display order: BM25F score, ties by newer date; or newest first."""
         docnums = np.flatnonzero(selected)
@@ -515,10 +512,8 @@ class SearchEngine:
         corrected = speller.correct_query(parsed)
         if not corrected or corrected == request.q:
             return None
-        check = SearchRequest(corrected, request.filters, translate=request.translate)
-        corrected_parsed = self.parse(corrected)
-        query = self.compile(corrected_parsed.root, check.translate, gen, [])
-        mask = gen.facets.apply(self._matched_mask(gen, query), check.filters)
+        query = self._query(self.parse(corrected), request.translate, gen)
+        mask = gen.facets.apply(self._matched_mask(gen, query), request.filters)
         return corrected if mask.any() else None
 
     # -- documents and facet values --------------------------------------------

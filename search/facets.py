@@ -29,7 +29,7 @@ class FacetColumn:
     index_of: dict[str, int]
 
     @classmethod
-    def from_reader(cls, reader, name: str, doc_count: int) -> "FacetColumn":
+    def from_reader(cls, reader, name: str, live: np.ndarray) -> "FacetColumn":
         values: list[str] = []
         doc_chunks, value_chunks = [], []
         if name in reader.schema and reader.schema[name].indexed:
@@ -41,9 +41,9 @@ class FacetColumn:
                 values.append(value)
         doc_ids = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, dtype=np.int64)
         value_ids = np.concatenate(value_chunks) if value_chunks else np.zeros(0, dtype=np.int32)
-        if reader.has_deletions() and len(doc_ids):
-            live = np.fromiter((not reader.is_deleted(d) for d in doc_ids), dtype=bool, count=len(doc_ids))
-            doc_ids, value_ids = doc_ids[live], value_ids[live]
+        if len(doc_ids):
+            keep = live[doc_ids]  # postings of deleted documents stay until a merge
+            doc_ids, value_ids = doc_ids[keep], value_ids[keep]
         return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)})
 
     @property
@@ -70,9 +70,9 @@ class FacetColumn:
 class FacetIndex:
     """All facet columns of one searcher generation."""
 
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, live: np.ndarray) -> None:
         self.doc_count = reader.doc_count_all()
-        self.columns = {name: FacetColumn.from_reader(reader, name, self.doc_count) for name in FACETS}
+        self.columns = {name: FacetColumn.from_reader(reader, name, live) for name in FACETS}
         self._mask_cache: dict[tuple, np.ndarray] = {}
 
     def selection_mask(self, name: str, values: list[str]) -> np.ndarray:

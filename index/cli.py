@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import SEEDS_DIR, resolve_index_dir
-from .indexer import IndexBroken, IndexBuilder, IndexBusy, index_exists
+from .indexer import COMMIT_EVERY, IndexBroken, IndexBuilder, IndexBusy, index_exists
 from .reader import DEFAULT_MAX_CHARS, iter_input_files
 
 
@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
     parser.add_argument("--no-ner", action="store_true", help="skip person extraction from Russian text (much faster; no officials facet)")
+    parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY,
+                        help="commit a new index segment every N documents (a killed run keeps what was committed)")
     parser.add_argument("--workers", type=int, help="NLP worker processes (default: one per core; one for small inputs)")
     return parser
 
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     total = count_inputs(paths) if (args.workers is None or not args.quiet) else None
     workers = args.workers or (1 if total is not None and total <= SMALL_CORPUS else os.cpu_count() or 1)
-    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner)
+    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner,
+                           commit_every=args.commit_every)
     progress = None
     if not args.quiet:
         from tqdm import tqdm

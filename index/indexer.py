@@ -2,14 +2,18 @@
 
 Each input document ends as exactly one of: indexed (new id), updated (known
 id, new content), unchanged (same content hash: skipped) or rejected (with a
-reason). Whoosh commits a new index generation only at the end, so a crash or
-kill mid-run leaves the previous index whole and searchable.
+reason). Whoosh commits a new generation every ``commit_every`` documents
+and at the end; each commit is atomic, so a crash or kill mid-run leaves the
+last generation whole and searchable, and the next run picks up from there
+(what was committed is unchanged by content hash).
 """
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
 import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +33,12 @@ from .schema import SCHEMA_VERSION, build_schema
 PIPELINE_VERSION = f"1.{SCHEMA_VERSION}"
 LOCK_TIMEOUT_S = 30.0
 IN_FLIGHT_PER_WORKER = 64  # documents read ahead of the workers: memory stays bounded
-MAX_PENDING_RELINK = 20_000  # documents held back to link lone surnames at the end
+# One Whoosh segment per this many documents. Whoosh sorts a segment's
+# postings in a pool and, past ``POOL_MB``, through run files merged at commit;
+# at 100,000 documents one segment meant merging ~16 GB of runs, which took
+# longer than the NLP. Segments of this size sort in memory.
+COMMIT_EVERY = 5_000
+POOL_MB = 1024
 
 
 class IndexBusy(RuntimeError):
@@ -124,8 +133,10 @@ class IndexBuilder:
         lock_timeout: float = LOCK_TIMEOUT_S,
         max_chars: int = DEFAULT_MAX_CHARS,
         ner: bool = True,
+        commit_every: int = COMMIT_EVERY,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.commit_every = max(1, commit_every)
         self.ner = ner
         self._processor = processor
         self.workers = max(1, workers)
@@ -149,53 +160,43 @@ class IndexBuilder:
         known = known_hashes(ix)
         registry = PersonRegistry(load_known_officials())
         registry.load(self.index_dir)
-        try:
-            # compound=False: Whoosh reads a compound segment by copying all of
-            # it into memory (a BytesIO over the mmap), in every searcher
-            # process (measured at 10,000 documents: +480 MB RSS at open).
-            # Separate segment files are read in place.
-            writer = ix.writer(timeout=self.lock_timeout, limitmb=256, compound=False)
-        except LockError as exc:
-            raise IndexBusy(
-                f"another indexer is writing to {self.index_dir}; waited {self.lock_timeout:.0f} s for its lock"
-            ) from exc
+        batch = _Batch(self, ix, registry)
         seen: set[str] = set()
-        pending: list[Processed] = []
         note = on_item or (lambda _outcome: None)
-        try:
-            work = self._work(paths, known, seen, report, note)
-            for result in self._results(work):
-                if isinstance(result, Rejection):
-                    report.rejected.append(result)
-                    note("rejected")
-                    continue
-                registry_names = result.names
-                for name in registry_names:
-                    registry.add(name)
-                if result.lone_surnames and len(pending) < MAX_PENDING_RELINK:
-                    pending.append(result)  # written at the end, once every full name is known
-                else:
-                    writer.update_document(**result.fields)
-                outcome = "updated" if result.id in known else "indexed"
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                note(outcome)
-            for result in pending:
-                relink(result, registry)
-                writer.update_document(**result.fields)
-            if prune:
-                for doc_id in set(known) - seen:
-                    writer.delete_by_term("id", doc_id)
-                    report.pruned += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        if report.indexed or report.updated or report.pruned:
-            writer.commit()
-            # Names seen in this corpus, for linking lone surnames and
-            # transliterations in later runs.
-            registry.save(self.index_dir)
-        else:
-            writer.cancel()
+        # Documents whose officials include a bare surname wait on disk until
+        # every full name in the corpus is known (memory stays bounded).
+        with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending:
+            held = 0
+            try:
+                work = self._work(paths, known, seen, report, note)
+                for result in self._results(work):
+                    if isinstance(result, Rejection):
+                        report.rejected.append(result)
+                        note("rejected")
+                        continue
+                    for name in result.names:
+                        registry.add(name)
+                    if result.lone_surnames:
+                        pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
+                        held += 1
+                    else:
+                        batch.add(result.fields)
+                    outcome = "updated" if result.id in known else "indexed"
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                    note(outcome)
+                pending.seek(0)
+                for _ in range(held):
+                    result = pickle.load(pending)
+                    relink(result, registry)
+                    batch.add(result.fields)
+                if prune:
+                    for doc_id in set(known) - seen:
+                        batch.delete(doc_id)
+                        report.pruned += 1
+            except BaseException:
+                batch.cancel()
+                raise
+        batch.finish()
         return report
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
@@ -240,6 +241,58 @@ class IndexBuilder:
             for result in pool.imap(process_in_worker, bounded(), chunksize=4):
                 in_flight.release()
                 yield result
+
+
+class _Batch:
+    """The open Whoosh writer: commits a generation every ``commit_every``
+    changes, with the names seen so far, and opens the next."""
+
+    def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
+        self.builder, self.ix, self.registry = builder, ix, registry
+        self.changes = 0
+        self.writer = self._open()
+
+    def _open(self):
+        try:
+            # compound=False: Whoosh reads a compound segment by copying all of
+            # it into memory (a BytesIO over the mmap), in every searcher
+            # process (measured at 10,000 documents: +480 MB RSS at open).
+            # Separate segment files are read in place.
+            return self.ix.writer(timeout=self.builder.lock_timeout, limitmb=POOL_MB, compound=False)
+        except LockError as exc:
+            raise IndexBusy(
+                f"another indexer is writing to {self.builder.index_dir}; "
+                f"waited {self.builder.lock_timeout:.0f} s for its lock"
+            ) from exc
+
+    def add(self, fields: dict) -> None:
+        self.writer.update_document(**fields)
+        self._changed()
+
+    def delete(self, doc_id: str) -> None:
+        self.writer.delete_by_term("id", doc_id)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.changes += 1
+        if self.changes % self.builder.commit_every == 0:
+            self._commit()
+            self.writer = self._open()
+
+    def _commit(self) -> None:
+        self.writer.commit()
+        # Names seen in this corpus, for linking lone surnames and
+        # transliterations in later runs.
+        self.registry.save(self.builder.index_dir)
+
+    def finish(self) -> None:
+        if self.changes % self.builder.commit_every:
+            self._commit()
+        else:
+            self.writer.cancel()  # nothing since the last commit
+
+    def cancel(self) -> None:
+        self.writer.cancel()
 
 
 def relink(result: Processed, registry: PersonRegistry) -> None:

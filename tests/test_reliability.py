@@ -91,6 +91,46 @@ def test_kill_mid_index_leaves_the_previous_index_whole(tmp_path):
     assert live_count(index_dir) == 1205
 
 
+def test_a_run_killed_after_some_commits_keeps_them_and_the_next_run_finishes(tmp_path):
+    """A long build commits a segment every --commit-every documents: a kill
+    loses only the batch in progress, never the whole run."""
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 1200)
+    proc = subprocess.Popen([str(BIN / "search-index"), str(corpus), "--index", str(index_dir), "--quiet",
+                             "--workers", "1", "--commit-every", "100"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and live_count(index_dir) < 205:
+        time.sleep(0.2)
+    assert proc.poll() is None, "the indexer finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    kept = live_count(index_dir)
+    assert kept >= 205 and (kept - 5) % 100 == 0  # whole batches, nothing half-written
+    assert SearchEngine(index_dir).search(SearchRequest("импортозамещение"))["total"] >= 2
+    report = IndexBuilder(index_dir, workers=1).build([SEEDS_DIR, corpus])
+    assert report.unchanged == kept and report.indexed == 1205 - kept
+    assert live_count(index_dir) == 1205
+
+
+def test_commits_in_batches_give_the_same_index_as_one_commit(tmp_path):
+    # Documents with a bare surname wait for the end of the run (for the
+    # corpus-wide full name) and go into the last batches.
+    def facets(index_dir):
+        engine = SearchEngine(index_dir)
+        hits = engine.search(SearchRequest("", per_page=50))["hits"]
+        return {h["id"]: (h["officials"], h["regions"], h["sectors"]) for h in hits}
+
+    one = IndexBuilder(tmp_path / "one").build([SEEDS_DIR])
+    batched = IndexBuilder(tmp_path / "batched", commit_every=2).build([SEEDS_DIR])
+    assert one.indexed == batched.indexed == 5
+    segments = whoosh_index.open_dir(str(tmp_path / "batched")).reader().leaf_readers()
+    assert len(segments) == 3
+    assert facets(tmp_path / "batched") == facets(tmp_path / "one")
+    assert any("Дмитрий Демешин" in officials for officials, _r, _s in facets(tmp_path / "batched").values())
+
+
 def test_a_second_indexer_waits_for_the_lock_then_says_so(tmp_path, capsys):
     index_dir = tmp_path / "ix"
     assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0

@@ -100,6 +100,26 @@ class SearchRequest:
     def query_string(self) -> str:
         return urlencode(self.params())
 
+    def toggle_urls(self):
+        """(name, value) -> the query string of ``toggled(name, value)``, with
+        this request's own parameters encoded once: a page links every facet
+        value it shows (measured: a third of a search's time when each link
+        encoded the whole request again)."""
+        chosen = {name: [(v, urlencode([(name, v)])) for v in self.filters.get(name, [])] for name in FACETS}
+        head = [urlencode([("q", self.q)])] if self.q else []
+        tail = [urlencode([(k, v)]) for k, v in self.params() if k in ("sort", "per_page", "translate")]
+
+        def url(name: str, value: str) -> str:
+            parts = list(head)
+            for facet in FACETS:
+                kept = [encoded for v, encoded in chosen[facet] if not (facet == name and v == value)]
+                parts += kept
+                if facet == name and len(kept) == len(chosen[facet]):
+                    parts.append(urlencode([(name, value)]))
+            return "?" + "&".join(parts + tail)
+
+        return url
+
 
 def load_district_map() -> dict[str, str]:
     """Region -> federal district, from the regions knowledge file."""
@@ -323,7 +343,7 @@ class SearchEngine:
         facets, facet_totals = facet_records(
             gen.facets.counts(matched, filters),
             filters,
-            lambda name, value: "?" + request.toggled(name, value).query_string(),
+            request.toggle_urls(),
             self.district_of,
             top=facet_top,
         )

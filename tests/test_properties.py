@@ -109,3 +109,16 @@ def test_api_limits_give_400_with_a_message(client, params):
         assert response.status_code == 200  # unknown parameters are ignored, like any web form
         return
     assert response.status_code == 400 and response.get_json()["error"]
+
+
+facet_values = st.sampled_from(["Ленинградская область", "2024", "ru", "a&b=c", "Михаил Дегтярёв", "x y", "%20"])
+
+
+@given(q=st.sampled_from(["", "импорт", "a&b"]), sort=st.sampled_from(["relevance", "date"]),
+       page=st.integers(1, 3), per_page=st.sampled_from([10, 20]), translate=st.booleans(),
+       filters=st.dictionaries(st.sampled_from(["official", "region", "year", "lang"]),
+                               st.lists(facet_values, min_size=1, max_size=3, unique=True), max_size=3),
+       name=st.sampled_from(["official", "region", "district", "sector", "year", "lang"]), value=facet_values)
+def test_the_fast_facet_links_are_the_toggled_requests(q, sort, page, per_page, translate, filters, name, value):
+    request = SearchRequest(q, filters, sort, page, per_page, translate)
+    assert request.toggle_urls()(name, value) == "?" + request.toggled(name, value).query_string()

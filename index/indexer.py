@@ -22,6 +22,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, load_known_officials
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 from .reader import DEFAULT_MAX_CHARS, read_raw
@@ -134,9 +135,11 @@ class IndexBuilder:
         max_chars: int = DEFAULT_MAX_CHARS,
         ner: bool = True,
         commit_every: int = COMMIT_EVERY,
+        array_min_postings: int = MIN_POSTINGS,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.commit_every = max(1, commit_every)
+        self.array_min_postings = array_min_postings
         self.ner = ner
         self._processor = processor
         self.workers = max(1, workers)
@@ -251,6 +254,7 @@ class _Batch:
         self.builder, self.ix, self.registry = builder, ix, registry
         self.changes = 0
         self.writer = self._open()
+        self.write_arrays()  # an index written before posting arrays, or by a killed run
 
     def _open(self):
         try:
@@ -284,6 +288,10 @@ class _Batch:
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.
         self.registry.save(self.builder.index_dir)
+        self.write_arrays()
+
+    def write_arrays(self) -> None:
+        write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
 
     def finish(self) -> None:
         if self.changes % self.builder.commit_every:

@@ -25,7 +25,7 @@ from index.schema import UNKNOWN_YEAR, unpack_text
 from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records
 from .glossary import Glossary
-from .postings import FormFinder, posting_arrays
+from .postings import FormFinder, PostingReader
 from .scoring import ArrayScorer
 from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .spelling import Speller
@@ -150,7 +150,7 @@ def _locked(method):
 class _Generation:
     """A searcher and everything derived from it, rebuilt when the index changes."""
 
-    def __init__(self, searcher, lemmatizer: Lemmatizer) -> None:
+    def __init__(self, searcher, lemmatizer: Lemmatizer, index_dir: Path | None = None) -> None:
         self.searcher = searcher
         reader = searcher.reader()
         self.forms = FormFinder(reader, lemmatizer)
@@ -168,7 +168,8 @@ class _Generation:
         # From the id column, not the stored text.
         ids = reader.column_reader("id") if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
-        self.scorer = ArrayScorer(searcher, self.live)
+        self.postings = PostingReader(searcher, index_dir)
+        self.scorer = ArrayScorer(searcher, self.live, self.postings)
         self._last: tuple = (None, None)
 
     def evaluate(self, query):
@@ -204,11 +205,11 @@ class SearchEngine:
                         )
                     self._ix = whoosh_index.open_dir(str(self.index_dir))
                 if self._gen is None:
-                    self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer)
+                    self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer, self.index_dir)
                 else:
                     fresh = self._gen.searcher.refresh()
                     if fresh is not self._gen.searcher:
-                        self._gen = _Generation(fresh, self.lemmatizer)
+                        self._gen = _Generation(fresh, self.lemmatizer, self.index_dir)
             except IndexUnavailable:
                 raise
             except Exception as exc:  # a damaged TOC or segment: say so plainly, keep nothing half-open
@@ -393,20 +394,10 @@ class SearchEngine:
     def _summaries(self, gen: _Generation, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(gen.searcher.stored_fields(docnum), score) for docnum, score in ranked]
 
-    def _matched_mask(self, gen: _Generation, query) -> np.ndarray:
-        """Every matching live document, as a boolean array over docnums."""
-        evaluated = gen.evaluate(query)
-        mask = evaluated[0] if evaluated is not None else self._slow_mask(gen, query)
-        return mask & gen.live
-
     @staticmethod
-    def _slow_mask(gen: _Generation, query) -> np.ndarray:
-        """Whoosh's own matcher, one document at a time (phrases need it)."""
-        mask = np.zeros(gen.doc_count, dtype=bool)
-        docnums = np.fromiter(gen.searcher.docs_for_query(query), dtype=np.int64)
-        if len(docnums):
-            mask[docnums] = True
-        return mask
+    def _matched_mask(gen: _Generation, query) -> np.ndarray:
+        """Every matching live document, as a boolean array over docnums."""
+        return gen.evaluate(query)[0] & gen.live
 
     def _rank(self, gen: _Generation, query, selected: np.ndarray, sort: str, browse: bool, need: int | None):
         """The first ``need`` (all if None) results as (docnum, score), in
@@ -417,13 +408,7 @@ class SearchEngine:
         if sort == "date" or browse:
             order = docnums[np.lexsort((docnums, -gen.sortdate[docnums]))]
             return [(int(d), None) for d in order[:need]]
-        evaluated = gen.evaluate(query)
-        if evaluated is None:
-            # Phrases were matched by Whoosh; they are scored as the BM25F
-            # of their words, over arrays (a second Whoosh pass to score
-            # them cost as much as the matching).
-            evaluated = gen.scorer.evaluate(_phrases_as_words(query))
-        scores = evaluated[1][docnums] if evaluated is not None else np.zeros(len(docnums))
+        scores = gen.evaluate(query)[1][docnums]
         order = np.lexsort((docnums, -gen.sortdate[docnums], -np.round(scores, 9)))[:need]
         return [(int(docnums[i]), float(scores[i])) for i in order]
 
@@ -513,7 +498,7 @@ class SearchEngine:
         """Occurrences of each form of ``lemma`` in the selected documents."""
         counts = []
         for form in gen.forms.forms(lemma):
-            ids, weights = posting_arrays(gen.searcher, "exact", form, want_weights=True)
+            ids, weights = gen.postings.postings("exact", form, want_weights=True)
             count = int(weights[selected[ids]].sum()) if len(ids) else 0
             if count:
                 counts.append((form, count))
@@ -614,18 +599,6 @@ class SearchEngine:
     def stats(self) -> dict:
         gen = self._generation()
         return {"documents": int(gen.live.sum())}
-
-
-def _phrases_as_words(query):
-    """The query with each phrase replaced by all of its words: what scores a
-    phrase match (the matching itself is exact, done by Whoosh)."""
-    if isinstance(query, wq.Phrase):
-        return wq.And([wq.Term(query.fieldname, word) for word in query.words], boost=query.boost)
-    if isinstance(query, wq.AndNot):
-        return wq.AndNot(_phrases_as_words(query.a), _phrases_as_words(query.b))
-    if isinstance(query, (wq.And, wq.Or)):
-        return type(query)([_phrases_as_words(sub) for sub in query.subqueries], boost=query.boost)
-    return query
 
 
 def summary_of(stored: dict, score: float | None) -> dict:

@@ -1,51 +1,67 @@
-"""Reading Whoosh postings in bulk, and finding the forms of a lemma.
+"""Reading postings in bulk, and finding the forms of a lemma.
 
-Whoosh's matchers hand out one posting per Python call; the codec keeps
-postings in blocks of arrays. ``posting_arrays`` reads whole blocks, which is
-what makes counting over a large result set cheap.
+Whoosh's matchers hand out one posting per Python call. ``PostingReader``
+hands out a term's postings (and positions) over the whole index as numpy
+arrays: from the indexer's posting arrays where a segment has them (long
+lists), otherwise from Whoosh's blocks, a block at a time.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from index.analysis import script_of
+from index.arrays import SegmentArrays, read_term
+
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def _leaf_arrays(matcher, want_weights: bool):
-    """(ids, weights) of a whoosh3 leaf matcher, a block at a time."""
-    ids, weights = [], []
-    read_ids = getattr(matcher, "_read_ids", None)
-    if read_ids is None:  # not a block matcher: the slow, general way
-        while matcher.is_active():
-            ids.append(np.array([matcher.id()]))
+class PostingReader:
+    """One searcher's postings as arrays of global document numbers."""
+
+    def __init__(self, searcher, index_dir: Path | None) -> None:
+        self.searcher = searcher
+        self.leaves = [(leaf, offset, SegmentArrays.load(index_dir, leaf) if index_dir else None)
+                       for leaf, offset in searcher.reader().leaf_readers()]
+
+    def postings(self, fieldname: str, text: str, want_weights: bool = False):
+        """(docnums, weights or None) of every posting of a term."""
+        all_ids, all_weights = [], []
+        for leaf, offset, arrays in self.leaves:
+            kept = arrays.postings(fieldname, text) if arrays is not None else None
+            if kept is not None:
+                ids, weights = kept
+            elif (fieldname, text) in leaf:
+                ids, weights, _ = read_term(leaf.postings(fieldname, text), positions=False)
+            else:
+                continue
+            all_ids.append(np.asarray(ids, dtype=np.int64) + offset)
             if want_weights:
-                weights.append(np.array([matcher.weight()]))
-            matcher.next()
-    else:
-        while matcher.is_active():
-            matcher._read_ids()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            if want_weights:
-                matcher._read_weights()
-                weights.append(np.asarray(matcher._weights, dtype=np.float64))
-            matcher._next_block()
-    cat = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)  # noqa: E731
-    return cat(ids, np.int64), (cat(weights, np.float64) if want_weights else None)
+                all_weights.append(np.asarray(weights, dtype=np.float64))
+        ids = np.concatenate(all_ids) if all_ids else _EMPTY
+        weights = (np.concatenate(all_weights) if all_weights else np.zeros(0)) if want_weights else None
+        return ids, weights
 
-
-def posting_arrays(searcher, fieldname: str, text, want_weights: bool = False):
-    """All (global docnum, weight) postings of a term, as numpy arrays."""
-    all_ids, all_weights = [], []
-    for leaf, offset in searcher.reader().leaf_readers():
-        if (fieldname, text) not in leaf:
-            continue
-        ids, weights = _leaf_arrays(leaf.postings(fieldname, text), want_weights)
-        all_ids.append(ids + offset)
-        if want_weights:
-            all_weights.append(weights)
-    ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
-    weights = (np.concatenate(all_weights) if all_weights else np.zeros(0)) if want_weights else None
-    return ids, weights
+    def positions(self, fieldname: str, text: str):
+        """(docnum, position) of every occurrence of a term, as two arrays."""
+        all_docs, all_pos = [], []
+        for leaf, offset, arrays in self.leaves:
+            kept = arrays.positions(fieldname, text) if arrays is not None else None
+            if kept is not None:
+                docs, pos = kept
+            elif (fieldname, text) in leaf:
+                ids, _, per_posting = read_term(leaf.postings(fieldname, text), positions=True)
+                counts = [len(p) for p in per_posting]
+                docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+                pos = np.fromiter((p for ps in per_posting for p in ps), dtype=np.int64, count=sum(counts))
+            else:
+                continue
+            all_docs.append(docs + offset)
+            all_pos.append(pos)
+        if not all_docs:
+            return _EMPTY, _EMPTY
+        return np.concatenate(all_docs), np.concatenate(all_pos)
 
 
 class FormFinder:

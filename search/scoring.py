@@ -6,21 +6,23 @@ in the top on our data (tests/test_fast_paths.py). This computes the same
 BM25F formula, with Whoosh's own idf, average lengths and stored field
 lengths, for every posting of every term in numpy, then combines terms as
 Whoosh does: OR and AND add the scores of the parts that match, AND NOT keeps
-the left side's.
+the left side's. A phrase matches where its words stand at consecutive
+positions (checked on position arrays) and scores as the AND of its words.
 """
 from __future__ import annotations
 
 import numpy as np
 from whoosh import query as wq
 
-from .postings import posting_arrays
+from .postings import PostingReader
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the engine uses
 
 
 class ArrayScorer:
-    def __init__(self, searcher, live: np.ndarray) -> None:
+    def __init__(self, searcher, live: np.ndarray, postings: PostingReader) -> None:
         self.searcher = searcher
+        self.postings = postings
         self.live = live
         self.n = len(live)
         self._lengths: dict[str, np.ndarray] = {}
@@ -39,7 +41,7 @@ class ArrayScorer:
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
         scores = np.zeros(self.n, dtype=np.float64)
-        ids, weights = posting_arrays(self.searcher, fieldname, text, want_weights=True)
+        ids, weights = self.postings.postings(fieldname, text, want_weights=True)
         if not len(ids):
             return mask, scores
         mask[ids] = True
@@ -53,9 +55,26 @@ class ArrayScorer:
         scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         return mask, scores
 
-    def evaluate(self, query) -> tuple[np.ndarray, np.ndarray] | None:
-        """(matched, scores) for a query, or None for a shape this does not
-        cover (phrases): then Whoosh matches and scores it."""
+    def phrase(self, fieldname: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = self._evaluate(wq.And([wq.Term(fieldname, w) for w in words]))
+        if len(words) < 2 or not mask.any():
+            return mask, scores
+        # (docnum, position - offset in the phrase) of each word, for the
+        # documents that have every word; a phrase starts where all agree
+        starts = None
+        for i, word in enumerate(words):
+            docs, pos = self.postings.positions(fieldname, word)
+            keep = mask[docs]
+            keys = (docs[keep] << 32) | (pos[keep] + (len(words) - i))
+            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+            if not len(starts):
+                break
+        found = np.zeros(self.n, dtype=bool)
+        found[np.asarray(starts >> 32, dtype=np.int64)] = True
+        return found, np.where(found, scores, 0.0)
+
+    def evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """(matched, scores) for a query the engine compiles."""
         if isinstance(query, wq.Every):
             return self.live.copy(), np.zeros(self.n)
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
@@ -70,10 +89,12 @@ class ArrayScorer:
     def _evaluate(self, query):
         if isinstance(query, wq.Term):
             return self.term(query.fieldname, query.text)
+        if isinstance(query, wq.Phrase):
+            return self.phrase(query.fieldname, list(query.words))
         if isinstance(query, (wq.Or, wq.And)):
             parts = [self.evaluate(sub) for sub in query.subqueries]
-            if not parts or any(p is None for p in parts):
-                return None if parts else (np.zeros(self.n, dtype=bool), np.zeros(self.n))
+            if not parts:
+                return np.zeros(self.n, dtype=bool), np.zeros(self.n)
             masks = [m for m, _ in parts]
             mask = np.logical_or.reduce(masks) if isinstance(query, wq.Or) else np.logical_and.reduce(masks)
             scores = np.zeros(self.n)
@@ -82,8 +103,6 @@ class ArrayScorer:
             return mask, np.where(mask, scores, 0.0)
         if isinstance(query, wq.AndNot):
             a, b = self.evaluate(query.a), self.evaluate(query.b)
-            if a is None or b is None:
-                return None
             mask = a[0] & ~b[0]
             return mask, np.where(mask, a[1], 0.0)
-        return None
+        raise TypeError(f"no array evaluation for {type(query).__name__}")

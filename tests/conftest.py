@@ -9,7 +9,8 @@ import pytest
 from index.analysis import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
-from index.indexer import IndexBuilder
+from index.arrays import MIN_POSTINGS
+from index.indexer import COMMIT_EVERY, IndexBuilder
 from index.pipeline import DocumentProcessor
 from index.reader import Ingestor
 from search.engine import SearchEngine
@@ -38,8 +39,11 @@ def build_index(ingestor, extractor):
 
     processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
 
-    def build(index_dir: Path, paths: list[Path], **options):
-        return IndexBuilder(index_dir, processor=processor).build(paths, **options)
+    def build(index_dir: Path, paths: list[Path], commit_every: int = COMMIT_EVERY,
+              array_min_postings: int = MIN_POSTINGS, **options):
+        builder = IndexBuilder(index_dir, processor=processor, commit_every=commit_every,
+                               array_min_postings=array_min_postings)
+        return builder.build(paths, **options)
 
     return build
 

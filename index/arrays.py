@@ -1,0 +1,156 @@
+"""Posting arrays: each segment's long posting lists once more, as flat arrays.
+
+Whoosh keeps a term's postings in pickled, compressed blocks of 128, and
+decoding them is Python work per block: a frequent term in a 100,000-document
+index costs more to read than everything else a search does. After each
+commit the indexer writes, beside the segment's own files, the postings of
+every term with at least ``MIN_POSTINGS`` documents as plain arrays (document
+numbers, weights, and for the lemma fields the positions), which the query side
+maps read-only and slices. Short lists stay with Whoosh, where they are cheap.
+
+The files are named after their segment, so Whoosh deletes them with it when
+segments are merged away; the term table is written last, so a segment with a
+table has complete arrays, and one without is read through Whoosh.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# field -> are positions kept (phrases over lemmas; exact-form phrases are rare
+# and left to Whoosh, which keeps the files a third smaller)
+ARRAY_FIELDS = {"title": True, "body": True, "exact": False}
+MIN_POSTINGS = 32
+PARTS = ("ids", "weights", "posoff", "pos")
+
+
+def _paths(index_dir: Path, segment_id: str) -> tuple[dict[str, Path], Path]:
+    return ({part: index_dir / f"{segment_id}.pa_{part}.npy" for part in PARTS},
+            index_dir / f"{segment_id}.pa_terms.pkl")
+
+
+def _leaf_segment_id(leaf) -> str | None:
+    segment = getattr(leaf, "segment", None)
+    segment = segment() if callable(segment) else None  # an empty index's reader has none
+    return segment.segment_id() if segment is not None else None
+
+
+def read_term(matcher, positions: bool):
+    """A Whoosh leaf matcher's (ids, weights, positions per posting), a block at a time."""
+    ids, weights, poss = [], [], []
+    decode = matcher.format.decoder("positions") if positions else None
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        if positions:
+            matcher._read_values()
+            poss.extend(decode(v) for v in matcher._values)
+        matcher._next_block()
+    return ids, weights, poss
+
+
+def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: int = MIN_POSTINGS) -> None:
+    ids, weights, posoff, pos = array("I"), array("f"), array("Q", [0]), array("I")
+    terms: dict[tuple[str, str], tuple[int, int, bool]] = {}
+    for fieldname, keep_positions in ARRAY_FIELDS.items():
+        if fieldname not in leaf.schema:
+            continue
+        for text, info in leaf.iter_field(fieldname):
+            if info.doc_frequency() < min_postings:
+                continue
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            t_ids, t_weights, t_pos = read_term(leaf.postings(fieldname, text), keep_positions)
+            start = len(ids)
+            ids.extend(t_ids)
+            weights.extend(t_weights)
+            if keep_positions:
+                for p in t_pos:
+                    pos.extend(p)
+                    posoff.append(len(pos))
+            else:
+                posoff.extend([len(pos)] * len(t_ids))
+            terms[(fieldname, text)] = (start, len(ids), keep_positions)
+    arrays = {
+        "ids": np.frombuffer(ids, dtype=np.uint32),
+        "weights": np.frombuffer(weights, dtype=np.float32),
+        "posoff": np.frombuffer(posoff, dtype=np.uint64),
+        "pos": np.frombuffer(pos, dtype=np.uint32),
+    }
+    files, table = _paths(index_dir, segment_id)
+    for part, values in arrays.items():
+        tmp = files[part].with_suffix(".tmp")
+        with open(tmp, "wb") as out:
+            np.save(out, values)
+        os.replace(tmp, files[part])
+    tmp = table.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(terms, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, table)  # last: its presence says the arrays are complete
+
+
+def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) -> int:
+    """Arrays for every segment of the index's latest generation that has
+    none (new, or made by a Whoosh merge). Returns how many were written."""
+    written = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            segment_id = _leaf_segment_id(leaf)
+            if segment_id and not _paths(Path(index_dir), segment_id)[1].exists():
+                write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings)
+                written += 1
+    return written
+
+
+@dataclass
+class SegmentArrays:
+    """One segment's arrays, mapped read-only."""
+
+    terms: dict
+    ids: np.ndarray
+    weights: np.ndarray
+    posoff: np.ndarray
+    pos: np.ndarray
+
+    @classmethod
+    def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
+        segment_id = _leaf_segment_id(leaf)
+        if not segment_id:
+            return None
+        files, table = _paths(Path(index_dir), segment_id)
+        try:
+            terms = pickle.loads(table.read_bytes())
+            parts = {part: np.load(files[part], mmap_mode="r") for part in PARTS}
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            return None  # none yet, or damaged: Whoosh's own postings serve
+        if len(parts["ids"]) != len(parts["weights"]) or len(parts["posoff"]) != len(parts["ids"]) + 1:
+            return None
+        return cls(terms, **parts)
+
+    def has(self, fieldname: str, text: str) -> bool:
+        return (fieldname, text) in self.terms
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment docnums, weights), or None if this term is not kept here."""
+        span = self.terms.get((fieldname, text))
+        if span is None:
+            return None
+        start, end, _ = span
+        return self.ids[start:end], self.weights[start:end]
+
+    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment docnum of each position, position) over all postings, or
+        None if the term's positions are not kept here."""
+        span = self.terms.get((fieldname, text))
+        if span is None or not span[2]:
+            return None
+        start, end, _ = span
+        offsets = np.asarray(self.posoff[start:end + 1], dtype=np.int64)
+        counts = np.diff(offsets)
+        docs = np.repeat(np.asarray(self.ids[start:end], dtype=np.int64), counts)
+        return docs, np.asarray(self.pos[offsets[0]:offsets[-1]], dtype=np.int64)

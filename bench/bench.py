@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 
 from index.analysis import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402
+from index.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
 from index.indexer import IndexBuilder  # noqa: E402
 from search.engine import SearchEngine, SearchRequest  # noqa: E402
 
@@ -289,7 +290,14 @@ def main() -> int:
         print(json.dumps(query_phase(args), ensure_ascii=False))
         return 0
 
+    out = args.json or ROOT / "bench" / "results" / f"bench-{args.n}.json"
     results: dict = {"n": args.n, "workers": args.workers, "cpus": os.cpu_count()}
+    if args.reuse and out.exists():
+        # what a reused index was measured at when it was built (throughput,
+        # peak memory) comes from that run's results
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+        results.update({k: v for k, v in earlier.items()
+                        if k in ("corpus", "index_without_ner", "index_with_ner", "index_peak_rss_mb")})
     corpus = args.workdir / f"corpus-{args.n}.jsonl.gz"
     index_dir = args.workdir / f"index-{args.n}"
     if not (args.reuse and corpus.exists()):
@@ -322,6 +330,7 @@ def main() -> int:
     results["rerun_unchanged_s"] = round(time.time() - started, 1)
     results["rerun_unchanged_docs"] = rerun.unchanged
     results["index_bytes"] = directory_size(index_dir)
+    results["posting_arrays_bytes"] = sum(f.stat().st_size for f in index_dir.glob(f"*.{ARRAYS_FORMAT}_*"))
 
     print("querying (in a fresh process) …", flush=True)
     phase = subprocess.run([sys.executable, __file__, "--phase", "query", "--n", str(args.n), "--workdir", str(args.workdir),
@@ -334,7 +343,6 @@ def main() -> int:
     results["cli_cold_start_s"] = cold_start(seeds_index)
 
     print_table(results)
-    out = args.json or ROOT / "bench" / "results" / f"bench-{args.n}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwritten to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
@@ -362,7 +370,7 @@ def print_table(r: dict) -> None:
                   f"{', a sample' if run.get('sample') else ''})")
     print(f"indexing peak RSS: {r.get('index_peak_rss_mb')} MB")
     print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)")
-    print(f"index size: {r['index_bytes'] / 2**20:.0f} MB; FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")
+    print(f"index size: {r['index_bytes'] / 2**20:.0f} MB (posting arrays {r.get('posting_arrays_bytes', 0) / 2**20:.0f} MB); FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")
     print(f"search process RSS: {r['search_rss_mb']} MB; opening the index + first query: {r['open_and_first_query_s']} s")
     print(f"search-cli cold start on the seeds index: {r['cli_cold_start_s']} s")
 

@@ -27,11 +27,12 @@ import numpy as np
 ARRAY_FIELDS = {"title": True, "body": True, "exact": False}
 MIN_POSTINGS = 32
 PARTS = ("ids", "weights", "posoff", "pos")
+FORMAT = "pa1"  # in the file names: a new layout gets new files, never misread old ones
 
 
 def _paths(index_dir: Path, segment_id: str) -> tuple[dict[str, Path], Path]:
-    return ({part: index_dir / f"{segment_id}.pa_{part}.npy" for part in PARTS},
-            index_dir / f"{segment_id}.pa_terms.pkl")
+    return ({part: index_dir / f"{segment_id}.{FORMAT}_{part}.npy" for part in PARTS},
+            index_dir / f"{segment_id}.{FORMAT}_terms.pkl")
 
 
 def _leaf_segment_id(leaf) -> str | None:
@@ -57,8 +58,10 @@ def read_term(matcher, positions: bool):
 
 
 def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: int = MIN_POSTINGS) -> None:
-    ids, weights, posoff, pos = array("I"), array("f"), array("Q", [0]), array("I")
-    terms: dict[tuple[str, str], tuple[int, int, bool]] = {}
+    # terms: (field, text) -> (first posting, end posting, first offset or -1);
+    # a positional term has one offset per posting plus its end in ``posoff``
+    ids, weights, posoff, pos = array("I"), array("f"), array("I"), array("I")
+    terms: dict[tuple[str, str], tuple[int, int, int]] = {}
     for fieldname, keep_positions in ARRAY_FIELDS.items():
         if fieldname not in leaf.schema:
             continue
@@ -67,20 +70,20 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
                 continue
             text = text.decode("utf-8") if isinstance(text, bytes) else text
             t_ids, t_weights, t_pos = read_term(leaf.postings(fieldname, text), keep_positions)
-            start = len(ids)
+            start, first_offset = len(ids), -1
             ids.extend(t_ids)
             weights.extend(t_weights)
             if keep_positions:
+                first_offset = len(posoff)
+                posoff.append(len(pos))
                 for p in t_pos:
                     pos.extend(p)
                     posoff.append(len(pos))
-            else:
-                posoff.extend([len(pos)] * len(t_ids))
-            terms[(fieldname, text)] = (start, len(ids), keep_positions)
+            terms[(fieldname, text)] = (start, len(ids), first_offset)
     arrays = {
         "ids": np.frombuffer(ids, dtype=np.uint32),
         "weights": np.frombuffer(weights, dtype=np.float32),
-        "posoff": np.frombuffer(posoff, dtype=np.uint64),
+        "posoff": np.frombuffer(posoff, dtype=np.uint32),
         "pos": np.frombuffer(pos, dtype=np.uint32),
     }
     files, table = _paths(index_dir, segment_id)
@@ -128,7 +131,7 @@ class SegmentArrays:
             parts = {part: np.load(files[part], mmap_mode="r") for part in PARTS}
         except (OSError, ValueError, EOFError, pickle.UnpicklingError):
             return None  # none yet, or damaged: Whoosh's own postings serve
-        if len(parts["ids"]) != len(parts["weights"]) or len(parts["posoff"]) != len(parts["ids"]) + 1:
+        if len(parts["ids"]) != len(parts["weights"]):
             return None
         return cls(terms, **parts)
 
@@ -147,10 +150,10 @@ class SegmentArrays:
         """(segment docnum of each position, position) over all postings, or
         None if the term's positions are not kept here."""
         span = self.terms.get((fieldname, text))
-        if span is None or not span[2]:
+        if span is None or span[2] < 0:
             return None
-        start, end, _ = span
-        offsets = np.asarray(self.posoff[start:end + 1], dtype=np.int64)
+        start, end, first = span
+        offsets = np.asarray(self.posoff[first:first + end - start + 1], dtype=np.int64)
         counts = np.diff(offsets)
         docs = np.repeat(np.asarray(self.ids[start:end], dtype=np.int64), counts)
         return docs, np.asarray(self.pos[offsets[0]:offsets[-1]], dtype=np.int64)

@@ -499,7 +499,16 @@ class OfficialExtractor:
             parts.append(sent.group(0).replace("\n", " "))
             position += len(parts[-1]) + 1
         joined = "\n".join(parts)
-        persons = [_Span(s.start, s.stop, joined[s.start:s.stop]) for s in self.ner_tagger(joined).spans if s.type == "PER"]
+        persons = []
+        for s in self.ner_tagger(joined).spans:
+            if s.type != "PER":
+                continue
+            # The tagger reads the lines as one text: a span can run into the
+            # next sentence ("Асию Биби\nПакистанская"); it ends at its line.
+            stop = joined.find("\n", s.start, s.stop)
+            stop = s.stop if stop == -1 else len(joined[s.start:stop].rstrip()) + s.start
+            if stop > s.start:
+                persons.append(_Span(s.start, stop, joined[s.start:stop]))
         if not persons:
             return []
         self._normalize_names(joined, persons)

@@ -138,3 +138,13 @@ def test_italian_person_rules(extractor):
                    author="Karina Kamalova")
     officials = extractor.extract(doc).officials
     assert officials == ["Mario Rossi", "Михаил Дегтярёв"]  # a known first name; a transliterated official
+
+
+def test_a_name_ending_a_headline_does_not_run_into_the_next_line(extractor):
+    # From SlavicNER: the tagger, reading sentence lines as one text, took
+    # "Асию Биби\n\nПакистанская" as one person ("Асию Пакистанская").
+    text = ("В Пакистане в ближайшее время могут освободить Асию Биби\n\nПакистанская христианка Асия Биби, "
+            "обвиненная в «богохульстве», обратилась к христианам во всем мире.")
+    mentions = extractor.officials.russian(text)
+    assert [text[m.start:m.end] for m in mentions] == ["Асию Биби", "Асия Биби"]
+    assert all("Пакистанская" not in m.name for m in mentions)

@@ -25,43 +25,42 @@ class PostingReader:
         self.leaves = [(leaf, offset, SegmentArrays.load(index_dir, leaf) if index_dir else None)
                        for leaf, offset in searcher.reader().leaf_readers()]
 
+    def _per_segment(self, fieldname: str, text: str, from_arrays, from_whoosh) -> list[tuple[int, tuple]]:
+        """(docnum offset, what one segment holds of a term): from its posting
+        arrays when it keeps the term there, else from Whoosh's blocks."""
+        parts = []
+        for leaf, offset, arrays in self.leaves:
+            kept = from_arrays(arrays) if arrays is not None else None
+            if kept is None:
+                if (fieldname, text) not in leaf:
+                    continue
+                kept = from_whoosh(leaf.postings(fieldname, text))
+            parts.append((offset, kept))
+        return parts
+
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
-        all_ids, all_weights = [], []
-        for leaf, offset, arrays in self.leaves:
-            kept = arrays.postings(fieldname, text) if arrays is not None else None
-            if kept is not None:
-                ids, weights = kept
-            elif (fieldname, text) in leaf:
-                ids, weights, _ = read_term(leaf.postings(fieldname, text), positions=False)
-            else:
-                continue
-            all_ids.append(np.asarray(ids, dtype=np.int64) + offset)
-            if want_weights:
-                all_weights.append(np.asarray(weights, dtype=np.float64))
-        ids = np.concatenate(all_ids) if all_ids else _EMPTY
-        weights = (np.concatenate(all_weights) if all_weights else np.zeros(0)) if want_weights else None
+        parts = self._per_segment(fieldname, text, lambda arrays: arrays.postings(fieldname, text),
+                                  lambda matcher: read_term(matcher, positions=False)[:2])
+        if not parts:
+            return _EMPTY, (np.zeros(0) if want_weights else None)
+        ids = np.concatenate([np.asarray(ids, dtype=np.int64) + offset for offset, (ids, _) in parts])
+        weights = np.concatenate([np.asarray(w, dtype=np.float64) for _, (_, w) in parts]) if want_weights else None
         return ids, weights
 
     def positions(self, fieldname: str, text: str):
         """(docnum, position) of every occurrence of a term, as two arrays."""
-        all_docs, all_pos = [], []
-        for leaf, offset, arrays in self.leaves:
-            kept = arrays.positions(fieldname, text) if arrays is not None else None
-            if kept is not None:
-                docs, pos = kept
-            elif (fieldname, text) in leaf:
-                ids, _, per_posting = read_term(leaf.postings(fieldname, text), positions=True)
-                counts = [len(p) for p in per_posting]
-                docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-                pos = np.fromiter((p for ps in per_posting for p in ps), dtype=np.int64, count=sum(counts))
-            else:
-                continue
-            all_docs.append(docs + offset)
-            all_pos.append(pos)
-        if not all_docs:
+        def from_whoosh(matcher):
+            ids, _, per_posting = read_term(matcher, positions=True)
+            counts = [len(p) for p in per_posting]
+            return (np.repeat(np.asarray(ids, dtype=np.int64), counts),
+                    np.fromiter((p for ps in per_posting for p in ps), dtype=np.int64, count=sum(counts)))
+
+        parts = self._per_segment(fieldname, text, lambda arrays: arrays.positions(fieldname, text), from_whoosh)
+        if not parts:
             return _EMPTY, _EMPTY
-        return np.concatenate(all_docs), np.concatenate(all_pos)
+        return (np.concatenate([docs + offset for offset, (docs, _) in parts]),
+                np.concatenate([pos for _, (_, pos) in parts]))
 
 
 class FormFinder:

@@ -157,18 +157,18 @@ class _Generation:
         self.doc_count = reader.doc_count_all()
         self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
         if self.doc_count:
-            column = reader.column_reader("sortdate")
-            self.sortdate = np.fromiter((column[i] or 0 for i in range(self.doc_count)), dtype=np.int64, count=self.doc_count)
+            # iterated in order: reading a column by docnum costs twice as much
+            self.sortdate = np.fromiter((v or 0 for v in reader.column_reader("sortdate")), dtype=np.int64, count=self.doc_count)
         self.live = np.ones(self.doc_count, dtype=bool)
         if reader.has_deletions():
             for d in range(self.doc_count):
                 if reader.is_deleted(d):
                     self.live[d] = False
-        self.facets = FacetIndex(reader, self.live)
-        # From the id column, not the stored text.
-        ids = reader.column_reader("id") if self.doc_count else []
-        self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         self.postings = PostingReader(searcher, index_dir)
+        self.facets = FacetIndex(reader, self.live, self.postings)
+        # From the id column, not the stored text.
+        ids = list(reader.column_reader("id")) if self.doc_count else []
+        self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         self.scorer = ArrayScorer(searcher, self.live, self.postings)
         self._last: tuple = (None, None)
 

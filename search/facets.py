@@ -29,13 +29,13 @@ class FacetColumn:
     index_of: dict[str, int]
 
     @classmethod
-    def from_reader(cls, reader, name: str, live: np.ndarray) -> "FacetColumn":
+    def from_reader(cls, reader, name: str, live: np.ndarray, postings) -> "FacetColumn":
         values: list[str] = []
         doc_chunks, value_chunks = [], []
         if name in reader.schema and reader.schema[name].indexed:
             for term in reader.lexicon(name):
                 value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
+                ids, _ = postings.postings(name, value)
                 doc_chunks.append(ids)
                 value_chunks.append(np.full(len(ids), len(values), dtype=np.int32))
                 values.append(value)
@@ -70,9 +70,9 @@ class FacetColumn:
 class FacetIndex:
     """All facet columns of one searcher generation."""
 
-    def __init__(self, reader, live: np.ndarray) -> None:
+    def __init__(self, reader, live: np.ndarray, postings) -> None:
         self.doc_count = reader.doc_count_all()
-        self.columns = {name: FacetColumn.from_reader(reader, name, live) for name in FACETS}
+        self.columns = {name: FacetColumn.from_reader(reader, name, live, postings) for name in FACETS}
         self._mask_cache: dict[tuple, np.ndarray] = {}
 
     def selection_mask(self, name: str, values: list[str]) -> np.ndarray:

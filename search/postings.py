@@ -41,7 +41,7 @@ class PostingReader:
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
         parts = self._per_segment(fieldname, text, lambda arrays: arrays.postings(fieldname, text),
-                                  lambda matcher: read_term(matcher, positions=False)[:2])
+                                  lambda matcher: read_term(matcher, positions=False, weights=want_weights)[:2])
         if not parts:
             return _EMPTY, (np.zeros(0) if want_weights else None)
         ids = np.concatenate([np.asarray(ids, dtype=np.int64) + offset for offset, (ids, _) in parts])
@@ -51,7 +51,7 @@ class PostingReader:
     def positions(self, fieldname: str, text: str):
         """(docnum, position) of every occurrence of a term, as two arrays."""
         def from_whoosh(matcher):
-            ids, _, per_posting = read_term(matcher, positions=True)
+            ids, _, per_posting = read_term(matcher, positions=True, weights=False)
             counts = [len(p) for p in per_posting]
             return (np.repeat(np.asarray(ids, dtype=np.int64), counts),
                     np.fromiter((p for ps in per_posting for p in ps), dtype=np.int64, count=sum(counts)))

@@ -42,7 +42,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     index_dir = tmp_path_factory.mktemp("mixed-index")
     if request.param == "segments with posting arrays":
         build_index(index_dir, [docs], commit_every=20, array_min_postings=2)
-        assert len(list(index_dir.glob("*_terms.pkl"))) == len(whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()) >= 3
+        assert len(list(index_dir.glob("*_terms.marisa"))) == len(whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()) >= 3
     else:
         build_index(index_dir, [docs])
     return SearchEngine(index_dir, lemmatizer=lemmatizer)

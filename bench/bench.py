@@ -21,6 +21,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -38,6 +39,7 @@ from index.analysis import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402
 from index.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
 from index.indexer import IndexBuilder  # noqa: E402
+from index.records import Rejection  # noqa: E402
 from search.engine import SearchEngine, SearchRequest  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZА-ЯЁ])")
@@ -94,6 +96,18 @@ def timed_index(index_dir: Path, corpus: Path, ner: bool, workers: int) -> dict:
     seconds = time.time() - started
     return {"documents": report.indexed + report.updated, "seconds": round(seconds, 1),
             "docs_per_s": round((report.indexed + report.updated) / seconds, 1), "rejected": len(report.rejected)}
+
+
+def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
+    """The NLP workers alone (cleaning, entities, lemmas), nothing written:
+    the rate the writer should keep up with."""
+    from index.reader import read_raw
+
+    builder = IndexBuilder(scratch, workers=workers, ner=ner)
+    started = time.time()
+    count = sum(1 for _ in builder._results((raw, "") for raw in read_raw([corpus]) if not isinstance(raw, Rejection)))
+    seconds = time.time() - started
+    return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1)}
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -297,15 +311,14 @@ def main() -> int:
         # peak memory) comes from that run's results
         earlier = json.loads(out.read_text(encoding="utf-8"))
         results.update({k: v for k, v in earlier.items()
-                        if k in ("corpus", "index_without_ner", "index_with_ner", "index_peak_rss_mb")})
+                        if k in ("corpus", "index_without_ner", "index_with_ner", "index_peak_rss_mb",
+                                 "nlp_only_with_ner", "nlp_only_without_ner")})
     corpus = args.workdir / f"corpus-{args.n}.jsonl.gz"
     index_dir = args.workdir / f"index-{args.n}"
     if not (args.reuse and corpus.exists()):
         print(f"building a corpus of {args.n} documents …", flush=True)
         results["corpus"] = build_corpus(args.n, args.shared, corpus)
     if not (args.reuse and index_dir.exists()):
-        import shutil
-
         shutil.rmtree(index_dir, ignore_errors=True)
         main_kind, other_kind = ("index_without_ner", "index_with_ner") if args.no_ner else ("index_with_ner", "index_without_ner")
         print(f"indexing the corpus {'without' if args.no_ner else 'with'} NER …", flush=True)
@@ -324,6 +337,13 @@ def main() -> int:
         results[other_kind] = timed_index(sample_dir, sample, ner=args.no_ner, workers=args.workers)
         results[other_kind]["sample"] = True
         shutil.rmtree(sample_dir, ignore_errors=True)
+    sample = args.workdir / f"corpus-sample-{args.sample}.jsonl.gz"
+    for kind, ner in (("nlp_only_with_ner", True), ("nlp_only_without_ner", False)):
+        if kind not in results and sample.exists():
+            print(f"the NLP alone on the sample, {'with' if ner else 'without'} NER …", flush=True)
+            scratch = args.workdir / "index-scratch"
+            results[kind] = timed_nlp(sample, ner, args.workers, scratch)
+            shutil.rmtree(scratch, ignore_errors=True)
     print("re-running on the unchanged corpus …", flush=True)
     started = time.time()
     rerun = IndexBuilder(index_dir, workers=args.workers).build([corpus])
@@ -368,6 +388,9 @@ def print_table(r: dict) -> None:
         if run:
             print(f"indexing {label}: {run['docs_per_s']} docs/s ({run['documents']:,} documents in {run['seconds']} s"
                   f"{', a sample' if run.get('sample') else ''})")
+        nlp = r.get("nlp_only_" + key.split("_", 1)[1])
+        if nlp:
+            print(f"  the NLP workers alone {label}: {nlp['docs_per_s']} docs/s (the sample, nothing written)")
     print(f"indexing peak RSS: {r.get('index_peak_rss_mb')} MB")
     print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)")
     print(f"index size: {r['index_bytes'] / 2**20:.0f} MB (posting arrays {r.get('posting_arrays_bytes', 0) / 2**20:.0f} MB); FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")

@@ -349,6 +349,34 @@ _LATIN_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\s+
 _LATIN_WORD = re.compile(r"\b[A-Z][a-zà-ÿ'’]+\b")
 
 
+class NameDecliner:
+    """A foreign name word back to the nominative by its case ending, for the
+    words the dictionary cannot inflect (rules in ``data/name_endings.tsv``)."""
+
+    VOWELS = frozenset("аеёиоуыэюя")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.rules: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+        for line in lines:
+            cols = line.split("\t")
+            case, ending, nominative = cols[0], cols[1], cols[2]
+            self.rules[case].append((ending, "" if nominative == "-" else nominative, "consonant" in cols[3:]))
+        for rules in self.rules.values():
+            rules.sort(key=lambda rule: -len(rule[0]))
+
+    def nominative(self, word: str, case: str | None) -> str:
+        if not case or "-" in word:
+            return word
+        lower = word.lower()
+        for ending, nominative, after_consonant in self.rules.get(case, ()):
+            if lower.endswith(ending) and len(word) > len(ending) + 1:
+                stem = word[: len(word) - len(ending)]
+                if after_consonant and stem[-1].lower() in self.VOWELS:
+                    continue
+                return stem + nominative
+        return word
+
+
 class OfficialExtractor:
     """Persons named in a text, as «Имя Фамилия». Russian text goes through
     natasha (NER, then name normalization to the nominative); Latin-script
@@ -373,6 +401,7 @@ class OfficialExtractor:
             self.ner_tagger = NewsNERTagger(embedding)
         self.tokens = tokens
         self.registry = registry
+        self.decliner = NameDecliner(data_lines("name_endings.tsv"))
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self.first_names = {word for line in data_lines("first_names_latin.txt") for word in line.split()}
         self.role_keys = PhraseMatcher(need_capital=False)
@@ -469,7 +498,19 @@ class OfficialExtractor:
             for token, tagged in zip(tokens, markup.tokens):
                 token.pos, token.feats = tagged.pos, tagged.feats
         for span, tokens in zip(persons, inside):
-            span.normal = self._normalize(self.morph_vocab, tokens) if tokens else span.text
+            span.normal = self._declined(self._normalize(self.morph_vocab, tokens), tokens) if tokens else span.text
+
+    def _declined(self, normal: str, tokens) -> str:
+        """natasha's normal form, with each word it left in an oblique case
+        ("Асии Биби", "Доминик Рааба") put in the nominative by its ending."""
+        words = normal.split(" ")
+        if len(words) != len(tokens):
+            return normal
+        out = []
+        for word, token in zip(words, tokens):
+            case = (token.feats or {}).get("Case")
+            out.append(self.decliner.nominative(word, case) if word == token.text and case != "Nom" else word)
+        return " ".join(out)
 
     def _may_name_person(self, sentence: str) -> bool:
         """Does a sentence have a capitalized word that could be a name (a

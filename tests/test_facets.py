@@ -148,3 +148,16 @@ def test_a_name_ending_a_headline_does_not_run_into_the_next_line(extractor):
     mentions = extractor.officials.russian(text)
     assert [text[m.start:m.end] for m in mentions] == ["Асию Биби", "Асия Биби"]
     assert all("Пакистанская" not in m.name for m in mentions)
+
+
+def test_foreign_names_in_oblique_cases_come_back_to_the_nominative(extractor):
+    # natasha leaves names the dictionary cannot inflect as they stand
+    # (SlavicNER: "Асии Биби", "Доминика Рааба"); their endings decide.
+    text = ("Суд в Лахоре рассмотрел дело Асии Биби. Заявление Доминика Рааба прозвучало в Лондоне. "
+            "Губернатор Александр Дрозденко встретился с Домиником Раабом.")
+    names = [m.name for m in extractor.officials.russian(text)]
+    assert names == ["Асия Биби", "Доминик Рааб", "Александр Дрозденко", "Доминик Рааб"]
+    decliner = extractor.officials.decliner
+    assert decliner.nominative("Асию", "Acc") == "Асия" and decliner.nominative("Тафте", "Loc") == "Тафт"
+    assert decliner.nominative("Камалы", "Gen") == "Камала" and decliner.nominative("Скрипаля", "Gen") == "Скрипаль"
+    assert decliner.nominative("Рааба", "Nom") == "Рааба" and decliner.nominative("Бушу-младшему", "Dat") == "Бушу-младшему"

@@ -13,10 +13,29 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 from .postings import PostingReader
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the engine uses
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def _leaf_lengths(leaf, fieldname: str) -> np.ndarray:
+    """A segment's stored field lengths read as one byte array (Whoosh keeps
+    one length byte per document) and decoded with Whoosh's own table."""
+    try:
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        count = leaf.doc_count_all()
+        if column is None:
+            return np.zeros(count)
+        raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+        codes = np.zeros(count, dtype=np.uint8)
+        codes[: min(count, len(raw))] = raw[:count]
+        return _BYTE_TO_LENGTH[codes]
+    except (AttributeError, TypeError, ValueError):
+        return np.zeros(0)  # another codec: the caller falls back to Whoosh
 
 
 class ArrayScorer:
@@ -32,28 +51,43 @@ class ArrayScorer:
         a byte) and scores with."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            reader = self.searcher.reader()
-            lengths = np.fromiter((reader.doc_field_length(d, fieldname, 0) for d in range(self.n)),
-                                  dtype=np.float64, count=self.n)
+            parts = [_leaf_lengths(leaf, fieldname) for leaf, _offset in self.searcher.reader().leaf_readers()]
+            lengths = np.concatenate(parts) if parts else np.zeros(0)
+            if len(lengths) != self.n:  # not the layout read above: ask Whoosh document by document
+                reader = self.searcher.reader()
+                lengths = np.fromiter((reader.doc_field_length(d, fieldname, 0) for d in range(self.n)),
+                                      dtype=np.float64, count=self.n)
             self._lengths[fieldname] = lengths
         return lengths
 
-    def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        mask = np.zeros(self.n, dtype=bool)
-        scores = np.zeros(self.n, dtype=np.float64)
+    def term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of a term's postings."""
         ids, weights = self.postings.postings(fieldname, text, want_weights=True)
-        if not len(ids):
-            return mask, scores
-        mask[ids] = True
-        if not self.searcher.schema[fieldname].scorable:
-            scores[ids] = weights  # Whoosh's WeightScorer
-            return mask, scores
+        if not len(ids) or not self.searcher.schema[fieldname].scorable:
+            return ids, weights  # Whoosh's WeightScorer for unscored fields
         idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         fl = self.lengths(fieldname)[ids]
         # the same operations in the same order as whoosh.scoring.bm25
-        scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-        return mask, scores
+        return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+
+    def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        return self._dense([self.term_postings(fieldname, text)])
+
+    def _dense(self, postings: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse (docnums, scores) lists as (mask, summed scores) over all
+        documents: an OR of terms without a dense array per term (a prefix
+        can stand for a hundred words)."""
+        mask = np.zeros(self.n, dtype=bool)
+        ids = np.concatenate([i for i, _ in postings]) if postings else np.zeros(0, dtype=np.int64)
+        if not len(ids):
+            return mask, np.zeros(self.n)
+        mask[ids] = True
+        if len(postings) == 1:
+            scores = np.zeros(self.n)
+            scores[ids] = postings[0][1]
+            return mask, scores
+        return mask, np.bincount(ids, weights=np.concatenate([s for _, s in postings]), minlength=self.n)
 
     def phrase(self, fieldname: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._evaluate(wq.And([wq.Term(fieldname, w) for w in words]))
@@ -91,6 +125,10 @@ class ArrayScorer:
             return self.term(query.fieldname, query.text)
         if isinstance(query, wq.Phrase):
             return self.phrase(query.fieldname, list(query.words))
+        if isinstance(query, wq.Or) and query.subqueries and all(isinstance(sub, wq.Term) for sub in query.subqueries):
+            return self._dense([(ids, scores * sub.boost) if sub.boost != 1.0 else (ids, scores)
+                                for sub in query.subqueries
+                                for ids, scores in [self.term_postings(sub.fieldname, sub.text)]])
         if isinstance(query, (wq.Or, wq.And)):
             parts = [self.evaluate(sub) for sub in query.subqueries]
             if not parts:

@@ -330,7 +330,8 @@ class OfficialMention:
 
 
 # A sentence, roughly: enough to choose what the NER model reads.
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»\"”)]*|\n|$)")
+# A sentence; an initial ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
+_SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
 
 
 @dataclass
@@ -531,15 +532,18 @@ class OfficialExtractor:
         chosen = [m for m in _SENTENCE.finditer(text) if self._may_name_person(m.group(0))]
         if not chosen:
             return []
-        # NER over the chosen sentences only, each on its own line; offsets
-        # are mapped back to the text.
-        parts, starts = [], []
+        # NER over the chosen sentences only; offsets are mapped back to the
+        # text. Sentences that follow each other in the text stay on one line
+        # (a sentence can end at an initial: "Н. Вертинской"); a gap or a line
+        # break of the text starts a new line, which no person span crosses.
+        pieces, starts = [], []
         position = 0
-        for sent in chosen:
+        for k, sent in enumerate(chosen):
             starts.append((position, sent.start()))
-            parts.append(sent.group(0).replace("\n", " "))
-            position += len(parts[-1]) + 1
-        joined = "\n".join(parts)
+            follows = k + 1 < len(chosen) and chosen[k + 1].start() == sent.end() and not sent.group(0).endswith("\n")
+            pieces.append(sent.group(0).replace("\n", " ") + (" " if follows else "\n"))
+            position += len(pieces[-1])
+        joined = "".join(pieces)
         persons = []
         for s in self.ner_tagger(joined).spans:
             if s.type != "PER":

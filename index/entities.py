@@ -330,6 +330,8 @@ class OfficialMention:
 
 
 # A sentence, roughly: enough to choose what the NER model reads.
+_PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
+_BARE_INITIALS = re.compile(r"[А-ЯЁA-Z](?:\.[А-ЯЁA-Z])+")
 # A sentence; an initial ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
 _SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
 
@@ -510,8 +512,23 @@ class OfficialExtractor:
         out = []
         for word, token in zip(words, tokens):
             case = (token.feats or {}).get("Case")
-            out.append(self.decliner.nominative(word, case) if word == token.text and case != "Nom" else word)
+            out.append(self._nominative(word, case) if word == token.text and case != "Nom" else word)
+        if _BARE_INITIALS.fullmatch(out[-1]):
+            out[-1] += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
         return " ".join(out)
+
+    def _nominative(self, word: str, case: str | None) -> str:
+        """A surname or first name the dictionary knows in this case (natasha
+        gave up on it: "Обаме"), inflected by the dictionary; otherwise by
+        its ending."""
+        grammeme = _PYMORPHY_CASE.get(case or "")
+        if grammeme and "-" not in word:
+            for parse in self.tokens.lemmatizer.morph.parse(word):
+                if parse.is_known and {grammeme, "sing"} <= parse.tag.grammemes and _NAME_GRAMMEMES & parse.tag.grammemes:
+                    nominative = parse.inflect({"nomn"})
+                    if nominative is not None:
+                        return nominative.word[:1].upper() + nominative.word[1:]
+        return self.decliner.nominative(word, case)
 
     def _may_name_person(self, sentence: str) -> bool:
         """Does a sentence have a capitalized word that could be a name (a
@@ -578,8 +595,8 @@ class OfficialExtractor:
                 continue
             if not last:
                 continue  # a first name alone, or a word the name grammar rejects
-            if not last[:1].isupper() or (first and not first[:1].isupper()):
-                continue
+            if not last[:1].isupper() or (first and not first[:1].isupper()) or len(last.rstrip(".")) < 2:
+                continue  # "А. В": initials are not a surname
             name = f"{first} {last}" if first else last
             out.append(OfficialMention(name, span.start, span.stop, self.role_before(text, span.start), span.normal))
         return out

@@ -157,6 +157,10 @@ def test_foreign_names_in_oblique_cases_come_back_to_the_nominative(extractor):
             "Губернатор Александр Дрозденко встретился с Домиником Раабом.")
     names = [m.name for m in extractor.officials.russian(text)]
     assert names == ["Асия Биби", "Доминик Рааб", "Александр Дрозденко", "Доминик Рааб"]
+    # a name the dictionary knows, left by natasha in the dative, and a
+    # surname in the instrumental that only the ending rules know
+    text = "Министр рассказал Обаме о заводе. Премию вручили Андреем Ромашковым подписанным письмом."
+    assert [m.name for m in extractor.officials.russian(text)] == ["Обама", "Андрей Ромашков"]
     decliner = extractor.officials.decliner
     assert decliner.nominative("Асию", "Acc") == "Асия" and decliner.nominative("Тафте", "Loc") == "Тафт"
     assert decliner.nominative("Камалы", "Gen") == "Камала" and decliner.nominative("Скрипаля", "Gen") == "Скрипаль"

@@ -331,7 +331,7 @@ class OfficialMention:
 
 # A sentence, roughly: enough to choose what the NER model reads.
 _PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
-_BARE_INITIALS = re.compile(r"[А-ЯЁA-Z](?:\.[А-ЯЁA-Z])+")
+_BARE_INITIALS = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]$")
 # A sentence; an initial ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
 _SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
 
@@ -458,6 +458,8 @@ class OfficialExtractor:
             return {}
         if len(words) == 2 and words[0].endswith("."):  # an initial
             return {"first": words[0], "last": words[1]}
+        if len(words) >= 2 and not words[0].endswith(".") and all(w.endswith(".") and len(w) == 2 for w in words[1:]):
+            return {"first": words[1], "last": words[0]}  # "Гаврилова А. В."
         tags = [self._name_tags(w) for w in words]
         if len(words) == 1:
             # A surname the dictionary does not know may still be inflected
@@ -506,16 +508,15 @@ class OfficialExtractor:
     def _declined(self, normal: str, tokens) -> str:
         """natasha's normal form, with each word it left in an oblique case
         ("Асии Биби", "Доминик Рааба") put in the nominative by its ending."""
-        words = normal.split(" ")
-        if len(words) != len(tokens):
-            return normal
-        out = []
-        for word, token in zip(words, tokens):
-            case = (token.feats or {}).get("Case")
-            out.append(self._nominative(word, case) if word == token.text and case != "Nom" else word)
-        if _BARE_INITIALS.fullmatch(out[-1]):
-            out[-1] += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
-        return " ".join(out)
+        words = normal.split()
+        if len(words) == len(tokens):
+            words = [self._nominative(word, case) if word == token.text and case != "Nom" else word
+                     for word, token in zip(words, tokens)
+                     for case in [(token.feats or {}).get("Case")]]
+        normal = " ".join(words)
+        if _BARE_INITIALS.search(normal):
+            normal += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
+        return normal
 
     def _nominative(self, word: str, case: str | None) -> str:
         """A surname or first name the dictionary knows in this case (natasha

@@ -2,8 +2,9 @@
 
     python bench/eval_entities.py [--shared ../shared] [--limit N]
 
-factRuEval-2016 (test set): person and location mentions, precision/recall/F1
-with exact span match and token overlap. SlavicNER (Russian): how often a
+factRuEval-2016 (development and test sets, as natasha's own evaluation
+reads them): person and location mentions, precision/recall/F1 with exact
+span match and per token (natasha's published scores are per token). SlavicNER (Russian): how often a
 person mention's normalized form equals the gold lemma. KIND (Italian
 Wikinews, test split): person mentions found by the Latin-script rules.
 The gold sets are read from ``../shared/eval`` and never copied; without them
@@ -44,25 +45,57 @@ def token_f1(pred: list[tuple[int, int]], gold: list[tuple[int, int]], tokens: l
     return len(p & g), len(p), len(g)
 
 
-def factrueval(extractor: EntityExtractor, root: Path, limit: int | None) -> dict:
-    docs = sorted(root.glob("book_*.txt"))[:limit]
+def _without_overlaps(spans: list[tuple]) -> list[tuple]:
+    """Spans that start inside an earlier (or longer) one are dropped."""
+    kept, previous = [], None
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if previous and previous[1] > span[0]:
+            continue
+        kept.append(span)
+        previous = span
+    return kept
+
+
+def factru_gold(base: Path) -> dict[str, list[tuple[int, int]]]:
+    """Gold persons and locations of one factRuEval text, built the way
+    natasha's own evaluation (naeval, ner/adapt.py) builds them, so the
+    scores compare with its published ones: a person is its whole mention,
+    a location only its name spans (not "город", "республика"), an
+    organization its name spans, and a span inside another is dropped
+    (the location in "МИД Грузии" belongs to the organization)."""
+    spans = {}
+    for line in Path(str(base) + ".spans").read_text(encoding="utf-8").splitlines():
+        f = line.split()
+        spans[f[0]] = (f[1], int(f[2]), int(f[2]) + int(f[3]))
+    selected = []
+    for line in Path(str(base) + ".objects").read_text(encoding="utf-8").splitlines():
+        f = line.split("#")[0].split()
+        parts = [spans[s] for s in f[2:] if s in spans]
+        if not parts:
+            continue
+        if f[1] == "Person":
+            selected.append((min(a for _, a, _ in parts), max(b for _, _, b in parts), "PER"))
+        elif f[1] in ("Org", "Location", "LocOrg"):
+            kind, wanted = ("ORG", "org_name") if f[1] == "Org" else ("LOC", "loc_name")
+            selected += _without_overlaps([(a, b, kind) for t, a, b in parts if t == wanted])
+    gold = defaultdict(list)
+    for start, stop, kind in _without_overlaps(selected):
+        gold[kind].append((start, stop))
+    # every location name, inside an organization's name too: a region named
+    # in "Правительство Ленинградской области" is a region for the facet
+    gold["LOC_any"] = [(a, b) for a, b, kind in selected if kind == "LOC"]
+    return gold
+
+
+def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None) -> dict:
+    docs = [txt for root in roots for txt in sorted(root.glob("book_*.txt"))[:limit]]
     exact = defaultdict(lambda: [0, 0, 0])
     tokens_acc = defaultdict(lambda: [0, 0, 0])
     ner = extractor.officials
     for txt in docs:
         base = txt.with_suffix("")
         text = txt.read_text(encoding="utf-8")
-        spans = {}
-        for line in Path(str(base) + ".spans").read_text(encoding="utf-8").splitlines():
-            f = line.split()
-            spans[f[0]] = (int(f[2]), int(f[2]) + int(f[3]))
-        gold = defaultdict(list)
-        for line in Path(str(base) + ".objects").read_text(encoding="utf-8").splitlines():
-            f = line.split("#")[0].split()
-            kind = {"Person": "PER", "Location": "LOC", "LocOrg": "LOC"}.get(f[1])
-            if kind:
-                parts = [spans[s] for s in f[2:] if s in spans]
-                gold[kind].append((min(a for a, _ in parts), max(b for _, b in parts)))
+        gold = factru_gold(base)
         toks = []
         for line in Path(str(base) + ".tokens").read_text(encoding="utf-8").splitlines():
             f = line.split()
@@ -92,7 +125,7 @@ def factrueval(extractor: EntityExtractor, root: Path, limit: int | None) -> dic
         regions, _ = extractor.gazetteer.extract(body_tokens)
         for m in regions:
             span = (body_tokens[m.start].start, body_tokens[m.end - 1].end)
-            hit = any(a <= span[0] and span[1] <= b for a, b in gold["LOC"])
+            hit = any(a < span[1] and span[0] < b for a, b in gold["LOC_any"])  # overlaps a location name
             exact["REGION"][0] += hit
             exact["REGION"][1] += 1
     out = {"documents": len(docs)}
@@ -199,7 +232,7 @@ def main() -> int:
     extractor = EntityExtractor(Lemmatizer())
     results = {}
     if (eval_dir / "factrueval2016" / "testset").is_dir():
-        results["factrueval2016"] = factrueval(extractor, eval_dir / "factrueval2016" / "testset", args.limit)
+        results["factrueval2016"] = factrueval(extractor, [eval_dir / "factrueval2016" / part for part in ("devset", "testset")], args.limit)
     if (eval_dir / "slavicner_ru").is_dir():
         results["slavicner_ru"] = slavicner(extractor, eval_dir / "slavicner_ru", args.limit)
     kind_test = eval_dir / "kind" / "dataset" / "wikinews_test.tsv"

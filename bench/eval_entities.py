@@ -102,7 +102,7 @@ def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None)
             if len(f) >= 3:
                 toks.append((int(f[1]), int(f[1]) + int(f[2])))
         # persons as the pipeline finds them (NER + the not-a-person filters)
-        pred = {"PER": [(m.start, m.end) for m in ner.russian(text)]}
+        pred = {"PER": [(m.start, m.end) for m in ner.link(ner.russian(text))]}
         # locations as natasha tags them (the pipeline's regions are a gazetteer, measured below)
         doc = ner._Doc(text)
         doc.segment(ner.segmenter)
@@ -156,7 +156,7 @@ def slavicner(extractor: EntityExtractor, root: Path, limit: int | None) -> dict
                 gold.append((int(f[0]), int(f[1]), fold_yo(f[3].strip().lower())))
         if not gold:
             continue
-        kept = ner.russian(text)
+        kept = ner.link(ner.russian(text))
         doc = ner._Doc(text)
         doc.segment(ner.segmenter)
         doc.tag_ner(ner.ner_tagger)

@@ -312,6 +312,7 @@ class PersonRegistry:
 
 
 STEM_MARK = "\x00stem:"  # a mention known only by an unparsed surname form
+FIRST_MARK = "\x00first:"  # a mention known only by a first name
 
 
 def surname_stem(surname: str) -> str:
@@ -329,10 +330,12 @@ class OfficialMention:
     normal: str | None = None  # the mention's own nominative form, before linking
 
 
-# A sentence, roughly: enough to choose what the NER model reads.
+_NAME_PART = re.compile(r"[^()\s](?:[^()]*[^()\s])?")  # a span's text between brackets
+_ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 _PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
 _BARE_INITIALS = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]$")
-# A sentence; an initial ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
+# A sentence, roughly: enough to choose what the NER model reads; an initial
+# ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
 _SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
 
 
@@ -570,8 +573,9 @@ class OfficialExtractor:
             # next sentence ("Асию Биби\nПакистанская"); it ends at its line.
             stop = joined.find("\n", s.start, s.stop)
             stop = s.stop if stop == -1 else len(joined[s.start:stop].rstrip()) + s.start
-            if stop > s.start:
-                persons.append(_Span(s.start, stop, joined[s.start:stop]))
+            # "Джошуа Вольфа (Joshua Wolf)" is two names of one person
+            for part in _NAME_PART.finditer(joined, s.start, stop):
+                persons.append(_Span(part.start(), part.end(), part.group(0)))
         if not persons:
             return []
         self._normalize_names(joined, persons)
@@ -595,7 +599,12 @@ class OfficialExtractor:
                                            self.role_before(text, span.start), span.normal))
                 continue
             if not last:
-                continue  # a first name alone, or a word the name grammar rejects
+                if first and first[:1].isupper() and " " not in span.text.strip():
+                    # A first name alone ("Дмитрий сказал"): kept only if it
+                    # is the first name of one full name in the document.
+                    out.append(OfficialMention(FIRST_MARK + first, span.start, span.stop,
+                                               self.role_before(text, span.start), span.normal))
+                continue  # a word the name grammar rejects
             if not last[:1].isupper() or (first and not first[:1].isupper()) or len(last.rstrip(".")) < 2:
                 continue  # "А. В": initials are not a surname
             name = f"{first} {last}" if first else last
@@ -645,18 +654,26 @@ class OfficialExtractor:
     def link(self, mentions: list[OfficialMention]) -> list[OfficialMention]:
         """Full names take the knowledge base's spelling; a lone surname takes
         the full name used elsewhere in the document, else the corpus's or the
-        knowledge base's when it is unambiguous."""
+        knowledge base's when it is unambiguous; a lone first name only the
+        document's (first names are too common to link across a corpus)."""
         full_by_surname: dict[str, set[str]] = defaultdict(set)
+        full_by_first: dict[str, set[str]] = defaultdict(set)
         for m in mentions:
             if " " in m.name:
                 m.name = self.registry.canonical(m.name)
                 full_by_surname[fold_yo(m.name.split()[-1].lower())].add(m.name)
+                full_by_first[fold_yo(m.name.split()[0].lower())].add(m.name)
         for m in mentions:
-            if m.name.startswith(STEM_MARK):
+            if m.name.startswith(FIRST_MARK):
+                here = full_by_first.get(fold_yo(m.name[len(FIRST_MARK):].lower()), set())
+                m.name = next(iter(here)) if len(here) == 1 else ""
+            elif m.name.startswith(STEM_MARK):
                 surname = m.name[len(STEM_MARK):]
                 stem = surname_stem(surname)
                 here = {n for key, names in full_by_surname.items() if surname_stem(key) == stem for n in names}
                 m.name = next(iter(here)) if len(here) == 1 else (self.registry.by_surname_stem(surname) or "")
+                if not m.name and m.normal and _ONE_NAME.fullmatch(m.normal):
+                    m.name = m.normal  # the NER model's person, as natasha and the endings normalize it
             elif " " not in m.name:
                 here = full_by_surname.get(fold_yo(m.name.lower()), set())
                 if len(here) == 1:

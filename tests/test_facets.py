@@ -165,3 +165,20 @@ def test_foreign_names_in_oblique_cases_come_back_to_the_nominative(extractor):
     assert decliner.nominative("Асию", "Acc") == "Асия" and decliner.nominative("Тафте", "Loc") == "Тафт"
     assert decliner.nominative("Камалы", "Gen") == "Камала" and decliner.nominative("Скрипаля", "Gen") == "Скрипаль"
     assert decliner.nominative("Рааба", "Nom") == "Рааба" and decliner.nominative("Бушу-младшему", "Dat") == "Бушу-младшему"
+
+
+def test_a_name_with_its_original_in_brackets_is_two_mentions_of_names(extractor):
+    # factRuEval: the model tags "Джошуа Вольфа (Joshua Wolf)" as one span,
+    # which no name grammar reads.
+    text = ("Список включает американского видео-блоггера Джошуа Вольфа (Joshua Wolf), "
+            "который отказался передать материалы.")
+    mentions = extractor.officials.russian(text)
+    assert [(m.name, text[m.start:m.end]) for m in mentions] == [("Джошуа Вольф", "Джошуа Вольфа"), ("Joshua Wolf", "Joshua Wolf")]
+
+
+def test_a_lone_first_name_links_to_the_one_full_name_with_it_or_is_dropped(extractor):
+    ner = extractor.officials
+    text = "Губернатор Дмитрий Демешин открыл завод. Позже Дмитрий осмотрел цеха. Марк пришел на встречу."
+    linked = ner.link(ner.russian(text))
+    assert [(m.name, text[m.start:m.end]) for m in linked] == [("Дмитрий Демешин", "Дмитрий Демешин"),
+                                                                ("Дмитрий Демешин", "Дмитрий")]

@@ -120,16 +120,44 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
     return written
 
 
+class ArrayFile:
+    """A 1-d ``.npy`` file read a slice at a time with ``pread``. Mapping the
+    files instead made the search process's RSS grow by whole megabytes per
+    posting list touched (the page cache hands out large folios), up to the
+    size of all the arrays; read calls leave only what a query uses."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")
+        major, _minor = np.lib.format.read_magic(self._file)
+        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(self._file)
+        if len(shape) != 1 or fortran:
+            raise ValueError(f"{path.name}: not a flat array")
+        self.dtype, self.length, self._offset = dtype, shape[0], self._file.tell()
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, part: slice) -> np.ndarray:
+        start, stop, _ = part.indices(self.length)
+        if stop <= start:
+            return np.zeros(0, dtype=self.dtype)
+        size = self.dtype.itemsize
+        raw = os.pread(self._file.fileno(), (stop - start) * size, self._offset + start * size)
+        return np.frombuffer(raw, dtype=self.dtype)
+
+
 @dataclass
 class SegmentArrays:
-    """One segment's arrays, mapped read-only."""
+    """One segment's arrays: the term table in memory, the postings read
+    from their files as asked."""
 
     terms: marisa_trie.Trie
     spans: np.ndarray
-    ids: np.ndarray
-    weights: np.ndarray
-    posoff: np.ndarray
-    pos: np.ndarray
+    ids: ArrayFile
+    weights: ArrayFile
+    posoff: ArrayFile
+    pos: ArrayFile
 
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
@@ -139,8 +167,9 @@ class SegmentArrays:
         files, table = _paths(Path(index_dir), segment_id)
         try:
             terms = marisa_trie.Trie()
-            terms.mmap(str(table))
-            parts = {part: np.load(files[part], mmap_mode="r") for part in PARTS}
+            terms.load(str(table))
+            parts = {part: ArrayFile(files[part]) for part in PARTS if part != "spans"}
+            parts["spans"] = np.load(files["spans"])
         except (OSError, ValueError, EOFError, RuntimeError):
             return None  # none yet, or damaged: Whoosh's own postings serve
         if len(parts["ids"]) != len(parts["weights"]) or parts["spans"].shape != (len(terms), 3):

@@ -25,9 +25,9 @@ import numpy as np
 # field -> are positions kept (phrases over lemmas; exact-form phrases are rare
 # and left to Whoosh, which keeps the files a third smaller)
 ARRAY_FIELDS = {"title": True, "body": True, "exact": False}
-MIN_POSTINGS = 32
+MIN_POSTINGS = 1  # every term: a segment's table then says which terms it lacks
 PARTS = ("ids", "weights", "posoff", "pos", "spans")
-FORMAT = "pa2"  # in the file names: a new layout gets new files, never misread old ones
+FORMAT = "pa3"  # in the file names: a new layout gets new files, never misread old ones
 _SEP = "\x1f"  # between field and term in the term table's keys (no token holds it)
 
 
@@ -91,11 +91,14 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
         "posoff": np.frombuffer(posoff, dtype=np.uint32),
         "pos": np.frombuffer(pos, dtype=np.uint32),
     }
+    # a key no field can make records the threshold: with 1 the table holds
+    # every term, and a term missing from it is missing from the segment
+    terms[_SEP + "min_postings"] = (min_postings, 0, 0)
     trie = marisa_trie.Trie(terms.keys())
     spans = np.zeros((len(trie), 3), dtype=np.int64)
     for key, span in terms.items():
         spans[trie[key]] = span
-    arrays["spans"] = spans
+    arrays["spans"] = spans.reshape(-1)
     files, table = _paths(index_dir, segment_id)
     for part, values in arrays.items():
         tmp = files[part].with_suffix(".tmp")
@@ -153,7 +156,7 @@ class SegmentArrays:
     from their files as asked."""
 
     terms: marisa_trie.Trie
-    spans: np.ndarray
+    spans: ArrayFile
     ids: ArrayFile
     weights: ArrayFile
     posoff: ArrayFile
@@ -168,17 +171,25 @@ class SegmentArrays:
         try:
             terms = marisa_trie.Trie()
             terms.load(str(table))
-            parts = {part: ArrayFile(files[part]) for part in PARTS if part != "spans"}
-            parts["spans"] = np.load(files["spans"])
+            parts = {part: ArrayFile(files[part]) for part in PARTS}
         except (OSError, ValueError, EOFError, RuntimeError):
             return None  # none yet, or damaged: Whoosh's own postings serve
-        if len(parts["ids"]) != len(parts["weights"]) or parts["spans"].shape != (len(terms), 3):
+        if len(parts["ids"]) != len(parts["weights"]) or len(parts["spans"]) != 3 * len(terms):
             return None
-        return cls(terms, **parts)
+        arrays = cls(terms, **parts)
+        threshold = arrays._span("", "min_postings")
+        arrays.complete = threshold is not None and threshold[0] <= 1
+        return arrays
+
+    complete: bool = False  # every term of the segment is here
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)
-        return None if row is None else tuple(int(v) for v in self.spans[row])
+        return None if row is None else tuple(int(v) for v in self.spans[3 * row:3 * row + 3])
+
+    def lacks(self, fieldname: str, text: str) -> bool:
+        """Is the term known to be absent from this segment?"""
+        return self.complete and fieldname in ARRAY_FIELDS and self.terms.get(fieldname + _SEP + text) is None
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnums, weights), or None if this term is not kept here."""

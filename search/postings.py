@@ -31,6 +31,8 @@ class PostingReader:
         parts = []
         for leaf, offset, arrays in self.leaves:
             kept = from_arrays(arrays) if arrays is not None else None
+            if kept is None and arrays is not None and arrays.lacks(fieldname, text):
+                continue  # not in this segment: no need to ask Whoosh
             if kept is None:
                 if (fieldname, text) not in leaf:
                     continue

@@ -21,13 +21,22 @@ QUERIES = ["импортозамещение", "экспорт", "промышл
            '"центров поддержки экспорта"', '!"поддержки экспорта"', '"экспорт промышленность"', '"поддержка экспорта" -хартия']
 
 
-@pytest.fixture(scope="module", params=["one segment, Whoosh blocks", "segments with posting arrays"])
+LAYOUTS = {
+    # one segment, every posting list read from Whoosh's blocks
+    "Whoosh blocks": {"array_min_postings": 10**9},
+    # segments of 20 documents, posting arrays for terms in two or more
+    # documents and Whoosh's blocks for the rest
+    "arrays and blocks": {"commit_every": 20, "array_min_postings": 2},
+    # segments of 20 documents, every term in the arrays (the default)
+    "arrays only": {"commit_every": 20},
+}
+
+
+@pytest.fixture(scope="module", params=list(LAYOUTS))
 def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     """Seeds plus 60 documents recombined from their sentences, so results
-    have ties, many facet values and more than one page. Built twice: in one
-    segment whose short posting lists are all read from Whoosh's blocks, and
-    in segments of 20 documents with posting arrays for every term seen
-    twice or more (the rest from Whoosh), as a large index is read."""
+    have ties, many facet values and more than one page; built in each of
+    the layouts an index can have."""
     rng = random.Random(3)
     sentences = []
     for path in sorted(SEEDS_DIR.glob("*.txt")):
@@ -40,11 +49,10 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     for path in SEEDS_DIR.glob("*.txt"):
         (docs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("mixed-index")
-    if request.param == "segments with posting arrays":
-        build_index(index_dir, [docs], commit_every=20, array_min_postings=2)
-        assert len(list(index_dir.glob("*_terms.marisa"))) == len(whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()) >= 3
-    else:
-        build_index(index_dir, [docs])
+    build_index(index_dir, [docs], **LAYOUTS[request.param])
+    segments = whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()
+    assert len(list(index_dir.glob("*_terms.marisa"))) == len(segments)
+    assert len(segments) >= (3 if "commit_every" in LAYOUTS[request.param] else 1)
     return SearchEngine(index_dir, lemmatizer=lemmatizer)
 
 

@@ -1,12 +1,14 @@
-"""Posting arrays: each segment's long posting lists once more, as flat arrays.
+"""Posting arrays: each segment's posting lists once more, as flat arrays.
 
 Whoosh keeps a term's postings in pickled, compressed blocks of 128, and
 decoding them is Python work per block: a frequent term in a 100,000-document
 index costs more to read than everything else a search does. After each
 commit the indexer writes, beside the segment's own files, the postings of
-every term with at least ``MIN_POSTINGS`` documents as plain arrays (document
-numbers, weights, and for the lemma fields the positions), which the query side
-maps read-only and slices. Short lists stay with Whoosh, where they are cheap.
+every term (or, with ``min_postings``, of the terms in that many documents)
+as plain arrays (document numbers, weights, and for the lemma fields the
+positions), which the query side reads a slice at a time. A segment whose
+table holds every term also tells the query side which terms it lacks, so
+Whoosh is not asked about them in each of twenty segments.
 
 The files are named after their segment, so Whoosh deletes them with it when
 segments are merged away; the term table is written last, so a segment with a

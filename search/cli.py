@@ -13,6 +13,7 @@ from .engine import BadRequest, IndexUnavailable, SearchEngine, SearchRequest, p
 from .export import write_csv
 
 FILTER_OPTIONS = ("official", "region", "district", "sector", "year", "lang")
+VALUE_OPTIONS = {"--index", "--limit", "--page", "--sort", "--format", "--color", *(f"--{name}" for name in FILTER_OPTIONS)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,8 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _query_words_first(argv: list[str]) -> list[str]:
+    """A query word may start with "-" (NOT: "-экспорт"); argparse would take
+    it for an unknown option. It reads an argument with a space in it as a
+    positional one, and the query's spaces do not matter."""
+    out, previous = [], None
+    for arg in argv:
+        is_word = arg.startswith("-") and not arg.startswith("--") and arg not in ("-", "-h")
+        out.append(" " + arg if is_word and previous not in VALUE_OPTIONS else arg)
+        previous = arg
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_query_words_first(sys.argv[1:] if argv is None else argv))
     request = SearchRequest(
         q=" ".join(args.query),
         filters={name: getattr(args, name) for name in FILTER_OPTIONS if getattr(args, name)},

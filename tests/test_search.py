@@ -203,6 +203,14 @@ def test_cli_text_json_csv_and_exit_codes(seed_index, capsys):
     assert cli_main(["zzzzqqq", "--index", str(seed_index)]) == 0
     assert "0 results" in capsys.readouterr().out
 
+    # a word to exclude is a query word, not an unknown option
+    assert cli_main(["экспорт", "-импортозамещение", "--index", str(seed_index), "--format", "json", "--no-translate"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert {h["id"] for h in record["hits"]} == {D000}
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["экспорт", "--colour", "red"])
+    assert exc.value.code == 2
+
     assert cli_main(["x", "--index", str(seed_index / "missing")]) == 1
     assert "search-index" in capsys.readouterr().err
 

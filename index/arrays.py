@@ -163,6 +163,7 @@ class SegmentArrays:
     weights: ArrayFile
     posoff: ArrayFile
     pos: ArrayFile
+    complete: bool  # every term of the segment is in the table
 
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
@@ -178,12 +179,9 @@ class SegmentArrays:
             return None  # none yet, or damaged: Whoosh's own postings serve
         if len(parts["ids"]) != len(parts["weights"]) or len(parts["spans"]) != 3 * len(terms):
             return None
-        arrays = cls(terms, **parts)
-        threshold = arrays._span("", "min_postings")
-        arrays.complete = threshold is not None and threshold[0] <= 1
-        return arrays
-
-    complete: bool = False  # every term of the segment is here
+        row = terms.get(_SEP + "min_postings")
+        complete = row is not None and int(parts["spans"][3 * row:3 * row + 1][0]) <= 1
+        return cls(terms, **parts, complete=complete)
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)

@@ -2,8 +2,8 @@
 
 Whoosh's matchers hand out one posting per Python call. ``PostingReader``
 hands out a term's postings (and positions) over the whole index as numpy
-arrays: from the indexer's posting arrays where a segment has them (long
-lists), otherwise from Whoosh's blocks, a block at a time.
+arrays: from the indexer's posting arrays where a segment has them,
+otherwise from Whoosh's blocks, a block at a time.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ class PostingReader:
     """One searcher's postings as arrays of global document numbers."""
 
     def __init__(self, searcher, index_dir: Path | None) -> None:
-        self.searcher = searcher
         self.leaves = [(leaf, offset, SegmentArrays.load(index_dir, leaf) if index_dir else None)
                        for leaf, offset in searcher.reader().leaf_readers()]
 

@@ -115,7 +115,7 @@ class ArrayScorer:
             return np.zeros(self.n, dtype=bool), np.zeros(self.n)
         evaluated = self._evaluate(query)
         boost = getattr(query, "boost", 1.0)
-        if evaluated is not None and boost != 1.0:
+        if boost != 1.0:
             # Whoosh multiplies a boosted query's score by its boost
             evaluated = (evaluated[0], evaluated[1] * boost)
         return evaluated

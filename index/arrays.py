@@ -23,6 +23,7 @@ from pathlib import Path
 
 import marisa_trie
 import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
 
 # field -> are positions kept (phrases over lemmas; exact-form phrases are rare
 # and left to Whoosh, which keeps the files a third smaller)
@@ -46,7 +47,12 @@ def _leaf_segment_id(leaf) -> str | None:
 
 def read_term(matcher, positions: bool, weights: bool = True):
     """A Whoosh leaf matcher's (ids, weights, positions per posting), a block
-    at a time; what is not asked for comes back empty."""
+    at a time; what is not asked for comes back empty. Deleted documents
+    are included, as in the arrays: searches mask them out with their live
+    array. (A segment with deletions wraps its matcher in a filter, which
+    has no blocks; the blocks are the wrapped matcher's.)"""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
     ids, all_weights, poss = [], [], []
     decode = matcher.format.decoder("positions") if positions else None
     while matcher.is_active():
@@ -154,8 +160,8 @@ class ArrayFile:
 
 @dataclass
 class SegmentArrays:
-    """One segment's arrays: the term table in memory, the postings read
-    from their files as asked."""
+    """One segment's arrays (or the merged arrays of several): the term
+    table in memory, the postings read from their files as asked."""
 
     terms: marisa_trie.Trie
     spans: ArrayFile
@@ -168,9 +174,10 @@ class SegmentArrays:
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
         segment_id = _leaf_segment_id(leaf)
-        if not segment_id:
-            return None
-        files, table = _paths(Path(index_dir), segment_id)
+        return cls.open(*_paths(Path(index_dir), segment_id)) if segment_id else None
+
+    @classmethod
+    def open(cls, files: dict[str, Path], table: Path) -> "SegmentArrays | None":
         try:
             terms = marisa_trie.Trie()
             terms.load(str(table))
@@ -190,6 +197,20 @@ class SegmentArrays:
     def lacks(self, fieldname: str, text: str) -> bool:
         """Is the term known to be absent from this segment?"""
         return self.complete and fieldname in ARRAY_FIELDS and self.terms.get(fieldname + _SEP + text) is None
+
+    def knows_all(self, fieldname: str) -> bool:
+        """Does the table hold every term of this field?"""
+        return self.complete and fieldname in ARRAY_FIELDS
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents with the term (deleted ones too, as Whoosh counts); only
+        for a field the table knows all of."""
+        span = self._span(fieldname, text)
+        return 0 if span is None else span[1] - span[0]
+
+    def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        key = fieldname + _SEP
+        return [k[len(key):] for k in self.terms.keys(key + prefix)]
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnums, weights), or None if this term is not kept here."""

@@ -24,6 +24,7 @@ from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, load_known_officials
+from .merged_arrays import MERGE_AFTER, needs_merge, segments_of, write_merged_arrays
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .records import RawDocument, Rejection
@@ -57,12 +58,14 @@ class IndexReport:
     unchanged: int = 0
     pruned: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    merged_arrays: bool = False  # the segments' posting arrays were merged into one set
 
     def summary(self) -> str:
         return (
             f"read {self.read}: indexed {self.indexed}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {len(self.rejected)}"
             + (f"; pruned {self.pruned}" if self.pruned else "")
+            + ("; posting arrays merged" if self.merged_arrays else "")
         )
 
     def to_dict(self) -> dict:
@@ -139,10 +142,12 @@ class IndexBuilder:
         ner: bool = True,
         commit_every: int = COMMIT_EVERY,
         array_min_postings: int = MIN_POSTINGS,
+        merge_after: int = MERGE_AFTER,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.commit_every = max(1, commit_every)
         self.array_min_postings = array_min_postings
+        self.merge_after = merge_after
         self.ner = ner
         self._processor = processor
         self.workers = max(1, workers)
@@ -203,6 +208,7 @@ class IndexBuilder:
                 batch.cancel()
                 raise
         batch.finish()
+        report.merged_arrays = batch.merge_arrays()
         return report
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
@@ -304,6 +310,20 @@ class _Batch:
 
     def cancel(self) -> None:
         self.writer.cancel()
+
+    def merge_arrays(self) -> bool:
+        """One set of posting arrays for the segments, when a search would
+        otherwise read too many one by one. Under the write lock, so two
+        indexers never merge at once."""
+        writer = self._open()
+        try:
+            with self.ix.reader() as reader:
+                segments = segments_of(reader)
+                if not needs_merge(self.builder.index_dir, segments, self.builder.merge_after):
+                    return False
+                return write_merged_arrays(self.builder.index_dir, segments)
+        finally:
+            writer.cancel()
 
 
 def relink(result: Processed, registry: PersonRegistry) -> None:

@@ -153,7 +153,6 @@ class _Generation:
     def __init__(self, searcher, lemmatizer: Lemmatizer, index_dir: Path | None = None) -> None:
         self.searcher = searcher
         reader = searcher.reader()
-        self.forms = FormFinder(reader, lemmatizer)
         self.doc_count = reader.doc_count_all()
         self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
         if self.doc_count:
@@ -165,6 +164,7 @@ class _Generation:
                 if reader.is_deleted(d):
                     self.live[d] = False
         self.postings = PostingReader(searcher, index_dir)
+        self.forms = FormFinder(self.postings, lemmatizer)
         self.facets = FacetIndex(reader, self.live, self.postings)
         # From the id column, not the stored text.
         ids = list(reader.column_reader("id")) if self.doc_count else []
@@ -268,14 +268,10 @@ class SearchEngine:
         return wq.Or([wq.Phrase("title", list(lemmas), boost=weight), wq.Phrase("body", list(lemmas), boost=weight)])
 
     def _prefix(self, node: Prefix, gen: _Generation, notes: list[str]):
-        reader = gen.searcher.reader()
-        terms = set()
-        for term in reader.expand_prefix("exact", node.prefix):
-            terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(terms) > MAX_PREFIX_TERMS:
-                notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
-                break
-        terms = sorted(terms)[:MAX_PREFIX_TERMS]
+        terms = gen.postings.expand_prefix("exact", node.prefix)
+        if len(terms) > MAX_PREFIX_TERMS:
+            notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
+            terms = terms[:MAX_PREFIX_TERMS]
         if not terms:
             return wq.NullQuery
         return wq.Or([wq.Term("exact", t) for t in terms])
@@ -470,7 +466,6 @@ class SearchEngine:
     def _explain(self, gen: _Generation, parsed: ParsedQuery, selected: np.ndarray, translate: bool) -> list[dict]:
         """Each query word, its lemma, and the forms of it found in the result
         set with their counts (occurrences), most frequent first."""
-        reader = gen.searcher.reader()
         out = []
         seen = set()
         for term in parsed.positive_terms():
@@ -506,9 +501,9 @@ class SearchEngine:
 
     # -- did you mean --------------------------------------------------------
     def _has_unknown_word(self, gen: _Generation, parsed: ParsedQuery) -> bool:
-        reader = gen.searcher.reader()
+        known = gen.postings.doc_frequency
         for term in parsed.positive_terms():
-            if isinstance(term, Word) and not reader.doc_frequency("body", term.lemma) and not reader.doc_frequency("title", term.lemma):
+            if isinstance(term, Word) and not known("body", term.lemma) and not known("title", term.lemma):
                 return True
         return False
 
@@ -583,13 +578,7 @@ class SearchEngine:
         if len(folded) < 2:
             return []
         gen = self._generation()
-        reader = gen.searcher.reader()
-        words: dict[str, int] = {}
-        for n, term in enumerate(reader.expand_prefix("exact", folded)):
-            if n >= 500:
-                break
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            words[text] = reader.doc_frequency("exact", text)
+        words = {text: gen.postings.doc_frequency("exact", text) for text in gen.postings.expand_prefix("exact", folded)[:500]}
         out = [{"value": w, "kind": "word", "count": c} for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
         for name in ("official", "region", "sector"):
             out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(name, prefix, 5)]

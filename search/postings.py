@@ -13,31 +13,61 @@ import numpy as np
 
 from index.analysis import script_of
 from index.arrays import SegmentArrays, read_term
+from index.merged_arrays import open_merged, segments_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class PostingReader:
-    """One searcher's postings as arrays of global document numbers."""
+    """One searcher's postings as arrays of global document numbers, and
+    the term questions (how many documents, which words with a prefix) the
+    arrays' term tables answer without asking Whoosh segment by segment."""
 
     def __init__(self, searcher, index_dir: Path | None) -> None:
-        self.leaves = [(leaf, offset, SegmentArrays.load(index_dir, leaf) if index_dir else None)
-                       for leaf, offset in searcher.reader().leaf_readers()]
+        segments = segments_of(searcher.reader())
+        merged = open_merged(index_dir, segments) if index_dir else None
+        # (arrays or None, their docnum offset, the Whoosh segments they stand for)
+        self.parts: list[tuple[SegmentArrays | None, int, list[tuple[object, int]]]] = []
+        for i, (_sid, _count, leaf, offset) in enumerate(segments):
+            if merged and i == merged[1]:
+                run = segments[merged[1]:merged[2]]
+                self.parts.append((merged[0], offset, [(leaf, offset) for _s, _c, leaf, offset in run]))
+            elif not (merged and merged[1] < i < merged[2]):
+                self.parts.append((SegmentArrays.load(index_dir, leaf) if index_dir else None, offset, [(leaf, offset)]))
 
     def _per_segment(self, fieldname: str, text: str, from_arrays, from_whoosh) -> list[tuple[int, tuple]]:
-        """(docnum offset, what one segment holds of a term): from its posting
+        """(docnum offset, what one part holds of a term): from its posting
         arrays when it keeps the term there, else from Whoosh's blocks."""
         parts = []
-        for leaf, offset, arrays in self.leaves:
+        for arrays, offset, leaves in self.parts:
             kept = from_arrays(arrays) if arrays is not None else None
-            if kept is None and arrays is not None and arrays.lacks(fieldname, text):
-                continue  # not in this segment: no need to ask Whoosh
-            if kept is None:
-                if (fieldname, text) not in leaf:
-                    continue
-                kept = from_whoosh(leaf.postings(fieldname, text))
-            parts.append((offset, kept))
+            if kept is not None:
+                parts.append((offset, kept))
+            elif arrays is None or not arrays.lacks(fieldname, text):  # absent: no need to ask Whoosh
+                parts += [(leaf_offset, from_whoosh(leaf.postings(fieldname, text)))
+                          for leaf, leaf_offset in leaves if (fieldname, text) in leaf]
         return parts
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents holding a term (deleted ones too, as Whoosh counts)."""
+        total = 0
+        for arrays, _offset, leaves in self.parts:
+            if arrays is not None and arrays.knows_all(fieldname):
+                total += arrays.doc_frequency(fieldname, text)
+            else:
+                total += sum(leaf.doc_frequency(fieldname, text) for leaf, _ in leaves)
+        return total
+
+    def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        """Every term of a field starting with ``prefix``, sorted."""
+        found: set[str] = set()
+        for arrays, _offset, leaves in self.parts:
+            if arrays is not None and arrays.knows_all(fieldname):
+                found.update(arrays.terms_with_prefix(fieldname, prefix))
+            else:
+                for leaf, _ in leaves:
+                    found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.expand_prefix(fieldname, prefix))
+        return sorted(found)
 
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
@@ -72,8 +102,8 @@ class FormFinder:
 
     MAX_CANDIDATES = 3000
 
-    def __init__(self, reader, lemmatizer) -> None:
-        self.reader = reader
+    def __init__(self, terms: PostingReader, lemmatizer) -> None:
+        self.terms = terms
         self.lemmatizer = lemmatizer
         self._cache: dict[str, list[str]] = {}
 
@@ -87,16 +117,13 @@ class FormFinder:
         # from the dictionary below.
         stem = lemma[: max(3, len(lemma) - 3)] if len(lemma) > 4 else lemma
         candidates = {lemma}
-        for n, term in enumerate(self.reader.expand_prefix("exact", stem)):
-            if n >= self.MAX_CANDIDATES:
-                break
-            candidates.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        candidates.update(self.terms.expand_prefix("exact", stem)[:self.MAX_CANDIDATES])
         candidates.update(self._dictionary_forms(lemma))
         lemma_of = self.lemmatizer.lemma
         found = sorted(
             c for c in candidates
             if (lemma_of(c, False) == lemma or lemma_of(c, True) == lemma)
-            and self.reader.doc_frequency("exact", c)
+            and self.terms.doc_frequency("exact", c)
         )
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -11,6 +11,7 @@ from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
 from index.arrays import MIN_POSTINGS
 from index.indexer import COMMIT_EVERY, IndexBuilder
+from index.merged_arrays import MERGE_AFTER
 from index.pipeline import DocumentProcessor
 from index.reader import Ingestor
 from search.engine import SearchEngine
@@ -40,9 +41,9 @@ def build_index(ingestor, extractor):
     processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
 
     def build(index_dir: Path, paths: list[Path], commit_every: int = COMMIT_EVERY,
-              array_min_postings: int = MIN_POSTINGS, **options):
+              array_min_postings: int = MIN_POSTINGS, merge_after: int = MERGE_AFTER, **options):
         builder = IndexBuilder(index_dir, processor=processor, commit_every=commit_every,
-                               array_min_postings=array_min_postings)
+                               array_min_postings=array_min_postings, merge_after=merge_after)
         return builder.build(paths, **options)
 
     return build

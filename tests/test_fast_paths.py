@@ -12,6 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from index.config import SEEDS_DIR
+from index.merged_arrays import PREFIX, segments_of
 from search.engine import SearchEngine, SearchRequest
 from search.query import Not
 
@@ -27,8 +28,13 @@ LAYOUTS = {
     # segments of 20 documents, posting arrays for terms in two or more
     # documents and Whoosh's blocks for the rest
     "arrays and blocks": {"commit_every": 20, "array_min_postings": 2},
-    # segments of 20 documents, every term in the arrays (the default)
-    "arrays only": {"commit_every": 20},
+    # segments of 20 documents, every term in each segment's arrays
+    "arrays only": {"commit_every": 20, "merge_after": 10**9},
+    # the same segments' arrays merged into one set (the default at scale)
+    "merged arrays": {"commit_every": 20, "merge_after": 0},
+    # merged arrays for the first run's segments, then segments of a second
+    # run read from their own arrays
+    "merged and later segments": {"commit_every": 20, "merge_after": 0, "second_run_merge_after": 10**9},
 }
 
 
@@ -49,11 +55,26 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     for path in SEEDS_DIR.glob("*.txt"):
         (docs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("mixed-index")
-    build_index(index_dir, [docs], **LAYOUTS[request.param])
-    segments = whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()
-    assert len(list(index_dir.glob("*_terms.marisa"))) == len(segments)
-    assert len(segments) >= (3 if "commit_every" in LAYOUTS[request.param] else 1)
-    return SearchEngine(index_dir, lemmatizer=lemmatizer)
+    layout = dict(LAYOUTS[request.param])
+    second_run = layout.pop("second_run_merge_after", None)
+    if second_run is None:
+        build_index(index_dir, [docs], **layout)
+    else:
+        first_half = sorted(docs.glob("*.txt"))[::2]
+        assert build_index(index_dir, first_half, **layout).merged_arrays
+        assert not build_index(index_dir, [docs], **{**layout, "merge_after": second_run}).merged_arrays
+    segments = segments_of(whoosh_index.open_dir(str(index_dir)).reader())
+    assert len([p for p in index_dir.glob("*_terms.marisa") if not p.name.startswith(PREFIX)]) == len(segments)
+    assert len(segments) >= (3 if "commit_every" in layout else 1)
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    parts = engine._generation().postings.parts
+    covered = [len(leaves) for arrays, _, leaves in parts if len(leaves) > 1]
+    if layout.get("merge_after") == 0:
+        # the merged arrays stand for the first run's segments, the rest are read one by one
+        assert covered and (len(parts) > 1) == (second_run is not None)
+    else:
+        assert not covered
+    return engine
 
 
 def whoosh_docs(gen, query) -> np.ndarray:
@@ -109,16 +130,19 @@ def phrases_as_words(query):
     return query
 
 
-def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine):
+def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine, request):
     """Why exclusions are computed on arrays: on this corpus Whoosh's own
-    AND-NOT matcher returns a document that contains the excluded word."""
+    AND-NOT matcher returns a document that contains the excluded word
+    (when indexed in one run: the second run's order of documents does not
+    trip it, and there only the arrays' answer is checked)."""
     gen = mixed_engine._generation()
     query = mixed_engine.compile(mixed_engine.parse("промышленность -экспорт").root, True, gen, [])
     def lemmas(docnum):
         return {lemma for lemma, _ in mixed_engine.parser.analyze(gen.searcher.stored_fields(int(docnum))["body"])}
 
     leaked = np.flatnonzero(whoosh_docs(gen, query) & ~mixed_engine._matched_mask(gen, query))
-    assert len(leaked) >= 1
+    if "second_run_merge_after" not in LAYOUTS[request.node.callspec.params["mixed_engine"]]:
+        assert len(leaked) >= 1
     for docnum in leaked:
         assert "экспорт" in lemmas(docnum)
     hits = mixed_engine.search(SearchRequest("промышленность -экспорт", per_page=100))["hits"]

@@ -1,0 +1,227 @@
+"""One set of posting arrays for many segments.
+
+Segment arrays made a term's postings cheap to read, but a search still looks
+each term up once per segment: twenty times in a 100,000-document index,
+a few hundred times for a prefix or for the forms of a word, and that per-
+segment work became most of a query's time. Whoosh's own merge of twenty
+segments into one needs a sort of the whole index on disk; merging the
+arrays is a copy: a term's postings from each segment, in segment order,
+with document numbers shifted by the segment's place in the index.
+
+The merged arrays have the segment arrays' layout, with document numbers
+counted from the first segment they cover. ``merged.pa3.json`` names the
+segments they cover, in order, and is written last: arrays without it (a
+killed merge) are ignored and removed by the next one. The query side uses
+them while those segments are still, in the same order and with the same
+sizes, a run of the index's segments; segments committed since are read
+from their own arrays until the next merge.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import marisa_trie
+import numpy as np
+
+from .arrays import _SEP, FORMAT, PARTS, SegmentArrays, _leaf_segment_id, _paths
+
+MANIFEST = f"merged.{FORMAT}.json"
+PREFIX = "merged-"  # not Whoosh's "MAIN_" pattern: Whoosh leaves these files alone
+MERGE_AFTER = 4  # unmerged segments a search tolerates before the indexer merges again
+_THRESHOLD_KEY = _SEP + "min_postings"
+
+
+def _merged_paths(index_dir: Path, name: str) -> tuple[dict[str, Path], Path]:
+    return _paths(index_dir, PREFIX + name)
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    try:
+        manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
+        manifest["segments"] = [(str(sid), int(count)) for sid, count in manifest["segments"]]
+        str(manifest["name"])
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def segments_of(reader) -> list[tuple[str | None, int, object, int]]:
+    """(segment id, documents including deleted, leaf, docnum offset) of each
+    segment of a reader, in docnum order."""
+    return [(_leaf_segment_id(leaf), leaf.doc_count_all(), leaf, offset) for leaf, offset in reader.leaf_readers()]
+
+
+def covered_run(manifest: dict | None, segments: list) -> tuple[int, int] | None:
+    """Where the merged segments sit in ``segments``: (first, end) index of
+    the run, or None if they are no longer a run of them."""
+    if not manifest or not manifest["segments"]:
+        return None
+    wanted = manifest["segments"]
+    ids = [sid for sid, *_ in segments]
+    try:
+        first = ids.index(wanted[0][0])
+    except ValueError:
+        return None
+    run = [(sid, count) for sid, count, *_ in segments[first:first + len(wanted)]]
+    return (first, first + len(wanted)) if run == wanted else None
+
+
+def open_merged(index_dir: Path, segments: list) -> tuple[SegmentArrays, int, int] | None:
+    """(arrays, first, end) when merged arrays cover a run of ``segments``."""
+    manifest = read_manifest(index_dir)
+    run = covered_run(manifest, segments)
+    if run is None:
+        return None
+    arrays = SegmentArrays.open(*_merged_paths(Path(index_dir), manifest["name"]))
+    if arrays is None or not arrays.complete:
+        return None
+    return arrays, run[0], run[1]
+
+
+def needs_merge(index_dir: Path, segments: list, merge_after: int = MERGE_AFTER) -> bool:
+    """More than ``merge_after`` segments a search would read one by one."""
+    if len(segments) < 2:
+        return False
+    run = covered_run(read_manifest(index_dir), segments)
+    unmerged = len(segments) - (run[1] - run[0] if run else 0)
+    return unmerged > merge_after
+
+
+def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])"""
+    lengths = lengths.astype(np.int64)
+    ends = np.cumsum(lengths)
+    return np.repeat(starts.astype(np.int64) - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
+
+
+def write_merged_arrays(index_dir: Path, segments: list) -> bool:
+    """Merge the arrays of every segment into one set; False (and nothing
+    written) if a segment's arrays are missing or hold only some terms."""
+    index_dir = Path(index_dir)
+    parts = []
+    for segment_id, doc_count, *_ in segments:
+        arrays = SegmentArrays.open(*_paths(index_dir, segment_id)) if segment_id else None
+        if arrays is None or not arrays.complete:
+            return False
+        parts.append((segment_id, doc_count, _paths(index_dir, segment_id)))
+
+    # the merged term table: every key of every segment
+    keys: set[str] = set()
+    for _sid, _count, (_files, table) in parts:
+        keys.update(_load_trie(table).keys())
+    keys.discard(_THRESHOLD_KEY)
+    trie = marisa_trie.Trie(list(keys) + [_THRESHOLD_KEY])
+    del keys
+    n_terms = len(trie)
+
+    # each segment's rows as merged term ids, and each term's totals
+    rows_of = []
+    postings = np.zeros(n_terms, dtype=np.int64)
+    positional = np.zeros(n_terms, dtype=bool)
+    positions = np.zeros(n_terms, dtype=np.int64)
+    for _sid, _count, (files, table) in parts:
+        segment_trie = _load_trie(table)
+        term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
+        for key, row in segment_trie.iteritems():
+            if key != _THRESHOLD_KEY:
+                term_of_row[row] = trie[key]
+        spans = np.load(files["spans"]).reshape(-1, 3)
+        keep = term_of_row >= 0
+        terms, spans = term_of_row[keep], spans[keep]
+        lengths = spans[:, 1] - spans[:, 0]
+        postings[terms] += lengths
+        has_pos = spans[:, 2] >= 0
+        positional[terms[has_pos]] = True
+        posoff = np.load(files["posoff"], mmap_mode="r")
+        pos_lengths = np.zeros(len(terms), dtype=np.int64)
+        first = spans[has_pos, 2]
+        pos_lengths[has_pos] = posoff[first + lengths[has_pos]].astype(np.int64) - posoff[first]
+        positions[terms] += pos_lengths
+        rows_of.append((terms, spans, lengths, has_pos, pos_lengths))
+
+    # where each term's postings, offsets and positions start in the output
+    start = np.concatenate(([0], np.cumsum(postings)[:-1]))
+    offsets_per_term = np.where(positional, postings + 1, 0)
+    first_offset = np.concatenate(([0], np.cumsum(offsets_per_term)[:-1]))
+    pos_start = np.concatenate(([0], np.cumsum(positions)[:-1]))
+    totals = {"ids": int(postings.sum()), "weights": int(postings.sum()),
+              "posoff": int(offsets_per_term.sum()), "pos": int(positions.sum())}
+    for part, total in totals.items():
+        if total >= 2**32:
+            return False  # the uint32 layout cannot hold it; segments still serve
+
+    name = secrets.token_hex(6)
+    files, table = _merged_paths(index_dir, name)
+    dtypes = {"ids": np.uint32, "weights": np.float32, "posoff": np.uint32, "pos": np.uint32}
+    tmp = {part: files[part].with_suffix(".tmp") for part in PARTS}
+    try:
+        out = {part: np.lib.format.open_memmap(tmp[part], mode="w+", dtype=dtypes[part], shape=(totals[part],))
+               for part in dtypes}
+        filled = np.zeros(n_terms, dtype=np.int64)
+        pos_filled = np.zeros(n_terms, dtype=np.int64)
+        doc_base = 0
+        for (_sid, doc_count, (seg_files, _table)), (terms, spans, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
+            ids = np.load(seg_files["ids"])
+            weights = np.load(seg_files["weights"])
+            src = _concatenated_ranges(spans[:, 0], lengths)
+            dst = _concatenated_ranges(start[terms] + filled[terms], lengths)
+            out["ids"][dst] = ids[src] + np.uint32(doc_base)
+            out["weights"][dst] = weights[src]
+            del ids, weights, src, dst
+            if has_pos.any():
+                seg_posoff = np.load(seg_files["posoff"]).astype(np.int64)
+                seg_pos = np.load(seg_files["pos"])
+                p_terms, p_len, first = terms[has_pos], lengths[has_pos], spans[has_pos, 2]
+                # each posting's offset, moved from the segment's positions to the merged ones
+                src = _concatenated_ranges(first, p_len)
+                shift = np.repeat(pos_start[p_terms] + pos_filled[p_terms] - seg_posoff[first], p_len)
+                dst = _concatenated_ranges(first_offset[p_terms] + filled[p_terms], p_len)
+                out["posoff"][dst] = seg_posoff[src] + shift
+                src = _concatenated_ranges(seg_posoff[first], pos_lengths[has_pos])
+                dst = _concatenated_ranges(pos_start[p_terms] + pos_filled[p_terms], pos_lengths[has_pos])
+                out["pos"][dst] = seg_pos[src]
+                del seg_posoff, seg_pos, src, dst, shift
+            filled[terms] += lengths
+            pos_filled[terms] += pos_lengths
+            doc_base += doc_count
+        # each positional term's closing offset
+        closing = np.flatnonzero(positional)
+        out["posoff"][first_offset[closing] + postings[closing]] = pos_start[closing] + positions[closing]
+        spans = np.stack([start, start + postings, np.where(positional, first_offset, -1)], axis=1)
+        spans[trie[_THRESHOLD_KEY]] = (1, 0, 0)  # every term is in the table
+        for part in dtypes:
+            out[part].flush()
+        del out
+        with open(tmp["spans"], "wb") as handle:
+            np.save(handle, spans.reshape(-1))
+        for part in PARTS:
+            os.replace(tmp[part], files[part])
+        trie.save(str(table))
+        manifest_tmp = index_dir / (MANIFEST + ".tmp")
+        manifest_tmp.write_text(json.dumps({"name": name, "segments": [[sid, count] for sid, count, _ in parts]}),
+                                encoding="utf-8")
+        os.replace(manifest_tmp, index_dir / MANIFEST)  # last: the merge now counts
+    except BaseException:
+        for path in [*tmp.values(), *files.values(), table]:
+            path.unlink(missing_ok=True)
+        raise
+    remove_stale_merges(index_dir)
+    return True
+
+
+def remove_stale_merges(index_dir: Path) -> None:
+    """Files of merges the manifest no longer names (replaced, or killed)."""
+    manifest = read_manifest(index_dir)
+    keep = f"{PREFIX}{manifest['name']}." if manifest else None
+    for path in Path(index_dir).glob(f"{PREFIX}*"):
+        if keep is None or not path.name.startswith(keep):
+            path.unlink(missing_ok=True)
+
+
+def _load_trie(path: Path) -> marisa_trie.Trie:
+    trie = marisa_trie.Trie()
+    trie.load(str(path))
+    return trie

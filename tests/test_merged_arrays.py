@@ -1,0 +1,158 @@
+"""Merged posting arrays hold, term by term, exactly what the segments' own
+arrays hold; a merge that did not finish, or no longer matches the index's
+segments, is never read."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.arrays import _SEP, SegmentArrays, _paths
+from index.config import SEEDS_DIR
+from index.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
+from search.engine import SearchEngine, SearchRequest
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory, build_index):
+    """The seeds in segments of two documents, not merged."""
+    index_dir = tmp_path_factory.mktemp("segmented")
+    build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=10**9)
+    return index_dir
+
+
+def _segments(index_dir):
+    return segments_of(whoosh_index.open_dir(str(index_dir)).reader())
+
+
+def test_merged_arrays_hold_each_segments_postings_in_order(segmented_index, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(segmented_index, index_dir)
+    segments = _segments(index_dir)
+    assert len(segments) >= 3 and not read_manifest(index_dir)
+    assert write_merged_arrays(index_dir, segments)
+    manifest = read_manifest(index_dir)
+    assert manifest["segments"] == [(sid, count) for sid, count, *_ in segments]
+    merged = SegmentArrays.open(*_paths(index_dir, PREFIX + manifest["name"]))
+    own = [(SegmentArrays.load(index_dir, leaf), offset) for _sid, _count, leaf, offset in segments]
+    keys = {key for arrays, _ in own for key in arrays.terms.keys()} - {_SEP + "min_postings"}
+    assert set(merged.terms.keys()) - {_SEP + "min_postings"} == keys
+    positional_terms = 0
+    for key in keys:
+        fieldname, text = key.split(_SEP)
+        ids, weights = merged.postings(fieldname, text)
+        want = [(arrays.postings(fieldname, text), offset) for arrays, offset in own if arrays.postings(fieldname, text)]
+        assert ids.tolist() == [int(d) + offset for (seg_ids, _), offset in want for d in seg_ids]
+        assert weights.tolist() == [float(w) for (_, seg_weights), _ in want for w in seg_weights]
+        positions = merged.positions(fieldname, text)
+        if positions is not None:
+            positional_terms += 1
+            seg_positions = [(arrays.positions(fieldname, text), offset) for arrays, offset in own]
+            seg_positions = [(p, offset) for p, offset in seg_positions if p is not None]
+            assert positions[0].tolist() == [int(d) + offset for (docs, _), offset in seg_positions for d in docs]
+            assert positions[1].tolist() == [int(p) for (_, pos), _ in seg_positions for p in pos]
+    assert positional_terms > 100
+
+
+def test_searches_agree_with_and_without_merged_arrays(segmented_index, tmp_path, lemmatizer):
+    index_dir = tmp_path / "index"
+    shutil.copytree(segmented_index, index_dir)
+    before = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    queries = ["импортозамещение", "экспорт*", '"поддержка экспорта"', "промышленность -экспорт", "esportazione"]
+    expected = [before.search(SearchRequest(q)) for q in queries]
+    assert write_merged_arrays(index_dir, _segments(index_dir))
+    after = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert len(after._generation().postings.parts) == 1
+    for q, want in zip(queries, expected):
+        got = after.search(SearchRequest(q))
+        assert got["total"] == want["total"] > 0, q
+        assert [h["id"] for h in got["hits"]] == [h["id"] for h in want["hits"]], q
+        assert got["facets"] == want["facets"] and got["explain"] == want["explain"], q
+    assert after.suggest_terms("экспо") == before.suggest_terms("экспо")
+
+
+def test_an_unfinished_merge_is_ignored_and_cleaned_up(segmented_index, tmp_path, lemmatizer):
+    index_dir = tmp_path / "index"
+    shutil.copytree(segmented_index, index_dir)
+    assert write_merged_arrays(index_dir, _segments(index_dir))
+    # a killed merge: arrays written, manifest never replaced
+    (index_dir / MANIFEST).unlink()
+    leftovers = sorted(p.name for p in index_dir.glob(f"{PREFIX}*"))
+    assert leftovers
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert len(engine._generation().postings.parts) == len(_segments(index_dir))
+    assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
+    assert write_merged_arrays(index_dir, _segments(index_dir))
+    name = read_manifest(index_dir)["name"]
+    assert all(p.name.startswith(f"{PREFIX}{name}.") for p in index_dir.glob(f"{PREFIX}*"))
+    assert not set(leftovers) & {p.name for p in index_dir.glob(f"{PREFIX}*")}
+
+
+def test_merged_arrays_of_other_segments_are_not_read(segmented_index, tmp_path, lemmatizer):
+    """The manifest names segments the index no longer has in that order
+    (Whoosh merged them away, or the index was rebuilt): each segment is
+    read from its own arrays."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(segmented_index, index_dir)
+    segments = _segments(index_dir)
+    assert write_merged_arrays(index_dir, segments[1:])
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    parts = engine._generation().postings.parts
+    assert [len(leaves) for _, _, leaves in parts] == [1, len(segments) - 1]  # the run after the first still counts
+    manifest = read_manifest(index_dir)
+    manifest["segments"] = [[sid, count + 1] for sid, count in manifest["segments"]]
+    (index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert [len(leaves) for _, _, leaves in engine._generation().postings.parts] == [1] * len(segments)
+    assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
+
+
+def test_indexer_merges_when_too_many_segments_are_unmerged(tmp_path, build_index, lemmatizer):
+    index_dir = tmp_path / "index"
+    report = build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1)
+    assert report.merged_arrays and "posting arrays merged" in report.summary()
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert len(engine._generation().postings.parts) == 1
+    # nothing changed: nothing to merge again
+    assert not build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1).merged_arrays
+    assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
+
+
+def test_a_segment_with_deleted_documents_is_read_without_them(segmented_index, tmp_path, lemmatizer):
+    """Whoosh keeps a deleted document in its segment until a merge (a
+    commit that merges nothing keeps it there) and filters it out of that
+    segment's postings with a wrapper. Facet values, read from Whoosh's own
+    postings, and terms, read from the arrays, both leave it out, and the
+    segment's other documents keep theirs."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(segmented_index, index_dir)
+    before = SearchEngine(index_dir, lemmatizer=lemmatizer).search(SearchRequest(""))
+    ix = whoosh_index.open_dir(str(index_dir))
+    reader = ix.reader()
+    # a segment of two documents, the one kept having a region
+    victim = kept = None
+    for leaf, offset in reader.leaf_readers():
+        stored = [reader.stored_fields(offset + i) for i in range(leaf.doc_count_all())]
+        if len(stored) == 2 and any(s.get("region") for s in stored):
+            kept, victim = sorted(stored, key=lambda s: not s.get("region"))
+            break
+    assert kept is not None
+    writer = ix.writer()
+    writer.delete_by_term("id", victim["id"])
+    writer.commit(merge=False)
+    region = kept["region"].split(",")[0]
+    after = SearchEngine(index_dir, lemmatizer=lemmatizer).search(SearchRequest(""))
+    assert after["total"] == before["total"] - 1
+    assert victim["id"] not in {h["id"] for h in after["hits"]}
+    lost = set(victim.get("region", "").split(",")) - {""}
+    counts_before = {r["value"]: r["count"] for r in _flat(before["facets"]["region"])}
+    counts_after = {r["value"]: r["count"] for r in _flat(after["facets"]["region"])}
+    assert counts_after[region] == counts_before[region] - (region in lost)
+
+
+def _flat(records):
+    for record in records:
+        yield record
+        yield from _flat(record.get("children", []))

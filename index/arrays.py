@@ -26,12 +26,24 @@ import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 
 # field -> are positions kept (phrases over lemmas; exact-form phrases are rare
-# and left to Whoosh, which keeps the files a third smaller)
-ARRAY_FIELDS = {"title": True, "body": True, "exact": False}
+# and left to Whoosh, which keeps the files a third smaller). The facet fields
+# are here because a search loads every facet value's documents when it opens:
+# ten thousand officials asked of Whoosh in twenty segments took ten seconds.
+ARRAY_FIELDS = {"title": True, "body": True, "exact": False,
+                "official": False, "region": False, "district": False, "sector": False, "year": False, "lang": False}
+LEGACY_FIELDS = frozenset(("title", "body", "exact"))  # what tables without a fields key hold
 MIN_POSTINGS = 1  # every term: a segment's table then says which terms it lacks
 PARTS = ("ids", "weights", "posoff", "pos", "spans")
 FORMAT = "pa3"  # in the file names: a new layout gets new files, never misread old ones
 _SEP = "\x1f"  # between field and term in the term table's keys (no token holds it)
+# Keys starting with the separator are about the table, not terms: the
+# threshold, and which fields the table covers.
+THRESHOLD_KEY = _SEP + "min_postings"
+FIELDS_KEY = _SEP + "fields" + _SEP
+
+
+def fields_key(fields) -> str:
+    return FIELDS_KEY + ",".join(sorted(fields))
 
 
 def _paths(index_dir: Path, segment_id: str) -> tuple[dict[str, Path], Path]:
@@ -75,9 +87,9 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
     # a millisecond where a pickled dict took a tenth of a second a segment.
     ids, weights, posoff, pos = array("I"), array("f"), array("I"), array("I")
     terms: dict[str, tuple[int, int, int]] = {}
-    for fieldname, keep_positions in ARRAY_FIELDS.items():
-        if fieldname not in leaf.schema:
-            continue
+    fields = [f for f in ARRAY_FIELDS if f in leaf.schema]
+    for fieldname in fields:
+        keep_positions = ARRAY_FIELDS[fieldname]
         for text, info in leaf.iter_field(fieldname):
             if info.doc_frequency() < min_postings:
                 continue
@@ -101,7 +113,8 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
     }
     # a key no field can make records the threshold: with 1 the table holds
     # every term, and a term missing from it is missing from the segment
-    terms[_SEP + "min_postings"] = (min_postings, 0, 0)
+    terms[THRESHOLD_KEY] = (min_postings, 0, 0)
+    terms[fields_key(fields)] = (0, 0, -1)
     trie = marisa_trie.Trie(terms.keys())
     spans = np.zeros((len(trie), 3), dtype=np.int64)
     for key, span in terms.items():
@@ -118,16 +131,25 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
     os.replace(tmp, table)  # last: its presence says the arrays are complete
 
 
-def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) -> int:
+def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) -> list[str]:
     """Arrays for every segment of the index's latest generation that has
-    none (new, or made by a Whoosh merge). Returns how many were written."""
-    written = 0
+    none (new, or made by a Whoosh merge) or has them for fewer fields than
+    are kept now (written by an older version). Returns the segment ids
+    written."""
+    written = []
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
             segment_id = _leaf_segment_id(leaf)
-            if segment_id and not _paths(Path(index_dir), segment_id)[1].exists():
-                write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings)
-                written += 1
+            if not segment_id:
+                continue
+            files, table = _paths(Path(index_dir), segment_id)
+            if table.exists():
+                arrays = SegmentArrays.open(files, table)
+                if arrays is not None and arrays.fields >= {f for f in ARRAY_FIELDS if f in leaf.schema}:
+                    continue
+                table.unlink()  # the arrays count as missing until rewritten
+            write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings)
+            written.append(segment_id)
     return written
 
 
@@ -170,6 +192,7 @@ class SegmentArrays:
     posoff: ArrayFile
     pos: ArrayFile
     complete: bool  # every term of the segment is in the table
+    fields: frozenset[str] = LEGACY_FIELDS  # the fields the table holds
 
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
@@ -186,9 +209,11 @@ class SegmentArrays:
             return None  # none yet, or damaged: Whoosh's own postings serve
         if len(parts["ids"]) != len(parts["weights"]) or len(parts["spans"]) != 3 * len(terms):
             return None
-        row = terms.get(_SEP + "min_postings")
+        row = terms.get(THRESHOLD_KEY)
         complete = row is not None and int(parts["spans"][3 * row:3 * row + 1][0]) <= 1
-        return cls(terms, **parts, complete=complete)
+        listed = terms.keys(FIELDS_KEY)
+        fields = frozenset(listed[0][len(FIELDS_KEY):].split(",")) if listed else LEGACY_FIELDS
+        return cls(terms, **parts, complete=complete, fields=fields)
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)
@@ -196,11 +221,11 @@ class SegmentArrays:
 
     def lacks(self, fieldname: str, text: str) -> bool:
         """Is the term known to be absent from this segment?"""
-        return self.complete and fieldname in ARRAY_FIELDS and self.terms.get(fieldname + _SEP + text) is None
+        return self.knows_all(fieldname) and self.terms.get(fieldname + _SEP + text) is None
 
     def knows_all(self, fieldname: str) -> bool:
         """Does the table hold every term of this field?"""
-        return self.complete and fieldname in ARRAY_FIELDS
+        return self.complete and fieldname in self.fields
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Documents with the term (deleted ones too, as Whoosh counts); only

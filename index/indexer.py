@@ -24,7 +24,7 @@ from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, load_known_officials
-from .merged_arrays import MERGE_AFTER, needs_merge, segments_of, write_merged_arrays
+from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .records import RawDocument, Rejection
@@ -300,7 +300,8 @@ class _Batch:
         self.write_arrays()
 
     def write_arrays(self) -> None:
-        write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
+        written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
+        forget_merge_of(self.builder.index_dir, written)
 
     def finish(self) -> None:
         if self.changes % self.builder.commit_every:

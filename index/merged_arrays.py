@@ -26,12 +26,11 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
-from .arrays import _SEP, FORMAT, PARTS, SegmentArrays, _leaf_segment_id, _paths
+from .arrays import _SEP, FORMAT, PARTS, THRESHOLD_KEY, SegmentArrays, _leaf_segment_id, _paths, fields_key
 
 MANIFEST = f"merged.{FORMAT}.json"
 PREFIX = "merged-"  # not Whoosh's "MAIN_" pattern: Whoosh leaves these files alone
 MERGE_AFTER = 4  # unmerged segments a search tolerates before the indexer merges again
-_THRESHOLD_KEY = _SEP + "min_postings"
 
 
 def _merged_paths(index_dir: Path, name: str) -> tuple[dict[str, Path], Path]:
@@ -102,18 +101,19 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     written) if a segment's arrays are missing or hold only some terms."""
     index_dir = Path(index_dir)
     parts = []
+    fields = None  # those every segment's table holds
     for segment_id, doc_count, *_ in segments:
         arrays = SegmentArrays.open(*_paths(index_dir, segment_id)) if segment_id else None
         if arrays is None or not arrays.complete:
             return False
+        fields = arrays.fields if fields is None else fields & arrays.fields
         parts.append((segment_id, doc_count, _paths(index_dir, segment_id)))
 
     # the merged term table: every key of every segment
     keys: set[str] = set()
     for _sid, _count, (_files, table) in parts:
-        keys.update(_load_trie(table).keys())
-    keys.discard(_THRESHOLD_KEY)
-    trie = marisa_trie.Trie(list(keys) + [_THRESHOLD_KEY])
+        keys.update(k for k in _load_trie(table).keys() if _is_term(k, fields))
+    trie = marisa_trie.Trie(list(keys) + [THRESHOLD_KEY, fields_key(fields)])
     del keys
     n_terms = len(trie)
 
@@ -126,7 +126,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         segment_trie = _load_trie(table)
         term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
         for key, row in segment_trie.iteritems():
-            if key != _THRESHOLD_KEY:
+            if _is_term(key, fields):
                 term_of_row[row] = trie[key]
         spans = np.load(files["spans"]).reshape(-1, 3)
         keep = term_of_row >= 0
@@ -191,7 +191,8 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         closing = np.flatnonzero(positional)
         out["posoff"][first_offset[closing] + postings[closing]] = pos_start[closing] + positions[closing]
         spans = np.stack([start, start + postings, np.where(positional, first_offset, -1)], axis=1)
-        spans[trie[_THRESHOLD_KEY]] = (1, 0, 0)  # every term is in the table
+        spans[trie[THRESHOLD_KEY]] = (1, 0, 0)  # every term is in the table
+        spans[trie[fields_key(fields)]] = (0, 0, -1)
         for part in dtypes:
             out[part].flush()
         del out
@@ -212,6 +213,15 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     return True
 
 
+def forget_merge_of(index_dir: Path, segment_ids) -> None:
+    """Segments whose own arrays were rewritten: a merge of their old
+    arrays no longer stands for them."""
+    manifest = read_manifest(index_dir)
+    if manifest and {sid for sid, _ in manifest["segments"]} & set(segment_ids):
+        (Path(index_dir) / MANIFEST).unlink(missing_ok=True)
+        remove_stale_merges(index_dir)
+
+
 def remove_stale_merges(index_dir: Path) -> None:
     """Files of merges the manifest no longer names (replaced, or killed)."""
     manifest = read_manifest(index_dir)
@@ -219,6 +229,12 @@ def remove_stale_merges(index_dir: Path) -> None:
     for path in Path(index_dir).glob(f"{PREFIX}*"):
         if keep is None or not path.name.startswith(keep):
             path.unlink(missing_ok=True)
+
+
+def _is_term(key: str, fields) -> bool:
+    """A key for a term of a field every segment holds (not one about the table)."""
+    fieldname, _, _ = key.partition(_SEP)
+    return fieldname in fields
 
 
 def _load_trie(path: Path) -> marisa_trie.Trie:

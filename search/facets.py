@@ -33,8 +33,7 @@ class FacetColumn:
         values: list[str] = []
         doc_chunks, value_chunks = [], []
         if name in reader.schema and reader.schema[name].indexed:
-            for term in reader.lexicon(name):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
+            for value in postings.expand_prefix(name, ""):
                 ids, _ = postings.postings(name, value)
                 doc_chunks.append(ids)
                 value_chunks.append(np.full(len(ids), len(values), dtype=np.int32))

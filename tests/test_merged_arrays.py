@@ -9,7 +9,7 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import _SEP, SegmentArrays, _paths
+from index.arrays import _SEP, ARRAY_FIELDS, SegmentArrays, _paths
 from index.config import SEEDS_DIR
 from index.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
 from search.engine import SearchEngine, SearchRequest
@@ -37,8 +37,10 @@ def test_merged_arrays_hold_each_segments_postings_in_order(segmented_index, tmp
     assert manifest["segments"] == [(sid, count) for sid, count, *_ in segments]
     merged = SegmentArrays.open(*_paths(index_dir, PREFIX + manifest["name"]))
     own = [(SegmentArrays.load(index_dir, leaf), offset) for _sid, _count, leaf, offset in segments]
-    keys = {key for arrays, _ in own for key in arrays.terms.keys()} - {_SEP + "min_postings"}
-    assert set(merged.terms.keys()) - {_SEP + "min_postings"} == keys
+    keys = {key for arrays, _ in own for key in arrays.terms.keys() if not key.startswith(_SEP)}
+    assert {key for key in merged.terms.keys() if not key.startswith(_SEP)} == keys
+    assert merged.fields == set(ARRAY_FIELDS) and all(arrays.fields == merged.fields for arrays, _ in own)
+    assert {key.split(_SEP)[0] for key in keys} >= {"official", "region", "sector", "year", "lang"}
     positional_terms = 0
     for key in keys:
         fieldname, text = key.split(_SEP)
@@ -156,3 +158,23 @@ def _flat(records):
     for record in records:
         yield record
         yield from _flat(record.get("children", []))
+
+
+def test_arrays_of_fewer_fields_are_rewritten_and_merged_again(tmp_path, build_index, lemmatizer, monkeypatch):
+    """An index whose arrays an older version wrote (without the facet
+    fields) gets them on the next run, even with nothing to index, and its
+    old merge is replaced."""
+    import index.arrays
+
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as patch:
+        patch.setattr(index.arrays, "ARRAY_FIELDS", {"title": True, "body": True, "exact": False})
+        assert build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1).merged_arrays
+    old_name = read_manifest(index_dir)["name"]
+    assert SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts[0][0].fields == {"title", "body", "exact"}
+    report = build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1)
+    assert report.indexed == 0 and report.merged_arrays
+    assert read_manifest(index_dir)["name"] != old_name
+    assert not list(index_dir.glob(f"{PREFIX}{old_name}.*"))
+    parts = SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts
+    assert len(parts) == 1 and parts[0][0].fields == set(ARRAY_FIELDS)

@@ -506,14 +506,38 @@ class OfficialExtractor:
             for token, tagged in zip(tokens, markup.tokens):
                 token.pos, token.feats = tagged.pos, tagged.feats
         for span, tokens in zip(persons, inside):
+            tokens = self._without_common_words(tokens)
+            if tokens and (tokens[0].start, tokens[-1].stop) != (span.start, span.stop):
+                span.start, span.stop = tokens[0].start, tokens[-1].stop
+                span.text = text[span.start:span.stop]
             span.normal = self._declined(self._normalize(self.morph_vocab, tokens), tokens) if tokens else span.text
+
+    def _without_common_words(self, tokens: list) -> list:
+        """A name without the capitalized common words the model took in at
+        its edges ("Христианка Азия Биби", "За Трампа", "Мэй Почему"): words
+        the tagger does not call proper nouns and the dictionary knows, but
+        not as a name. Adjectives stay: they are surnames ("Курильским")
+        and epithets ("Густава Шведского")."""
+        def adjective(word: str) -> bool:
+            return any("ADJF" in p.tag.grammemes for p in self.tokens.lemmatizer.morph.parse(word) if p.is_known)
+
+        def common(token) -> bool:
+            return (token.pos != "PROPN" and token.text[:1].isalpha() and not self._name_like(token.text)
+                    and not (token.pos == "ADJ" and adjective(token.text)))
+
+        while len(tokens) > 1 and common(tokens[0]):
+            tokens = tokens[1:]
+        while len(tokens) > 1 and common(tokens[-1]):
+            tokens = tokens[:-1]
+        return tokens
 
     def _declined(self, normal: str, tokens) -> str:
         """natasha's normal form, with each word it left in an oblique case
         ("Асии Биби", "Доминик Рааба") put in the nominative by its ending."""
         words = normal.split()
         if len(words) == len(tokens):
-            words = [self._nominative(word, case) if word == token.text and case != "Nom" else word
+            words = [(self._nominative(word, case) if case != "Nom" else self.decliner.nominative(word, "Any"))
+                     if word == token.text else word
                      for word, token in zip(words, tokens)
                      for case in [(token.feats or {}).get("Case")]]
         normal = " ".join(words)
@@ -526,13 +550,27 @@ class OfficialExtractor:
         gave up on it: "Обаме"), inflected by the dictionary; otherwise by
         its ending."""
         grammeme = _PYMORPHY_CASE.get(case or "")
-        if grammeme and "-" not in word:
+        if grammeme and "-" in word:
+            # each part on its own: "Буша-младшего", "Эвой-Марией", "Рис-Могга"
+            return "-".join(self._adjective_nominative(part, grammeme) or self._nominative(part, case)
+                            for part in word.split("-"))
+        if grammeme:
             for parse in self.tokens.lemmatizer.morph.parse(word):
                 if parse.is_known and {grammeme, "sing"} <= parse.tag.grammemes and _NAME_GRAMMEMES & parse.tag.grammemes:
                     nominative = parse.inflect({"nomn"})
                     if nominative is not None:
                         return nominative.word[:1].upper() + nominative.word[1:]
         return self.decliner.nominative(word, case)
+
+    def _adjective_nominative(self, word: str, grammeme: str) -> str | None:
+        """A known adjective in a name ("младшего") in the masculine or
+        feminine nominative, as it stands."""
+        for parse in self.tokens.lemmatizer.morph.parse(word.lower()):
+            if parse.is_known and "ADJF" in parse.tag.grammemes and {grammeme, "sing"} <= parse.tag.grammemes:
+                nominative = parse.inflect({"nomn"})
+                if nominative is not None:
+                    return nominative.word
+        return None
 
     def _may_name_person(self, sentence: str) -> bool:
         """Does a sentence have a capitalized word that could be a name (a

@@ -167,6 +167,22 @@ def test_foreign_names_in_oblique_cases_come_back_to_the_nominative(extractor):
     assert decliner.nominative("Рааба", "Nom") == "Рааба" and decliner.nominative("Бушу-младшему", "Dat") == "Бушу-младшему"
 
 
+def test_hyphenated_names_tagger_slips_and_common_words_at_a_names_edge(extractor):
+    # SlavicNER: each part of a hyphenated name is declined on its own
+    # (an adjective as an adjective); an ending no nominative has is undone
+    # though the tagger calls the word nominative ("Адвокат Асии Биби");
+    # a capitalized common word the model took into the name is not part of it.
+    text = ("Он хвалил Джорджа Буша-младшего. Встреча с Эвой-Марией Лийметс прошла в Таллине. "
+            "Адвокат Асии Биби заявил, что она покинула страну.")
+    assert [m.name for m in extractor.officials.russian(text)] == ["Джордж Буш-младший", "Эва-Мария Лийметс", "Асия Биби"]
+    text = "Христианка Азия Биби была освобождена из тюрьмы."
+    mentions = extractor.officials.russian(text)
+    assert [(m.name, text[m.start:m.end]) for m in mentions] == [("Азия Биби", "Азия Биби")]
+    # an adjective at the edge is a surname, not a common word
+    text = "Губернатор встретился с Виктором Курильским в Томске."
+    assert [m.name for m in extractor.officials.russian(text)] == ["Виктор Курильский"]
+
+
 def test_a_name_with_its_original_in_brackets_is_two_mentions_of_names(extractor):
     # factRuEval: the model tags "Джошуа Вольфа (Joshua Wolf)" as one span,
     # which no name grammar reads.

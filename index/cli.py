@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"search-index: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("search-index: interrupted; the previous index is unchanged", file=sys.stderr)
+        print("search-index: interrupted; batches committed before it stay in the index, "
+              "and the next run goes on from there", file=sys.stderr)
         return 130
     finally:
         if progress:

@@ -11,6 +11,8 @@ positions (checked on position arrays) and scores as the AND of its words.
 """
 from __future__ import annotations
 
+from math import log
+
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -38,6 +40,17 @@ def _leaf_lengths(leaf, fieldname: str) -> np.ndarray:
         return np.zeros(0)  # another codec: the caller falls back to Whoosh
 
 
+def _sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two sorted arrays of distinct values: each of the
+    shorter one looked up in the longer (np.intersect1d sorts both again)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
 class ArrayScorer:
     def __init__(self, searcher, live: np.ndarray, postings: PostingReader) -> None:
         self.searcher = searcher
@@ -45,6 +58,8 @@ class ArrayScorer:
         self.live = live
         self.n = len(live)
         self._lengths: dict[str, np.ndarray] = {}
+        self._idf: dict[tuple[str, str], float] = {}
+        self._avgfl: dict[str, float] = {}
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length of a field, as Whoosh stores it (rounded to
@@ -60,13 +75,24 @@ class ArrayScorer:
             self._lengths[fieldname] = lengths
         return lengths
 
+    def idf(self, fieldname: str, text: str) -> float:
+        """Whoosh's idf (whoosh.scoring.WeightingModel.idf), with the document
+        frequency from the posting arrays' tables: Whoosh asks every segment."""
+        key = (fieldname, text)
+        idf = self._idf.get(key)
+        if idf is None:
+            idf = self._idf[key] = log(self.n / (self.postings.doc_frequency(fieldname, text) + 1)) + 1
+        return idf
+
     def term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25F scores) of a term's postings."""
         ids, weights = self.postings.postings(fieldname, text, want_weights=True)
         if not len(ids) or not self.searcher.schema[fieldname].scorable:
             return ids, weights  # Whoosh's WeightScorer for unscored fields
-        idf = self.searcher.idf(fieldname, text)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        idf = self.idf(fieldname, text)
+        avgfl = self._avgfl.get(fieldname)
+        if avgfl is None:  # Whoosh sums it over the segments on every call
+            avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
         fl = self.lengths(fieldname)[ids]
         # the same operations in the same order as whoosh.scoring.bm25
         return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
@@ -100,7 +126,9 @@ class ArrayScorer:
             docs, pos = self.postings.positions(fieldname, word)
             keep = mask[docs]
             keys = (docs[keep] << 32) | (pos[keep] + (len(words) - i))
-            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+            if len(keys) > 1 and not np.all(keys[1:] > keys[:-1]):
+                keys = np.unique(keys)  # postings come sorted by document and position; if not, sort
+            starts = keys if starts is None else _sorted_intersection(starts, keys)
             if not len(starts):
                 break
         found = np.zeros(self.n, dtype=bool)

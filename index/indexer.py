@@ -24,6 +24,7 @@ from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, load_known_officials
+from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 from .reader import DEFAULT_MAX_CHARS, read_raw
@@ -191,7 +192,7 @@ class IndexBuilder:
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                         held += 1
                     else:
-                        batch.add(result.fields)
+                        batch.add(result.fields, result.forms)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
@@ -199,7 +200,7 @@ class IndexBuilder:
                 for _ in range(held):
                     result = pickle.load(pending)
                     relink(result, registry)
-                    batch.add(result.fields)
+                    batch.add(result.fields, result.forms)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -262,6 +263,8 @@ class _Batch:
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
         self.changes = 0
+        self.forms: set[str] = set()  # the batch's lemma-form pairs
+        self.index_was_empty = ix.doc_count_all() == 0
         self.writer = self._open()
         self.write_arrays()  # an index written before posting arrays, or by a killed run
 
@@ -278,8 +281,9 @@ class _Batch:
                 f"waited {self.builder.lock_timeout:.0f} s for its lock"
             ) from exc
 
-    def add(self, fields: dict) -> None:
+    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
         self.writer.update_document(**fields)
+        self.forms |= forms
         self._changed()
 
     def delete(self, doc_id: str) -> None:
@@ -293,6 +297,9 @@ class _Batch:
             self.writer = self._open()
 
     def _commit(self) -> None:
+        # before the commit: a kill in between leaves extra pairs, never missing ones
+        write_forms(self.builder.index_dir, self.forms, self.index_was_empty)
+        self.forms = set()
         self.writer.commit()
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.

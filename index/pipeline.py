@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .analysis import Lemmatizer, load_stop_words
 from .entities import EntityExtractor, Token
+from .forms import form_keys
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
@@ -27,6 +28,7 @@ class Processed:
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
     lone_surnames: bool = False  # officials left as a bare surname: may link later
+    forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its words, for the forms table
 
 
 class DocumentProcessor:
@@ -54,6 +56,8 @@ class DocumentProcessor:
             fields=self.index_fields(doc, digest, title_tokens, body_tokens),
             names=[n for n in doc.officials if " " in n] if doc.lang == "ru" else [],
             lone_surnames=any(" " not in n for n in doc.officials),
+            forms=form_keys((t.lemma, t.surface) for t in (*title_tokens, *body_tokens)
+                            if t.is_word and t.lemma not in self.stop_words),
         )
 
     def analyze(self, tokens: list[Token]) -> tuple[list[str], list[str]]:

@@ -20,6 +20,7 @@ from whoosh.scoring import BM25F
 from index.analysis import Lemmatizer
 from index.config import data_lines
 from index.entities import skeleton, transliterations
+from index.forms import FormsTable
 from index.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight
@@ -171,7 +172,7 @@ class _Generation:
                 if reader.is_deleted(d):
                     self.live[d] = False
         self.postings = PostingReader(searcher, index_dir)
-        self.forms = FormFinder(self.postings, lemmatizer)
+        self.forms = FormFinder(self.postings, lemmatizer, FormsTable.load(index_dir))
         self.facets = FacetIndex(reader, self.live, self.postings)
         # From the id column, not the stored text.
         ids = list(reader.column_reader("id")) if self.doc_count else []

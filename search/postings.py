@@ -13,6 +13,7 @@ import numpy as np
 
 from index.analysis import script_of
 from index.arrays import SegmentArrays, read_term
+from index.forms import FormsTable
 from index.merged_arrays import open_merged, segments_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -95,22 +96,29 @@ class PostingReader:
 
 
 class FormFinder:
-    """lemma -> the surface forms the index holds for it. Candidates are the
+    """lemma -> the surface forms the index holds for it: from the indexer's
+    forms table when it covers the index; otherwise candidates are the
     dictionary's forms of the word, or for a word it does not know the index
     words sharing the lemma's opening letters; a candidate is kept when the
     index holds it and the index's own lemmatizer gives it that lemma."""
 
     MAX_CANDIDATES = 3000
 
-    def __init__(self, terms: PostingReader, lemmatizer) -> None:
+    def __init__(self, terms: PostingReader, lemmatizer, table: FormsTable | None = None) -> None:
         self.terms = terms
         self.lemmatizer = lemmatizer
+        self.table = table if table is not None and table.complete else None
         self._cache: dict[str, list[str]] = {}
 
     def forms(self, lemma: str) -> list[str]:
         cached = self._cache.get(lemma)
         if cached is not None:
             return cached
+        if self.table is not None:
+            # what the indexer recorded: no lemmatization here
+            found = sorted(f for f in self.table.forms(lemma) if self.terms.doc_frequency("exact", f))
+            self._remember(lemma, found)
+            return found
         # A word the dictionary knows: its own forms ("идти" -> "шел"), no
         # scan (a short word's prefix matched 3,000 index words, each
         # lemmatized: 100 ms). Otherwise (names, Italian) the index words
@@ -126,10 +134,13 @@ class FormFinder:
             if (lemma_of(c, False) == lemma or lemma_of(c, True) == lemma)
             and self.terms.doc_frequency("exact", c)
         )
+        self._remember(lemma, found)
+        return found
+
+    def _remember(self, lemma: str, found: list[str]) -> None:
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[lemma] = found
-        return found
 
     def _dictionary_forms(self, lemma: str) -> set[str]:
         forms = set()

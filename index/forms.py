@@ -1,0 +1,77 @@
+"""Which surface forms each lemma has in the index, recorded as it is written.
+
+Highlighting and the "forms found" explanation need the forms of a query
+word. Found at query time, they cost a lemmatization of every index word
+that might be one (and for an Italian word, loading simplemma: a fifth of a
+second of a command-line search). The workers know each word's lemma
+already, so the writer keeps the pairs in ``forms.marisa``: keys
+"lemma<SEP>form". The table is written before each commit, so it holds at
+least the committed documents' pairs (pairs of deleted or uncommitted
+documents are harmless: a form is shown only if the index holds it). A
+table begun on an empty index holds every pair and says so; one begun on an
+index written before it existed does not, and the query side finds forms
+the old way.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import marisa_trie
+
+FORMS_FILE = "forms.marisa"
+_SEP = "\x1f"
+_COMPLETE = _SEP + "complete"
+
+
+def form_keys(pairs: Iterable[tuple[str, str]]) -> set[str]:
+    return {lemma + _SEP + form for lemma, form in pairs}
+
+
+def write_forms(index_dir: Path, keys: set[str], index_is_empty: bool) -> None:
+    """Adds ``keys`` to the index's table (made complete if the index had no
+    documents when the table began)."""
+    path = Path(index_dir) / FORMS_FILE
+    existing = load_forms(index_dir)
+    if existing is None:
+        complete = index_is_empty
+        old: list[str] = []
+    else:
+        complete = _COMPLETE in existing
+        old = existing.keys()
+    if not keys and existing is not None:
+        return
+    trie = marisa_trie.Trie([*old, *keys, *([_COMPLETE] if complete else [])])
+    tmp = path.with_suffix(".tmp")
+    trie.save(str(tmp))
+    os.replace(tmp, path)
+
+
+def load_forms(index_dir: Path) -> marisa_trie.Trie | None:
+    trie = marisa_trie.Trie()
+    try:
+        trie.load(str(Path(index_dir) / FORMS_FILE))
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return trie
+
+
+class FormsTable:
+    """The query side's view: lemma -> forms, or None if the table is not
+    complete (an index written before it existed)."""
+
+    def __init__(self, trie: marisa_trie.Trie | None) -> None:
+        self.trie = trie if trie is not None and _COMPLETE in trie else None
+
+    @classmethod
+    def load(cls, index_dir: Path | None) -> "FormsTable":
+        return cls(load_forms(index_dir) if index_dir else None)
+
+    @property
+    def complete(self) -> bool:
+        return self.trie is not None
+
+    def forms(self, lemma: str) -> list[str]:
+        prefix = lemma + _SEP
+        return [key[len(prefix):] for key in self.trie.keys(prefix)] if self.trie is not None else []

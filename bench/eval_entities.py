@@ -101,8 +101,11 @@ def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None)
             f = line.split()
             if len(f) >= 3:
                 toks.append((int(f[1]), int(f[1]) + int(f[2])))
-        # persons as the pipeline finds them (NER + the not-a-person filters)
-        pred = {"PER": [(m.start, m.end) for m in ner.link(ner.russian(text))]}
+        # persons as the pipeline marks them (NER + the not-a-person filters),
+        # and those of them that are officials facet values (not lone first names)
+        kept = ner.link(ner.russian(text))
+        pred = {"PER": [(m.start, m.end) for m in kept], "PER_officials": [(m.start, m.end) for m in kept if m.official]}
+        gold["PER_officials"] = gold["PER"]
         # locations as natasha tags them (the pipeline's regions are a gazetteer, measured below)
         doc = ner._Doc(text)
         doc.segment(ner.segmenter)
@@ -111,7 +114,7 @@ def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None)
         # natasha's own person spans on the whole text, for comparison with its published score
         pred["PER_natasha"] = [(s.start, s.stop) for s in doc.spans if s.type == "PER"]
         gold["PER_natasha"] = gold["PER"]
-        for kind in ("PER", "LOC", "PER_natasha"):
+        for kind in ("PER", "PER_officials", "LOC", "PER_natasha"):
             g, p = set(gold[kind]), set(pred[kind])
             exact[kind][0] += len(g & p)
             exact[kind][1] += len(p)
@@ -129,7 +132,7 @@ def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None)
             exact["REGION"][0] += hit
             exact["REGION"][1] += 1
     out = {"documents": len(docs)}
-    for kind in ("PER", "LOC", "PER_natasha"):
+    for kind in ("PER", "PER_officials", "LOC", "PER_natasha"):
         out[kind] = {"exact_span": prf(*exact[kind]), "token": prf(*tokens_acc[kind]),
                      "natasha_published_f1": NATASHA_PUBLISHED[kind.split("_")[0]]}
     tp, n, _ = exact["REGION"]

@@ -328,6 +328,10 @@ class OfficialMention:
     end: int
     role: str | None = None
     normal: str | None = None  # the mention's own nominative form, before linking
+    # False: a person named only by a first name no full name in the document
+    # explains ("Саша сказал"): marked in the text as a person, but not a value
+    # of the officials facet (nobody could tell which Саша it is)
+    official: bool = True
 
 
 _NAME_PART = re.compile(r"[^()\s](?:[^()]*[^()\s])?")  # a span's text between brackets
@@ -335,8 +339,9 @@ _ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 _PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
 _BARE_INITIALS = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]$")
 # A sentence, roughly: enough to choose what the NER model reads; an initial
-# ("Н. Н. Вертинской", "М.В. Маргелов") does not end one.
-_SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
+# ("Н. Н. Вертинской", "М.В. Маргелов") does not end one, nor does a full stop
+# inside a word or number ("Lenta.ru Галина Тимченко", "2.5").
+_SENTENCE = re.compile(r"(?:(?<![^\W\d_])[А-ЯЁA-Z]\.|[.!?…](?=[^\W_])|[^.!?…\n])+(?:[.!?…]+[»\"”)]*|\n|$)")
 
 
 @dataclass
@@ -703,8 +708,9 @@ class OfficialExtractor:
                 full_by_first[fold_yo(m.name.split()[0].lower())].add(m.name)
         for m in mentions:
             if m.name.startswith(FIRST_MARK):
-                here = full_by_first.get(fold_yo(m.name[len(FIRST_MARK):].lower()), set())
-                m.name = next(iter(here)) if len(here) == 1 else ""
+                first = m.name[len(FIRST_MARK):]
+                here = full_by_first.get(fold_yo(first.lower()), set())
+                m.name, m.official = (next(iter(here)), True) if len(here) == 1 else (first, False)
             elif m.name.startswith(STEM_MARK):
                 surname = m.name[len(STEM_MARK):]
                 stem = surname_stem(surname)
@@ -787,6 +793,10 @@ class EntityExtractor:
         # officials
         for part, offset in ((doc.title, None), (doc.body, 0)):
             for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit], ner=self.ner):
+                if not mention.official:
+                    if offset is not None:
+                        ents.spans.append((mention.start, mention.end, "person", mention.name))
+                    continue
                 _append(ents.officials, mention.name)
                 if mention.role:
                     roles = ents.roles.setdefault(mention.name, [])

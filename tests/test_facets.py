@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from index.records import Document
 from search.cli import main as cli_main
 from search.engine import SearchEngine, SearchRequest
 
@@ -192,9 +193,14 @@ def test_a_name_with_its_original_in_brackets_is_two_mentions_of_names(extractor
     assert [(m.name, text[m.start:m.end]) for m in mentions] == [("Джошуа Вольф", "Джошуа Вольфа"), ("Joshua Wolf", "Joshua Wolf")]
 
 
-def test_a_lone_first_name_links_to_the_one_full_name_with_it_or_is_dropped(extractor):
+def test_a_lone_first_name_links_to_the_one_full_name_with_it_or_is_a_person_but_no_official(extractor):
     ner = extractor.officials
     text = "Губернатор Дмитрий Демешин открыл завод. Позже Дмитрий осмотрел цеха. Марк пришел на встречу."
     linked = ner.link(ner.russian(text))
-    assert [(m.name, text[m.start:m.end]) for m in linked] == [("Дмитрий Демешин", "Дмитрий Демешин"),
-                                                                ("Дмитрий Демешин", "Дмитрий")]
+    assert [(m.name, text[m.start:m.end], m.official) for m in linked] == [
+        ("Дмитрий Демешин", "Дмитрий Демешин", True), ("Дмитрий Демешин", "Дмитрий", True), ("Марк", "Марк", False)]
+    # "Марк" is marked in the text as a person, and is no value of the officials facet
+    doc = Document(id="t", path="t.txt", lang="ru", title="Завод открыт", date=None, year=None, body=text, source_text=text)
+    ents = extractor.extract(doc)
+    assert ents.officials == ["Дмитрий Демешин"]
+    assert [text[s:e] for s, e, kind, _ in ents.spans if kind == "person"] == ["Марк"]

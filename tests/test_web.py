@@ -155,3 +155,13 @@ def test_csv_export_streams_and_rejects_bad_parameters_before_starting(client):
     assert [r[0] for r in rows[1:]] == [D004, D001]
     bad = client.get("/export.csv?per_page=0")
     assert bad.status_code == 400 and bad.is_json
+
+
+def test_a_person_known_only_by_a_first_name_is_marked_without_a_facet_link():
+    from web.pages import annotated_paragraphs
+
+    body = "Марк пришел на встречу с Дмитрием Демешиным."
+    spans = [(0, 4, "person", "Марк"), (25, 43, "official", "Дмитрий Демешин")]
+    (html,) = annotated_paragraphs(body, [(0, 4)], spans)
+    assert '<span class="entity person" title="Марк"><mark>Марк</mark></span>' in html
+    assert html.count("<a ") == 1 and 'class="entity official"' in html

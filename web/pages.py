@@ -115,11 +115,13 @@ ENTITY_FACET = {"official": "official", "region": "region", "district": "distric
 
 def annotated_paragraphs(body: str, query_spans, entity_spans) -> list[Markup]:
     """The body as paragraphs of escaped HTML: query matches in <mark>,
-    recognised officials and regions as links to a search filtered by them."""
+    recognised officials and regions as links to a search filtered by them,
+    persons known only by a first name marked without a link."""
     cuts = {0, len(body)}
     for s, e in query_spans:
         cuts.update((s, e))
-    entities = [(s, e, kind, value) for s, e, kind, value in entity_spans if kind in ENTITY_FACET and 0 <= s < e <= len(body)]
+    entities = [(s, e, kind, value) for s, e, kind, value in entity_spans
+                if (kind in ENTITY_FACET or kind == "person") and 0 <= s < e <= len(body)]
     for s, e, _, _ in entities:
         cuts.update((s, e))
     points = sorted(cuts)
@@ -138,7 +140,9 @@ def annotated_paragraphs(body: str, query_spans, entity_spans) -> list[Markup]:
             html = str(escape(piece))
             if marked_here:
                 html = f"<mark>{html}</mark>"
-            if entity:
+            if entity and entity[0] == "person":  # a person no facet value stands for
+                html = f'<span class="entity person" title="{escape(entity[1])}">{html}</span>'
+            elif entity:
                 kind, value = entity
                 url = "/?" + SearchRequest("", {ENTITY_FACET[kind]: [value]}).query_string()
                 html = f'<a class="entity {kind}" href="{escape(url)}" title="{escape(value)}">{html}</a>'

@@ -33,7 +33,7 @@ from .schema import SCHEMA_VERSION, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"3.{SCHEMA_VERSION}"  # 3: hyphenated and misread names, common words at a name's edge
+PIPELINE_VERSION = f"3.{SCHEMA_VERSION}"  # 3: name normalization, lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents read ahead of the workers: memory stays bounded (~100 KB each
 # processed), and the workers keep going while the writer commits a segment

@@ -541,14 +541,19 @@ class OfficialExtractor:
         ("Асии Биби", "Доминик Рааба") put in the nominative by its ending."""
         words = normal.split()
         if len(words) == len(tokens):
-            words = [(self._nominative(word, case) if case != "Nom" else self.decliner.nominative(word, "Any"))
-                     if word == token.text else word
-                     for word, token in zip(words, tokens)
-                     for case in [(token.feats or {}).get("Case")]]
+            words = [self._declined_word(word, (token.feats or {}).get("Case")) if word == token.text else word
+                     for word, token in zip(words, tokens)]
         normal = " ".join(words)
         if _BARE_INITIALS.search(normal):
             normal += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
         return normal
+
+    def _declined_word(self, word: str, case: str | None) -> str:
+        """One word by the tagger's case; where that leaves it as it is (the
+        tagger calls «Асии» nominative or accusative, «Асию» locative), by the
+        endings no nominative has."""
+        declined = self._nominative(word, case) if case != "Nom" else word
+        return declined if declined != word else self.decliner.nominative(word, "Any")
 
     def _nominative(self, word: str, case: str | None) -> str:
         """A surname or first name the dictionary knows in this case (natasha

@@ -176,6 +176,10 @@ def test_hyphenated_names_tagger_slips_and_common_words_at_a_names_edge(extracto
     text = ("Он хвалил Джорджа Буша-младшего. Встреча с Эвой-Марией Лийметс прошла в Таллине. "
             "Адвокат Асии Биби заявил, что она покинула страну.")
     assert [m.name for m in extractor.officials.russian(text)] == ["Джордж Буш-младший", "Эва-Мария Лийметс", "Асия Биби"]
+    # the tagger calls "Асию" locative and "Асии" accusative here
+    text = ("Они требуют казнить обвиненную в богохульстве христианку Асию Биби. "
+            "Несколько дней спустя о «преступлении» Асии Биби доложили властям.")
+    assert [m.name for m in extractor.officials.russian(text)] == ["Асия Биби", "Асия Биби"]
     text = "Христианка Азия Биби была освобождена из тюрьмы."
     mentions = extractor.officials.russian(text)
     assert [(m.name, text[m.start:m.end]) for m in mentions] == [("Азия Биби", "Азия Биби")]

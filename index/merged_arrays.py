@@ -41,7 +41,7 @@ def read_manifest(index_dir: Path) -> dict | None:
     try:
         manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
         manifest["segments"] = [(str(sid), int(count)) for sid, count in manifest["segments"]]
-        str(manifest["name"])
+        manifest["name"] = str(manifest["name"])
         return manifest
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -107,12 +107,12 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         if arrays is None or not arrays.complete:
             return False
         fields = arrays.fields if fields is None else fields & arrays.fields
-        parts.append((segment_id, doc_count, _paths(index_dir, segment_id)))
+        parts.append((segment_id, doc_count, arrays.terms, _paths(index_dir, segment_id)[0]))
 
     # the merged term table: every key of every segment
     keys: set[str] = set()
-    for _sid, _count, (_files, table) in parts:
-        keys.update(k for k in _load_trie(table).keys() if _is_term(k, fields))
+    for _sid, _count, segment_trie, _files in parts:
+        keys.update(k for k in segment_trie.keys() if _is_term(k, fields))
     trie = marisa_trie.Trie(list(keys) + [THRESHOLD_KEY, fields_key(fields)])
     del keys
     n_terms = len(trie)
@@ -122,8 +122,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     postings = np.zeros(n_terms, dtype=np.int64)
     positional = np.zeros(n_terms, dtype=bool)
     positions = np.zeros(n_terms, dtype=np.int64)
-    for _sid, _count, (files, table) in parts:
-        segment_trie = _load_trie(table)
+    for _sid, _count, segment_trie, files in parts:
         term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
         for key, row in segment_trie.iteritems():
             if _is_term(key, fields):
@@ -163,7 +162,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         filled = np.zeros(n_terms, dtype=np.int64)
         pos_filled = np.zeros(n_terms, dtype=np.int64)
         doc_base = 0
-        for (_sid, doc_count, (seg_files, _table)), (terms, spans, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
+        for (_sid, doc_count, _trie, seg_files), (terms, spans, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
             ids = np.load(seg_files["ids"])
             weights = np.load(seg_files["weights"])
             src = _concatenated_ranges(spans[:, 0], lengths)
@@ -202,7 +201,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
             os.replace(tmp[part], files[part])
         trie.save(str(table))
         manifest_tmp = index_dir / (MANIFEST + ".tmp")
-        manifest_tmp.write_text(json.dumps({"name": name, "segments": [[sid, count] for sid, count, _ in parts]}),
+        manifest_tmp.write_text(json.dumps({"name": name, "segments": [[sid, count] for sid, count, *_ in parts]}),
                                 encoding="utf-8")
         os.replace(manifest_tmp, index_dir / MANIFEST)  # last: the merge now counts
     except BaseException:
@@ -235,9 +234,3 @@ def _is_term(key: str, fields) -> bool:
     """A key for a term of a field every segment holds (not one about the table)."""
     fieldname, _, _ = key.partition(_SEP)
     return fieldname in fields
-
-
-def _load_trie(path: Path) -> marisa_trie.Trie:
-    trie = marisa_trie.Trie()
-    trie.load(str(path))
-    return trie

@@ -4,7 +4,8 @@
 
 factRuEval-2016 (development and test sets, as natasha's own evaluation
 reads them): person and location mentions, precision/recall/F1 with exact
-span match and per token (natasha's published scores are per token). SlavicNER (Russian): how often a
+span match and per token, counted as natasha's evaluation counts them
+(its published scores are per token). SlavicNER (Russian): how often a
 person mention's normalized form equals the gold lemma. KIND (Italian
 Wikinews, test split): person mentions found by the Latin-script rules.
 The gold sets are read from ``../shared/eval`` and never copied; without them
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from index.analysis import Lemmatizer, fold_yo  # noqa: E402
 from index.entities import EntityExtractor  # noqa: E402
+from razdel import tokenize  # noqa: E402
 
 # natasha's own published news-NER F1 on factRuEval-2016 (natasha/slovnet README, naeval)
 NATASHA_PUBLISHED = {"PER": 0.959, "LOC": 0.915}
@@ -38,10 +40,22 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
 
 
 def token_f1(pred: list[tuple[int, int]], gold: list[tuple[int, int]], tokens: list[tuple[int, int]]) -> tuple[int, int, int]:
-    """Token-level counts: a token is positive if it lies inside a span."""
-    def inside(spans):
-        return {i for i, (s, e) in enumerate(tokens) if any(a <= s and e <= b for a, b in spans)}
-    p, g = inside(pred), inside(gold)
+    """Token-level counts as natasha's evaluation (naeval, ner/score.py)
+    makes them, so the scores compare with its published ones: the text's
+    razdel tokens, spans whose bounds are not token bounds dropped, and a
+    token inside a span counts as that span's (IO tags)."""
+    def tags(spans):
+        starts, stops = {s for s, _ in tokens}, {e for _, e in tokens}
+        spans = sorted((a, b) for a, b in spans if a in starts and b in stops)
+        inside, k = set(), 0
+        for i, (start, stop) in enumerate(tokens):
+            if k < len(spans):
+                if start >= spans[k][0]:
+                    inside.add(i)
+                if stop >= spans[k][1]:
+                    k += 1
+        return inside
+    p, g = tags(pred), tags(gold)
     return len(p & g), len(p), len(g)
 
 
@@ -96,11 +110,7 @@ def factrueval(extractor: EntityExtractor, roots: list[Path], limit: int | None)
         base = txt.with_suffix("")
         text = txt.read_text(encoding="utf-8")
         gold = factru_gold(base)
-        toks = []
-        for line in Path(str(base) + ".tokens").read_text(encoding="utf-8").splitlines():
-            f = line.split()
-            if len(f) >= 3:
-                toks.append((int(f[1]), int(f[1]) + int(f[2])))
+        toks = [(t.start, t.stop) for t in tokenize(text)]
         # persons as the pipeline marks them (NER + the not-a-person filters),
         # and those of them that are officials facet values (not lone first names)
         kept = ner.link(ner.russian(text))

@@ -221,6 +221,30 @@ def transliterations(name: str) -> set[str]:
     return {skeleton(scheme.translate(name)) for scheme in _SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in _SCHEMES}
 
 
+_PARTICLES = frozenset(data_lines("name_particles.txt"))
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words, each surname with its particles: "Урсула фон дер
+    Ляйен" -> ["Урсула", "фон дер Ляйен"]; "Ван дер Беллен" is one word,
+    "Ван И" two."""
+    words = name.split()
+    out, particles = [], []
+    for k, word in enumerate(words):
+        following = words[k + 1] if k + 1 < len(words) else ""
+        if following and (word in _PARTICLES or (word.lower() in _PARTICLES and following in _PARTICLES)):
+            particles.append(word)
+            continue
+        out.append(" ".join([*particles, word]))
+        particles = []
+    return out + particles
+
+
+def is_full_name(name: str) -> bool:
+    """A first name and a surname at least, not a surname alone."""
+    return len(name_words(name)) > 1
+
+
 @dataclass
 class KnownOfficial:
     name: str
@@ -254,7 +278,7 @@ class PersonRegistry:
                 self._latin[skeleton(alias)] = k.name
 
     def _index(self, name: str) -> None:
-        parts = name.split()
+        parts = name_words(name)
         if len(parts) < 2:
             return
         self._surnames[fold_yo(parts[-1].lower())].add(name)
@@ -267,7 +291,7 @@ class PersonRegistry:
         for name in self._latin_pending:
             for variant in transliterations(name):
                 self._latin.setdefault(variant, name)
-            for variant in transliterations(name.split()[-1]):
+            for variant in transliterations(name_words(name)[-1]):
                 self._surnames["latin:" + variant].add(name)
         self._latin_pending.clear()
 
@@ -337,6 +361,8 @@ class OfficialMention:
 _NAME_PART = re.compile(r"[^()\s](?:[^()]*[^()\s])?")  # a span's text between brackets
 _ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 _PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
+_TAGGER_CASE = {v: k for k, v in _PYMORPHY_CASE.items()}
+_FEMININE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ая)$")
 _BARE_INITIALS = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]$")
 # A sentence, roughly: enough to choose what the NER model reads; an initial
 # ("Н. Н. Вертинской", "М.В. Маргелов") does not end one, nor does a full stop
@@ -375,7 +401,14 @@ class NameDecliner:
         for rules in self.rules.values():
             rules.sort(key=lambda rule: -len(rule[0]))
 
+    def cases_of(self, word: str, nominative: str) -> list[str]:
+        """The cases whose rule turns ``word`` into ``nominative``."""
+        return [case for case in self.rules
+                if case in _TAGGER_CASE.values() and self.nominative(word, case) == nominative != word]
+
     def nominative(self, word: str, case: str | None) -> str:
+        if case == "Any" and "-" in word:  # endings no nominative has, in each part: "Азию-Биби"
+            return "-".join(self.nominative(part, case) for part in word.split("-"))
         if not case or "-" in word:
             return word
         lower = word.lower()
@@ -461,9 +494,11 @@ class OfficialExtractor:
         did this at a fifth of a document's time; this agrees with it on
         Russian names and does better on foreign ones ("Реджеп Тайип Эрдоган"
         -> Реджеп Эрдоган), initials included ("С.Феттель")."""
-        words = normal.replace(".", ". ").split()
-        if not words or not all(w[:1].isupper() for w in words):
+        words = name_words(normal.replace(".", ". "))
+        if not words or not all(w.split()[-1][:1].isupper() for w in words):
             return {}
+        if " " in words[-1]:  # a surname with its particles: "фон дер Ляйен"
+            return {"first": words[0], "last": words[-1]} if len(words) > 1 else {"last": words[0]}
         if len(words) == 2 and words[0].endswith("."):  # an initial
             return {"first": words[0], "last": words[1]}
         if len(words) >= 2 and not words[0].endswith(".") and all(w.endswith(".") and len(w) == 2 for w in words[1:]):
@@ -506,7 +541,8 @@ class OfficialExtractor:
             hi = min(hi if hi != -1 else len(text), span.stop + 25)
             tokens = [self._Token(lo + t.start, lo + t.stop, t.text) for t in self._tokenize(text[lo:hi])]
             windows.append(tokens)
-            inside.append([t for t in tokens if span.start <= t.start and t.stop <= span.stop])
+            # a square bracket inside a name is an editor's mark ("Владимира] Путина")
+            inside.append([t for t in tokens if span.start <= t.start and t.stop <= span.stop and t.text not in ("[", "]")])
         for tokens, markup in zip(windows, self.morph_tagger.map([[t.text for t in w] for w in windows])):
             for token, tagged in zip(tokens, markup.tokens):
                 token.pos, token.feats = tagged.pos, tagged.feats
@@ -521,37 +557,149 @@ class OfficialExtractor:
         """A name without the capitalized common words the model took in at
         its edges ("Христианка Азия Биби", "За Трампа", "Мэй Почему"): words
         the tagger does not call proper nouns and the dictionary knows, but
-        not as a name. Adjectives stay: they are surnames ("Курильским")
-        and epithets ("Густава Шведского")."""
+        not as a name. The tagger calls some of them proper nouns too: such
+        a word is dropped before a name of two words ("Христианку Асию Биби",
+        "Республиканец Митт Ромни"), if it is not short ("Мин Аун Хлаин"). At
+        the end it stays, because surnames are common words too ("Александр
+        Лебедь"), and so are place names ("Хайко Маас", "Джордж Вашингтон").
+        Adjectives stay: they are surnames ("Курильским") and epithets
+        ("Густава Шведского")."""
+        morph = self.tokens.lemmatizer.morph
+
         def adjective(word: str) -> bool:
-            return any("ADJF" in p.tag.grammemes for p in self.tokens.lemmatizer.morph.parse(word) if p.is_known)
+            return any("ADJF" in p.tag.grammemes for p in morph.parse(word) if p.is_known)
+
+        def plain(token) -> bool:  # known to the dictionary, not as a name (nor a surname's particle)
+            return token.text[:1].isalpha() and not self._name_like(token.text) and token.text.lower() not in _PARTICLES
 
         def common(token) -> bool:
-            return (token.pos != "PROPN" and token.text[:1].isalpha() and not self._name_like(token.text)
-                    and not (token.pos == "ADJ" and adjective(token.text)))
+            return token.pos != "PROPN" and plain(token) and not (token.pos == "ADJ" and adjective(token.text))
 
-        while len(tokens) > 1 and common(tokens[0]):
+        def common_word(token) -> bool:  # whatever the tagger calls it
+            return len(token.text) > 3 and plain(token) and not adjective(token.text)
+
+        while len(tokens) > 1 and (common(tokens[0]) or (len(tokens) > 2 and common_word(tokens[0]))):
             tokens = tokens[1:]
         while len(tokens) > 1 and common(tokens[-1]):
             tokens = tokens[:-1]
         return tokens
 
     def _declined(self, normal: str, tokens) -> str:
-        """natasha's normal form, with each word it left in an oblique case
-        ("Асии Биби", "Доминик Рааба") put in the nominative by its ending."""
+        """natasha's normal form, word by word, then as one name: each word
+        it left in an oblique case ("Асии Биби", "Доминик Рааба") put in the
+        nominative by its ending, a word declined in the case another word
+        of the name shows ("Ратерфорд Хейза"), and a woman's first name kept
+        feminine ("Рашида Тлаиб")."""
         words = normal.split()
         if len(words) == len(tokens):
-            words = [self._declined_word(word, (token.feats or {}).get("Case")) if word == token.text else word
-                     for word, token in zip(words, tokens)]
+            surfaces = [token.text for token in tokens]
+            feats = [token.feats or {} for token in tokens]
+            words = [self._without_invented_vowel(word, surface) for word, surface in zip(words, surfaces)]
+            if len(words) > 1:
+                words[-1] = self._feminine_surname_kept(words[-1], surfaces[-1])
+            words = [self._declined_word(word, f.get("Case"), f.get("Number"))
+                     if word == surface and word.lower() not in _PARTICLES else word
+                     for word, surface, f in zip(words, surfaces, feats)]
+            if len(words) == 2:  # a first name and a surname; longer names are left as they are
+                words = self._in_agreement(words, surfaces)
+                words = self._feminine_first_name(words, surfaces, feats)
         normal = " ".join(words)
         if _BARE_INITIALS.search(normal):
             normal += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
         return normal
 
-    def _declined_word(self, word: str, case: str | None) -> str:
+    def _without_invented_vowel(self, word: str, surface: str) -> str:
+        """A surname the dictionary does not know, given a fleeting vowel it
+        never had: "Курцем" -> "Курц", not "Курец"; "Вайца" -> "Вайц", not
+        "Ваец". (Known words keep theirs: "Кузнеца" -> "Кузнец".)"""
+        if word == surface or len(word) < 4 or word[-2] not in "еоё" or not self._name_tags(surface)[3]:
+            return word
+        for inner in ("", "й", "ь"):
+            stem = word[:-2] + inner + word[-1]
+            if surface.startswith(stem) and len(surface) > len(stem):
+                return stem
+        return word
+
+    @staticmethod
+    def _feminine_surname_kept(word: str, surface: str) -> str:
+        """A surname in -и that the normalizer took for a feminine noun in -ь
+        ("Нэнси Пелоси" -> "Пелось"): a woman's surname in -ь does not
+        decline, and a man's genitive does not end in -и, so it stays."""
+        if surface.endswith("и") and word == surface[:-1] + "ь":
+            return surface
+        return word
+
+    def _cases_shown(self, surface: str, normal: str) -> list[str]:
+        """The cases a word's change to the nominative shows: the rules that
+        make it, or the dictionary's parse of the word as that name."""
+        cases = self.decliner.cases_of(surface, normal)
+        lowered = normal.lower()
+        for parse in self.tokens.lemmatizer.morph.parse(surface):
+            if parse.is_known and parse.normal_form == lowered and _NAME_GRAMMEMES & parse.tag.grammemes:
+                case = _TAGGER_CASE.get(parse.tag.case or "")
+                if case and case not in cases:
+                    cases.append(case)
+        return cases
+
+    def _in_agreement(self, words: list[str], surfaces: list[str]) -> list[str]:
+        """The words of a name stand in one case: a word left as it stands
+        is declined in the case another word's change shows ("Ратерфорда
+        Хейза" -> "Ратерфорд Хейз", "Марку Цукербергу" -> "Марк Цукерберг")."""
+        cases = [case for word, surface in zip(words, surfaces) if word != surface
+                 for case in self._cases_shown(surface, word)]
+        if not cases:
+            return words
+        out = []
+        for word, surface in zip(words, surfaces):
+            # an unknown word on a vowel other than -а/-я is a foreign name
+            # that does not decline ("Нетаньяху", "Шойгу")
+            if word == surface and (word[-1:] in ("а", "я") or word[-1:] not in NameDecliner.VOWELS
+                                    or not self._name_tags(word)[3]):
+                word = next((d for d in (self._nominative(word, case) for case in cases) if d != word), word)
+            out.append(word)
+        return out
+
+    def _feminine_first_name(self, words: list[str], surfaces: list[str], feats: list[dict]) -> list[str]:
+        """A woman's first name in an oblique case, where the surname shows
+        she is a woman: it stands undeclined on a consonant ("Рашида Тлаиб",
+        "Камале Харрис", "Ангеле Меркель"; a man's would decline with his
+        first name) or has a feminine ending ("Иване Зельничковой"). The
+        normalizer made a man of some ("Рашида" -> "Рашид")."""
+        first, surface = words[0], surfaces[0]
+        case = next((f.get("Case") for f in feats if f.get("Case") not in (None, "Nom")), None)
+        if (first == surface and case is None) or not self._surname_of_a_woman(words[-1], surfaces[-1]):
+            return words
+        if surface[-1:] in ("а", "я"):
+            if first != surface and self._may_be_feminine_nominative(surface):
+                return [surface, *words[1:]]
+            return words
+        # by the tagger's case: "Маргрете" after "еврокомиссаром" is not a dative
+        feminine = self.decliner.nominative(surface, f"Fem.{case}") if case else surface
+        return [feminine, *words[1:]] if feminine != surface else words
+
+    @staticmethod
+    def _surname_of_a_woman(word: str, surface: str) -> bool:
+        lower = word.lower()
+        if _FEMININE_SURNAME.search(lower):
+            return True
+        undeclined = word == surface and (lower[-1:] == "ь" or lower[-1:] not in NameDecliner.VOWELS)
+        return undeclined and lower[-1:] not in ("й", "") and not lower.endswith(("ых", "их"))
+
+    def _may_be_feminine_nominative(self, word: str) -> bool:
+        """"Рашида", "Яна": a feminine noun in the nominative to the
+        dictionary; not "Сергея", nor a word it does not know ("Байдена")."""
+        parses = [p for p in self.tokens.lemmatizer.morph.parse(word) if p.is_known]
+        return any({"femn", "nomn", "sing"} <= p.tag.grammemes for p in parses)
+
+    def _declined_word(self, word: str, case: str | None, number: str | None = None) -> str:
         """One word by the tagger's case; where that leaves it as it is (the
         tagger calls «Асии» nominative or accusative, «Асию» locative), by the
-        endings no nominative has."""
+        endings no nominative has. A family in the plural is named in the
+        plural ("семьи Скрипалей" -> "Скрипали")."""
+        if number == "Plur" and case not in (None, "Nom"):
+            plural = self.decliner.nominative(word, case + ".Plur")
+            if plural != word:
+                return plural
         declined = self._nominative(word, case) if case != "Nom" else word
         return declined if declined != word else self.decliner.nominative(word, "Any")
 
@@ -653,7 +801,7 @@ class OfficialExtractor:
                     out.append(OfficialMention(FIRST_MARK + first, span.start, span.stop,
                                                self.role_before(text, span.start), span.normal))
                 continue  # a word the name grammar rejects
-            if not last[:1].isupper() or (first and not first[:1].isupper()) or len(last.rstrip(".")) < 2:
+            if not last.split()[-1][:1].isupper() or (first and not first[:1].isupper()) or len(last.rstrip(".")) < 2:
                 continue  # "А. В": initials are not a surname
             name = f"{first} {last}" if first else last
             out.append(OfficialMention(name, span.start, span.stop, self.role_before(text, span.start), span.normal))
@@ -707,10 +855,11 @@ class OfficialExtractor:
         full_by_surname: dict[str, set[str]] = defaultdict(set)
         full_by_first: dict[str, set[str]] = defaultdict(set)
         for m in mentions:
-            if " " in m.name:
+            if is_full_name(m.name):
                 m.name = self.registry.canonical(m.name)
-                full_by_surname[fold_yo(m.name.split()[-1].lower())].add(m.name)
-                full_by_first[fold_yo(m.name.split()[0].lower())].add(m.name)
+                words = name_words(m.name)
+                full_by_surname[fold_yo(words[-1].lower())].add(m.name)
+                full_by_first[fold_yo(words[0].lower())].add(m.name)
         for m in mentions:
             if m.name.startswith(FIRST_MARK):
                 first = m.name[len(FIRST_MARK):]
@@ -723,7 +872,7 @@ class OfficialExtractor:
                 m.name = next(iter(here)) if len(here) == 1 else (self.registry.by_surname_stem(surname) or "")
                 if not m.name and m.normal and _ONE_NAME.fullmatch(m.normal):
                     m.name = m.normal  # the NER model's person, as natasha and the endings normalize it
-            elif " " not in m.name:
+            elif not is_full_name(m.name):
                 here = full_by_surname.get(fold_yo(m.name.lower()), set())
                 if len(here) == 1:
                     m.name = next(iter(here))
@@ -819,7 +968,7 @@ class EntityExtractor:
         doc.sector_evidence = ents.sector_evidence
         doc.entity_spans = ents.spans
         for name in ents.officials:
-            if " " in name and doc.lang == "ru":
+            if is_full_name(name) and doc.lang == "ru":
                 self.registry.add(name)
         return doc
 

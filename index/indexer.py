@@ -23,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, write_missing_arrays
-from .entities import PersonRegistry, load_known_officials
+from .entities import PersonRegistry, is_full_name, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
@@ -33,7 +33,7 @@ from .schema import SCHEMA_VERSION, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"3.{SCHEMA_VERSION}"  # 3: name normalization, lone first names as persons, the forms table
+PIPELINE_VERSION = f"4.{SCHEMA_VERSION}"  # 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents read ahead of the workers: memory stays bounded (~100 KB each
 # processed), and the workers keep going while the writer commits a segment
@@ -340,7 +340,7 @@ def relink(result: Processed, registry: PersonRegistry) -> None:
     officials = [v for v in (result.fields.get("official") or "").split(",") if v]
     linked = []
     for name in officials:
-        full = registry.by_surname(name) if " " not in name else None
+        full = registry.by_surname(name) if not is_full_name(name) else None
         if full and full not in linked:
             linked.append(full)
         elif not full and name not in linked:

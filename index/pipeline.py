@@ -11,7 +11,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from .analysis import Lemmatizer, load_stop_words
-from .entities import EntityExtractor, Token
+from .entities import EntityExtractor, Token, is_full_name
 from .forms import form_keys
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
@@ -54,8 +54,8 @@ class DocumentProcessor:
         return Processed(
             id=doc.id,
             fields=self.index_fields(doc, digest, title_tokens, body_tokens),
-            names=[n for n in doc.officials if " " in n] if doc.lang == "ru" else [],
-            lone_surnames=any(" " not in n for n in doc.officials),
+            names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
+            lone_surnames=any(not is_full_name(n) for n in doc.officials),
             forms=form_keys((t.lemma, t.surface) for t in (*title_tokens, *body_tokens)
                             if t.is_word and t.lemma not in self.stop_words),
         )

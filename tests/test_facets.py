@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from index.entities import PersonRegistry, name_words
 from index.records import Document
 from search.cli import main as cli_main
 from search.engine import SearchEngine, SearchRequest
@@ -208,3 +209,50 @@ def test_a_lone_first_name_links_to_the_one_full_name_with_it_or_is_a_person_but
     ents = extractor.extract(doc)
     assert ents.officials == ["Дмитрий Демешин"]
     assert [text[s:e] for s, e, kind, _ in ents.spans if kind == "person"] == ["Марк"]
+
+
+def test_the_words_of_a_name_agree_in_case_and_a_womans_name_stays_feminine(extractor):
+    # SlavicNER: the tagger gives the words of one name different cases, or
+    # takes a woman's first name for a man's in the genitive; the name as a
+    # whole decides.
+    def names(text):
+        ner = extractor.officials
+        return [m.name for m in ner.link(ner.russian(text))]
+
+    # a surname left undeclined on a consonant is a woman's: "Рашида", not "Рашид"
+    assert names("Рашида Тлаиб и Ильхан Омар были избраны в конгресс.")[0] == "Рашида Тлаиб"
+    assert names("Письмо вручили вице-президенту Камале Харрис.") == ["Камала Харрис"]
+    assert names("Канцлеру Ангеле Меркель показали завод.") == ["Ангела Меркель"]
+    # ... but only where the tagger's case has that ending: "Маргрете" after
+    # "еврокомиссаром" is no dative
+    assert names("Еврокомиссаром Маргрете Вестагер недовольны.") == ["Маргрете Вестагер"]
+    # one word declined shows the case of the other
+    assert names("Выборы шли несколько месяцев, а Ратерфорда Хейза объявили победителем.") == ["Ратерфорд Хейз"]
+    # ... but a name that does not decline stays as it is
+    assert names("Об этом сообщили Сергею Шойгу.") == ["Сергей Шойгу"]
+    # a woman's surname in -и is no noun in -ь; a surname gets no fleeting vowel it never had
+    assert names("Визит Нэнси Пелоси вызвал протест.") == ["Нэнси Пелоси"]
+    assert names("Встреча с Себастьяном Курцем прошла в Вене.") == ["Себастьян Курц"]
+    assert names("Предложение передали Асие Биби через адвоката.") == ["Асия Биби"]
+    # the endings no nominative has, in each part of a hyphenated name; a family in the plural
+    mentions = extractor.officials.russian("Пакистан не выпускает Азию-Биби из страны. Дело Скрипалей обсуждали в Лондоне.")
+    assert [m.normal for m in mentions] == ["Азия-Биби", "Скрипали"]
+
+
+def test_a_common_word_before_a_name_is_dropped_and_a_surnames_particles_are_kept(extractor):
+    ner = extractor.officials
+    text = "Христианку Асию Биби оправдали в среду."
+    assert [(m.name, text[m.start:m.end]) for m in ner.russian(text)] == [("Асия Биби", "Асию Биби")]
+    # a surname that is a common word stays at the end of a name
+    assert [m.name for m in ner.russian("Губернатор Александр Лебедь открыл завод.")] == ["Александр Лебедь"]
+    # "фон дер Ляйен" is one surname, and alone it links to the full name
+    text = "Урсула фон дер Ляйен приехала на завод. Позже фон дер Ляйен уехала."
+    assert [(m.name, m.normal) for m in ner.link(ner.russian(text))] == [
+        ("Урсула фон дер Ляйен", "Урсула фон дер Ляйен"), ("Урсула фон дер Ляйен", "фон дер Ляйен")]
+    assert name_words("Урсула фон дер Ляйен") == ["Урсула", "фон дер Ляйен"]
+    assert name_words("Ван дер Беллен") == ["Ван дер Беллен"] and name_words("Ван И") == ["Ван", "И"]
+    registry = PersonRegistry([])
+    registry.add("Урсула фон дер Ляйен")
+    assert registry.by_surname("фон дер Ляйен") == "Урсула фон дер Ляйен"
+    # an editor's bracket inside a name is not part of it
+    assert [m.name for m in ner.russian("Об этом сообщил Майкл] Пенс.")] == ["Майкл Пенс"]

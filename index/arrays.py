@@ -60,9 +60,11 @@ def _leaf_segment_id(leaf) -> str | None:
 def read_term(matcher, positions: bool, weights: bool = True):
     """A Whoosh leaf matcher's (ids, weights, positions per posting), a block
     at a time; what is not asked for comes back empty. Deleted documents
-    are included, as in the arrays: searches mask them out with their live
-    array. (A segment with deletions wraps its matcher in a filter, which
-    has no blocks; the blocks are the wrapped matcher's.)"""
+    are mostly included, as in the arrays, and searches mask them out with
+    their live array. (A segment with deletions wraps its matcher in a
+    filter, which has no blocks; the blocks are the wrapped matcher's, but
+    the filter has already skipped whole blocks, or whole terms, of deleted
+    documents: those are missing.)"""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     ids, all_weights, poss = [], [], []
@@ -80,55 +82,78 @@ def read_term(matcher, positions: bool, weights: bool = True):
     return ids, all_weights, poss
 
 
+class ArrayBuilder:
+    """A segment's arrays, gathered a term at a time (from the postings the
+    writer files, or read back from a written segment) and written beside
+    the segment."""
+
+    def __init__(self, fields: list[str], min_postings: int = MIN_POSTINGS) -> None:
+        # The term table maps "field<SEP>term" to a row of ``spans``: (first
+        # posting, end posting, first offset or -1); a positional term has one
+        # offset per posting plus its end in ``posoff``. A MARISA trie loads in
+        # a millisecond where a pickled dict took a tenth of a second a segment.
+        self.fields, self.min_postings = fields, min_postings
+        self.ids, self.weights, self.posoff, self.pos = array("I"), array("f"), array("I"), array("I")
+        self.terms: dict[str, tuple[int, int, int]] = {}
+
+    def add_term(self, fieldname: str, text: str, ids, weights, positions=None) -> None:
+        """One term's postings in document order; ``positions`` (one
+        sequence per posting) for a field that keeps them."""
+        if len(ids) < self.min_postings:
+            return
+        start, first_offset = len(self.ids), -1
+        self.ids.extend(ids)
+        self.weights.extend(weights)
+        if positions is not None:
+            first_offset = len(self.posoff)
+            posoff, pos = self.posoff, self.pos
+            posoff.append(len(pos))
+            for p in positions:
+                pos.extend(p)
+                posoff.append(len(pos))
+        self.terms[fieldname + _SEP + text] = (start, len(self.ids), first_offset)
+
+    def write(self, index_dir: Path, segment_id: str) -> None:
+        arrays = {
+            "ids": np.frombuffer(self.ids, dtype=np.uint32),
+            "weights": np.frombuffer(self.weights, dtype=np.float32),
+            "posoff": np.frombuffer(self.posoff, dtype=np.uint32),
+            "pos": np.frombuffer(self.pos, dtype=np.uint32),
+        }
+        terms = dict(self.terms)
+        # a key no field can make records the threshold: with 1 the table holds
+        # every term, and a term missing from it is missing from the segment
+        terms[THRESHOLD_KEY] = (self.min_postings, 0, 0)
+        terms[fields_key(self.fields)] = (0, 0, -1)
+        trie = marisa_trie.Trie(terms.keys())
+        spans = np.zeros((len(trie), 3), dtype=np.int64)
+        for key, span in terms.items():
+            spans[trie[key]] = span
+        arrays["spans"] = spans.reshape(-1)
+        files, table = _paths(index_dir, segment_id)
+        for part, values in arrays.items():
+            tmp = files[part].with_suffix(".tmp")
+            with open(tmp, "wb") as out:
+                np.save(out, values)
+            os.replace(tmp, files[part])
+        tmp = table.with_suffix(".tmp")
+        trie.save(str(tmp))
+        os.replace(tmp, table)  # last: its presence says the arrays are complete
+
+
 def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: int = MIN_POSTINGS) -> None:
-    # The term table maps "field<SEP>term" to a row of ``spans``: (first
-    # posting, end posting, first offset or -1); a positional term has one
-    # offset per posting plus its end in ``posoff``. A MARISA trie loads in
-    # a millisecond where a pickled dict took a tenth of a second a segment.
-    ids, weights, posoff, pos = array("I"), array("f"), array("I"), array("I")
-    terms: dict[str, tuple[int, int, int]] = {}
-    fields = [f for f in ARRAY_FIELDS if f in leaf.schema]
-    for fieldname in fields:
+    """A written segment's arrays, its postings read back through Whoosh (a
+    segment Whoosh merged, or one written before arrays were)."""
+    builder = ArrayBuilder([f for f in ARRAY_FIELDS if f in leaf.schema], min_postings)
+    for fieldname in builder.fields:
         keep_positions = ARRAY_FIELDS[fieldname]
         for text, info in leaf.iter_field(fieldname):
             if info.doc_frequency() < min_postings:
                 continue
             text = text.decode("utf-8") if isinstance(text, bytes) else text
             t_ids, t_weights, t_pos = read_term(leaf.postings(fieldname, text), keep_positions)
-            start, first_offset = len(ids), -1
-            ids.extend(t_ids)
-            weights.extend(t_weights)
-            if keep_positions:
-                first_offset = len(posoff)
-                posoff.append(len(pos))
-                for p in t_pos:
-                    pos.extend(p)
-                    posoff.append(len(pos))
-            terms[fieldname + _SEP + text] = (start, len(ids), first_offset)
-    arrays = {
-        "ids": np.frombuffer(ids, dtype=np.uint32),
-        "weights": np.frombuffer(weights, dtype=np.float32),
-        "posoff": np.frombuffer(posoff, dtype=np.uint32),
-        "pos": np.frombuffer(pos, dtype=np.uint32),
-    }
-    # a key no field can make records the threshold: with 1 the table holds
-    # every term, and a term missing from it is missing from the segment
-    terms[THRESHOLD_KEY] = (min_postings, 0, 0)
-    terms[fields_key(fields)] = (0, 0, -1)
-    trie = marisa_trie.Trie(terms.keys())
-    spans = np.zeros((len(trie), 3), dtype=np.int64)
-    for key, span in terms.items():
-        spans[trie[key]] = span
-    arrays["spans"] = spans.reshape(-1)
-    files, table = _paths(index_dir, segment_id)
-    for part, values in arrays.items():
-        tmp = files[part].with_suffix(".tmp")
-        with open(tmp, "wb") as out:
-            np.save(out, values)
-        os.replace(tmp, files[part])
-    tmp = table.with_suffix(".tmp")
-    trie.save(str(tmp))
-    os.replace(tmp, table)  # last: its presence says the arrays are complete
+            builder.add_term(fieldname, text, t_ids, t_weights, t_pos if keep_positions else None)
+    builder.write(Path(index_dir), segment_id)
 
 
 def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) -> list[str]:

@@ -28,6 +28,7 @@ from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 from .reader import DEFAULT_MAX_CHARS, read_raw
+from .segment_writer import ArraySegmentWriter
 from .records import RawDocument, Rejection
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -274,7 +275,8 @@ class _Batch:
             # it into memory (a BytesIO over the mmap), in every searcher
             # process (measured at 10,000 documents: +480 MB RSS at open).
             # Separate segment files are read in place.
-            return self.ix.writer(timeout=self.builder.lock_timeout, limitmb=POOL_MB, compound=False)
+            return ArraySegmentWriter(self.ix, self.builder.index_dir, self.builder.array_min_postings,
+                                      timeout=self.builder.lock_timeout, limitmb=POOL_MB, compound=False)
         except LockError as exc:
             raise IndexBusy(
                 f"another indexer is writing to {self.builder.index_dir}; "

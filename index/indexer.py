@@ -40,12 +40,15 @@ LOCK_TIMEOUT_S = 30.0
 # processed), and the workers keep going while the writer commits a segment
 # (a minute at 5,000 documents) instead of idling after a few dozen.
 IN_FLIGHT_PER_WORKER = 512
-# One Whoosh segment per this many documents. Whoosh sorts a segment's
-# postings in a pool and, past ``POOL_MB``, through run files merged at commit;
-# at 100,000 documents one segment meant merging ~16 GB of runs, which took
-# longer than the NLP. Segments of this size sort in memory.
+# One Whoosh segment per this many documents, or fewer: Whoosh sorts a
+# segment's postings in a pool and, past ``POOL_MB`` (its own estimate), through
+# run files pickled to disk and merged at commit (at 100,000 documents in one
+# segment, ~16 GB of runs, longer than the NLP). A segment is committed before
+# its pool spills: 5,000 news articles of ~900 postings each came to ~1.1 GB,
+# and the spill and merge took a third of the commit.
 COMMIT_EVERY = 5_000
 POOL_MB = 1024
+POOL_FULL = 0.9  # of POOL_MB: room for the next document before Whoosh would spill
 
 
 class IndexBusy(RuntimeError):
@@ -145,8 +148,10 @@ class IndexBuilder:
         commit_every: int = COMMIT_EVERY,
         array_min_postings: int = MIN_POSTINGS,
         merge_after: int = MERGE_AFTER,
+        pool_mb: int = POOL_MB,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.pool_mb = pool_mb
         self.commit_every = max(1, commit_every)
         self.array_min_postings = array_min_postings
         self.merge_after = merge_after
@@ -193,7 +198,7 @@ class IndexBuilder:
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                         held += 1
                     else:
-                        batch.add(result.fields, result.forms)
+                        batch.add(result.fields, result.forms, replaces=result.id in known)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
@@ -201,7 +206,7 @@ class IndexBuilder:
                 for _ in range(held):
                     result = pickle.load(pending)
                     relink(result, registry)
-                    batch.add(result.fields, result.forms)
+                    batch.add(result.fields, result.forms, replaces=result.id in known)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -259,11 +264,13 @@ class IndexBuilder:
 
 class _Batch:
     """The open Whoosh writer: commits a generation every ``commit_every``
-    changes, with the names seen so far, and opens the next."""
+    changes, or sooner when its posting pool is nearly full, with the names
+    seen so far, and opens the next."""
 
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
-        self.changes = 0
+        self.changes = 0  # since the last commit
+        self.pool_full = POOL_FULL * builder.pool_mb * 1024 * 1024
         self.forms: set[str] = set()  # the batch's lemma-form pairs
         self.index_was_empty = ix.doc_count_all() == 0
         self.writer = self._open()
@@ -276,15 +283,22 @@ class _Batch:
             # process (measured at 10,000 documents: +480 MB RSS at open).
             # Separate segment files are read in place.
             return ArraySegmentWriter(self.ix, self.builder.index_dir, self.builder.array_min_postings,
-                                      timeout=self.builder.lock_timeout, limitmb=POOL_MB, compound=False)
+                                      timeout=self.builder.lock_timeout, limitmb=self.builder.pool_mb, compound=False)
         except LockError as exc:
             raise IndexBusy(
                 f"another indexer is writing to {self.builder.index_dir}; "
                 f"waited {self.builder.lock_timeout:.0f} s for its lock"
             ) from exc
 
-    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
-        self.writer.update_document(**fields)
+    def add(self, fields: dict, forms: set[str] = frozenset(), replaces: bool = True) -> None:
+        # Whoosh's update_document looks the id up in every segment, and at
+        # 20 segments that lookup cost more than writing the document. An id
+        # the index did not hold when the run began cannot be there now (ids
+        # are unique within a run), so it is simply added.
+        if replaces:
+            self.writer.update_document(**fields)
+        else:
+            self.writer.add_document(**fields)
         self.forms |= forms
         self._changed()
 
@@ -294,7 +308,7 @@ class _Batch:
 
     def _changed(self) -> None:
         self.changes += 1
-        if self.changes % self.builder.commit_every == 0:
+        if self.changes >= self.builder.commit_every or self.writer.pool.currentsize >= self.pool_full:
             self._commit()
             self.writer = self._open()
 
@@ -303,6 +317,7 @@ class _Batch:
         write_forms(self.builder.index_dir, self.forms, self.index_was_empty)
         self.forms = set()
         self.writer.commit()
+        self.changes = 0
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.
         self.registry.save(self.builder.index_dir)
@@ -313,7 +328,7 @@ class _Batch:
         forget_merge_of(self.builder.index_dir, written)
 
     def finish(self) -> None:
-        if self.changes % self.builder.commit_every:
+        if self.changes:
             self._commit()
         else:
             self.writer.cancel()  # nothing since the last commit

@@ -10,7 +10,7 @@ from index.analysis import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
 from index.arrays import MIN_POSTINGS
-from index.indexer import COMMIT_EVERY, IndexBuilder
+from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
 from index.merged_arrays import MERGE_AFTER
 from index.pipeline import DocumentProcessor
 from index.reader import Ingestor
@@ -41,9 +41,10 @@ def build_index(ingestor, extractor):
     processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
 
     def build(index_dir: Path, paths: list[Path], commit_every: int = COMMIT_EVERY,
-              array_min_postings: int = MIN_POSTINGS, merge_after: int = MERGE_AFTER, **options):
+              array_min_postings: int = MIN_POSTINGS, merge_after: int = MERGE_AFTER,
+              pool_mb: int = POOL_MB, **options):
         builder = IndexBuilder(index_dir, processor=processor, commit_every=commit_every,
-                               array_min_postings=array_min_postings, merge_after=merge_after)
+                               array_min_postings=array_min_postings, merge_after=merge_after, pool_mb=pool_mb)
         return builder.build(paths, **options)
 
     return build

@@ -1,13 +1,19 @@
-"""The posting arrays the writer files while it flushes a segment are, term
-by term, the arrays read back from the written segment through Whoosh: in
-segments Whoosh merged on commit, with deleted documents, and with a
-threshold that keeps only the terms of several documents."""
+"""The segment writer. The posting arrays it files while it flushes a
+segment are, term by term, the arrays read back from the written segment
+through Whoosh: in segments Whoosh merged on commit, with deleted documents,
+and with a threshold that keeps only the terms of several documents. The
+Whoosh files it writes are Whoosh's own, byte for byte, or (small blocks
+left uncompressed) read back the same. A segment is committed before its
+posting pool spills to disk."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
 from index.arrays import _SEP, SegmentArrays, _paths, write_segment_arrays
+
 from index.config import SEEDS_DIR
 
 from conftest import write_docs
@@ -100,3 +106,107 @@ def test_searches_read_the_filed_arrays(tmp_path, build_index, lemmatizer, commi
         want = SearchEngine(fresh, lemmatizer=lemmatizer).search(SearchRequest(q))
         assert got["total"] == want["total"] > 0, q
         assert got["facets"] == want["facets"], q
+
+
+def _written_files(index_dir) -> dict[str, bytes]:
+    """The one segment's files, named without the segment's random id
+    ("MAIN_<id>.pst" -> "pst"), less the posting arrays beside them."""
+    return {path.name.split(".", 1)[1]: path.read_bytes() for path in index_dir.iterdir()
+            if path.name.startswith("MAIN_") and not path.name.endswith("WRITELOCK") and ".pa3" not in path.name}
+
+
+def _write_both(tmp_path) -> dict[str, Path]:
+    """The same 400 documents written by Whoosh's writer and by ours: terms of
+    one posting and of several blocks (over 128 documents), repeated words
+    (weights over 1), empty fields (length 0), facet values, numbers."""
+    import random
+
+    from whoosh.writing import SegmentWriter
+
+    from index.schema import build_schema
+    from index.segment_writer import ArraySegmentWriter
+
+    rng = random.Random(7)
+    words = [f"слово{k}" for k in range(600)]
+
+    def doc(k: int) -> dict:
+        body = [words[min(int(rng.paretovariate(0.8)), 599)] for _ in range(rng.randrange(0, 120))]
+        return {"id": f"d{k}", "lang": "ru", "title": body[:rng.randrange(0, 6)], "body": body,
+                "exact": [w.upper().lower() for w in body], "year": str(2020 + k % 5), "sortdate": k,
+                "region": ",".join(rng.sample(["Калужская область", "Татарстан", "Пермский край"], k % 3)),
+                "content_hash": f"h{k}", "_stored_body": " ".join(body)}
+
+    docs = [doc(k) for k in range(400)]
+    dirs = {}
+    for name, make in (("whoosh", lambda ix, d: SegmentWriter(ix, compound=False)),
+                       ("ours", lambda ix, d: ArraySegmentWriter(ix, d, compound=False))):
+        index_dir = dirs[name] = tmp_path / name
+        index_dir.mkdir()
+        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        writer = make(ix, index_dir)
+        for fields in docs:
+            writer.add_document(**fields)
+        writer.commit()
+    with whoosh_index.open_dir(str(dirs["ours"])).reader() as reader:
+        frequencies = [reader.doc_frequency("body", w) for w in words]
+        assert max(frequencies) > 256 and 1 in frequencies  # three blocks or more; one posting
+    return dirs
+
+
+def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypatch):
+    """With every block compressed, as Whoosh does, the files do not differ
+    by a byte."""
+    import index.segment_writer
+
+    monkeypatch.setattr(index.segment_writer, "COMPRESS_FROM", 0)
+    dirs = _write_both(tmp_path)
+    ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
+    assert set(ours) >= {"trm", "pst", "_body_len.col"}
+    assert ours == whooshs
+
+
+def test_small_blocks_are_left_uncompressed_and_read_the_same(tmp_path):
+    """Blocks of a few postings are written uncompressed: Whoosh reads every
+    term's postings and statistics back as from its own files."""
+    dirs = _write_both(tmp_path)
+    assert _written_files(dirs["ours"])["pst"] != _written_files(dirs["whoosh"])["pst"]
+    readers = [whoosh_index.open_dir(str(dirs[name])).reader() for name in ("ours", "whoosh")]
+
+    def read_all(reader) -> dict:
+        out = {}
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            out[fieldname, text] = (postings, info.weight(), info.doc_frequency(), info.min_length(),
+                                    info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+        return out
+
+    ours, whooshs = (read_all(r) for r in readers)
+    assert len(ours) > 1000 and ours == whooshs
+    for reader in readers:
+        reader.close()
+
+
+def test_a_segment_is_committed_before_its_pool_spills(tmp_path, build_index, monkeypatch):
+    """Whoosh sorts a pool that outgrows its limit through run files on disk
+    (a third of a commit at 5,000 articles); the writer commits the segment
+    first, so nothing spills and every document is still indexed."""
+    from whoosh.writing import PostingPool
+
+    spilled = []
+    save = PostingPool.save
+    monkeypatch.setattr(PostingPool, "save", lambda pool: (spilled.append(len(pool.current)), save(pool)))
+    long_docs = write_docs(tmp_path / "long", {
+        f"long{k}": " ".join(f"Завод номер {k * 1000 + j} в Калужской области выпустил станок модели {j}." for j in range(25))
+        for k in range(60)})  # ~25 KB of postings each by Whoosh's estimate: ~37 fill 90% of 1 MB
+    index_dir = tmp_path / "index"
+    report = build_index(index_dir, [long_docs], pool_mb=1, merge_after=10**9)
+    assert report.indexed == 60
+    assert spilled == []
+    ix = whoosh_index.open_dir(str(index_dir))
+    assert ix.latest_generation() >= 2  # committed by pool size, not by count (generation 0: created)
+    assert ix.doc_count() == 60

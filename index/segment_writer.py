@@ -1,7 +1,7 @@
 """Whoosh's segment writer, flushing a segment at less cost.
 
 When a segment is flushed, Whoosh sorts the pooled postings and files them a
-term at a time. Three things made that slower than it has to be:
+term at a time. Four things made that slower than it has to be:
 
 - the posting arrays (``arrays.py``) were written after the commit by
   reading every term of the new segment back through Whoosh: its blocks
@@ -28,10 +28,10 @@ the arrays with the ones read back from the segment.
 from __future__ import annotations
 
 from array import array
-from pickle import loads
 from collections.abc import Iterable
 from itertools import accumulate
 from pathlib import Path
+from pickle import loads
 
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions

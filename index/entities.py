@@ -443,6 +443,9 @@ class OfficialExtractor:
             embedding = NewsEmbedding()
             self.morph_tagger = NewsMorphTagger(embedding)
             self.ner_tagger = NewsNERTagger(embedding)
+            from .ner import ViterbiNERInfer
+
+            self.ner_tagger.infer = ViterbiNERInfer.of(self.ner_tagger.infer)
         self.tokens = tokens
         self.registry = registry
         self.decliner = NameDecliner(data_lines("name_endings.tsv"))

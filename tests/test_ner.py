@@ -1,0 +1,50 @@
+"""The NER fast path: the vectorized CRF decoder returns slovnet's tags."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from slovnet.exec.infer import NERInfer, text_words
+
+from index.config import SEEDS_DIR
+from index.ner import ViterbiNERInfer, viterbi
+from index.reader import read_text_file
+
+
+def _seed_texts(ingestor) -> list[str]:
+    docs = [ingestor.ingest(read_text_file(path)) for path in sorted(SEEDS_DIR.glob("*.txt"))]
+    return [doc.title + "\n" + doc.body for doc in docs if doc.lang == "ru"]
+
+
+def test_viterbi_tags_equal_slovnets_crf_decoder_on_real_emissions(extractor, ingestor):
+    infer = extractor.officials.ner_tagger.infer
+    assert isinstance(infer, ViterbiNERInfer)
+    texts = _seed_texts(ingestor)
+    assert len(texts) >= 3
+    # whole seeds and single sentences in one batch: rows of very different
+    # lengths, so most rows are padded
+    texts += [sentence for text in texts for sentence in text.split(". ")[:4]] + ["Путин"]
+    inputs = list(infer.encoder([text_words(text) for text in texts]))
+    slovnet = list(NERInfer(infer.model, infer.encoder, infer.decoder).process(inputs))
+    ours = list(infer.process(inputs))
+    assert len(ours) == len(slovnet) == len(texts)
+    for a, b in zip(ours, slovnet):
+        assert a.tolist() == b.tolist()
+    # and the spans the tagger returns carry people
+    assert any(span.type == "PER" for span in extractor.officials.ner_tagger(texts[0]).spans)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_viterbi_equals_slovnets_decoder_on_random_scores(extractor, seed):
+    crf = extractor.officials.ner_tagger.infer.model.head.crf
+    rng = np.random.default_rng(seed)
+    tags = crf.transitions.array.shape[0]
+    lengths = rng.integers(1, 40, size=5)
+    emissions = rng.normal(scale=3, size=(5, lengths.max(), tags)).astype(np.float32)
+    mask = np.arange(lengths.max())[None, :] < lengths[:, None]
+    expected = list(crf.decode(emissions, mask))
+    for row, size, want in zip(emissions, lengths, expected):
+        assert viterbi(row[:size], crf.transitions.array).tolist() == want.tolist()
+
+
+def test_viterbi_of_nothing_is_nothing():
+    assert viterbi(np.zeros((0, 3), dtype=np.float32), np.zeros((3, 3), dtype=np.float32)).tolist() == []

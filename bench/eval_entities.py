@@ -193,6 +193,7 @@ def slavicner(extractor: EntityExtractor, root: Path, limit: int | None) -> dict
 
     return {"files": len(ner_files), "gold_person_mentions": counts["gold"],
             "pipeline_mentions_found": counts["kept"], "pipeline_normalized_exactly": share("kept_exact", "kept"),
+            "pipeline_normalized_count": counts["kept_exact"],
             "ner_spans_found": counts["tagged"], "ner_normalized_exactly": share("tagged_exact", "tagged")}
 
 

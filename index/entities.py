@@ -8,6 +8,7 @@ once and passes plain records on. Knowledge lives in ``index/data``:
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -380,6 +381,8 @@ class _Span:
     normal: str = ""
 
 
+NER_MARGIN = 5  # words the NER model reads each side of a possible name (it sees 3)
+_NER_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")  # near enough to razdel's words to count them
 _CAPITALIZED = re.compile(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\b")
 _NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 _LATIN_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\s+([A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?)\b")
@@ -448,6 +451,7 @@ class OfficialExtractor:
             self.ner_tagger.infer = ViterbiNERInfer.of(self.ner_tagger.infer)
         self.tokens = tokens
         self.registry = registry
+        self.margin = NER_MARGIN
         self.decliner = NameDecliner(data_lines("name_endings.tsv"))
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self.first_names = {word for line in data_lines("first_names_latin.txt") for word in line.split()}
@@ -733,15 +737,35 @@ class OfficialExtractor:
                     return nominative.word
         return None
 
-    def _may_name_person(self, sentence: str) -> bool:
-        """Does a sentence have a capitalized word that could be a name (a
-        first name, surname or patronymic to pymorphy, or a word it does not
-        know)? Sentences without one skip the NER model, which is most of the
-        cost of a document."""
-        for match in _CAPITALIZED.finditer(sentence):
-            if self._name_like(match.group(0)):
-                return True
-        return False
+    def _ner_windows(self, text: str) -> list[tuple[int, int]]:
+        """The stretches of a text the NER model reads: around each
+        capitalized word that could be a name (a first name, surname or
+        patronymic to pymorphy, or a word it does not know), NER_MARGIN words
+        each side, within its sentence; windows that meet are merged. The
+        model sees three words each side of a word (three convolutions of
+        width 3), so a name and its neighbours are tagged as in the whole
+        sentence, and most of the text, which names nobody, is never read."""
+        windows = []
+        for sentence in _SENTENCE.finditer(text):
+            body = sentence.group(0)
+            hits = [m.start() for m in _CAPITALIZED.finditer(body) if self._name_like(m.group(0))]
+            if not hits:
+                continue
+            bounds = [(m.start(), m.end()) for m in _NER_TOKEN.finditer(body)]
+            token_starts = [b[0] for b in bounds]
+            last = -1
+            for hit in hits:
+                at = bisect.bisect_left(token_starts, hit)
+                lo, hi = max(0, at - self.margin), min(len(bounds) - 1, at + self.margin)
+                if last >= 0 and lo <= last + self.margin:  # close to the previous window: one window
+                    windows[-1] = (windows[-1][0], sentence.start() + bounds[hi][1])
+                else:
+                    windows.append((sentence.start() + bounds[lo][0], sentence.start() + bounds[hi][1]))
+                last = hi
+            # a window that reaches its sentence's end takes the line break with it
+            if windows[-1][1] == sentence.start() + bounds[-1][1]:
+                windows[-1] = (windows[-1][0], sentence.end())
+        return windows
 
     @functools.lru_cache(maxsize=200_000)
     def _name_like(self, word: str) -> bool:
@@ -749,19 +773,24 @@ class OfficialExtractor:
         return not any(p.is_known for p in parses) or any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
 
     def russian(self, text: str) -> list[OfficialMention]:
-        chosen = [m for m in _SENTENCE.finditer(text) if self._may_name_person(m.group(0))]
+        chosen = self._ner_windows(text)
         if not chosen:
             return []
-        # NER over the chosen sentences only; offsets are mapped back to the
-        # text. Sentences that follow each other in the text stay on one line
+        # NER over the chosen windows only; offsets are mapped back to the
+        # text. Windows that follow each other in the text stay on one line
         # (a sentence can end at an initial: "Н. Вертинской"); a gap or a line
         # break of the text starts a new line, which no person span crosses.
+        # The model reads the lines as one text and ignores line breaks, so a
+        # full stop between them keeps two words from different places from
+        # reading as one phrase ("Панихида" after a cut-off window was a name;
+        # measured on factRuEval: PER F1 0.932 without it, 0.943 with it).
         pieces, starts = [], []
         position = 0
-        for k, sent in enumerate(chosen):
-            starts.append((position, sent.start()))
-            follows = k + 1 < len(chosen) and chosen[k + 1].start() == sent.end() and not sent.group(0).endswith("\n")
-            pieces.append(sent.group(0).replace("\n", " ") + (" " if follows else "\n"))
+        for k, (start, end) in enumerate(chosen):
+            starts.append((position, start))
+            piece = text[start:end]
+            follows = k + 1 < len(chosen) and chosen[k + 1][0] == end and not piece.endswith("\n")
+            pieces.append(piece.replace("\n", " ") + (" " if follows else "\n.\n"))
             position += len(pieces[-1])
         joined = "".join(pieces)
         persons = []

@@ -1,4 +1,6 @@
-"""The NER fast path: the vectorized CRF decoder returns slovnet's tags."""
+"""The NER fast paths: the vectorized CRF decoder returns slovnet's tags, and
+reading only the windows around possible names finds the same people as
+reading whole sentences."""
 from __future__ import annotations
 
 import numpy as np
@@ -48,3 +50,42 @@ def test_viterbi_equals_slovnets_decoder_on_random_scores(extractor, seed):
 
 def test_viterbi_of_nothing_is_nothing():
     assert viterbi(np.zeros((0, 3), dtype=np.float32), np.zeros((3, 3), dtype=np.float32)).tolist() == []
+
+
+def test_ner_reads_windows_around_possible_names_not_whole_sentences(extractor):
+    filler = "в течение отчетного периода объем выпуска продукции на предприятиях области заметно вырос"
+    text = f"В области, {filler}, сообщил Александр Дрозденко журналистам, {filler}."
+    windows = extractor.officials._ner_windows(text)
+    assert len(windows) == 1
+    start, end = windows[0]
+    assert "Александр Дрозденко" in text[start:end]
+    assert end - start < len(text) / 2
+    # two names far apart in one sentence: two windows
+    text = f"Губернатор Александр Дрозденко отметил, {filler} и {filler}, а министр Денис Мантуров согласился."
+    assert [text[a:b].count(" ") < 12 for a, b in extractor.officials._ner_windows(text)] == [True, True]
+
+
+def test_windows_find_the_same_people_as_whole_sentences(extractor, ingestor, monkeypatch):
+    filler = "в течение отчетного периода объем выпуска продукции на предприятиях области заметно вырос"
+    written = [
+        # the window around "Ивановым" ends mid-sentence; read straight on
+        # into "Панихиду посетили", the model took "Панихиду" for a name
+        "В субботу на заводе с ушедшим на пенсию Петром Ивановым простились друзья и коллеги, родственники "
+        "и ученики (его «птенцы»). Панихиду посетили: губернатор Александр Дрозденко, Денис Мантуров "
+        "и другие члены правительства.",
+        f"Панихида прошла в театре, {filler}. Проститься пришли Григорий Козлов и Олег Табаков, {filler}.",
+        f"Как заявил {filler} министр промышленности Денис Мантуров, {filler}, а Н. Росберг {filler}.",
+        f"{filler.capitalize()}. Врио губернатора Александр Дрозденко и глава Минпромторга Антон Алиханов, "
+        f"{filler}, встретились с Виктором Курильским.",
+    ]
+    texts = _seed_texts(ingestor) + written
+    officials = extractor.officials
+
+    def found(text):
+        return [(m.name, m.start, m.end, m.role) for m in officials.russian(text)]
+
+    windowed = [found(text) for text in texts]
+    monkeypatch.setattr(officials, "margin", 10_000)  # every window is its whole sentence
+    whole = [found(text) for text in texts]
+    assert windowed == whole
+    assert sum(len(people) for people in windowed) >= 10

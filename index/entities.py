@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import iuliia
 
@@ -30,17 +31,19 @@ MAX_KEY_TOKENS = 8
 
 
 # -- tokens with lemmas ---------------------------------------------------------
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word (or a punctuation mark) with its lemma and offsets. A tuple,
+    not a dataclass: a document makes a thousand of them, and a frozen
+    dataclass's constructor cost more than lemmatizing (cached) does."""
     lemma: str
-    surface: str
+    surface: str  # lowercased, ё folded; punctuation as it stands
     capitalized: bool
     start: int
     end: int
+    is_word: bool
 
-    @property
-    def is_word(self) -> bool:
-        return self.surface[:1].isalnum()
+
+WORD_CACHE_SIZE = 500_000
 
 
 class LemmaTokens:
@@ -49,18 +52,28 @@ class LemmaTokens:
 
     def __init__(self, lemmatizer: Lemmatizer) -> None:
         self.lemmatizer = lemmatizer
+        # surface as written -> (lemma, lowercased, capitalized, is a word):
+        # one lookup for a word the corpus repeats
+        self._words: dict[str, tuple[str, str, bool, bool]] = {}
+
+    def _word(self, surface: str) -> tuple[str, str, bool, bool]:
+        if surface[:1].isalnum():
+            lower, capitalized = fold_yo(surface.lower()), surface[:1].isupper()
+            known = (self.lemmatizer.lemma(lower, capitalized), lower, capitalized, True)
+        else:
+            known = (surface, surface, False, False)
+        if len(self._words) >= WORD_CACHE_SIZE:
+            self._words.clear()
+        self._words[surface] = known
+        return known
 
     def __call__(self, text: str, offset: int = 0) -> list[Token]:
-        lemma = self.lemmatizer.lemma
+        words, word = self._words, self._word
         out = []
         for m in _TOKEN.finditer(text):
             surface = m.group(0)
-            if surface[:1].isalnum():
-                lower = fold_yo(surface.lower())
-                out.append(Token(lemma(lower, surface[:1].isupper()), lower, surface[:1].isupper(),
-                                 m.start() + offset, m.end() + offset))
-            else:
-                out.append(Token(surface, surface, False, m.start() + offset, m.end() + offset))
+            lemma, lower, capitalized, is_word = words.get(surface) or word(surface)
+            out.append(Token(lemma, lower, capitalized, m.start() + offset, m.end() + offset, is_word))
         return out
 
     def key(self, phrase: str) -> tuple[str, ...]:

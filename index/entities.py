@@ -395,6 +395,7 @@ class _Span:
 
 
 NER_MARGIN = 5  # words the NER model reads each side of a possible name (it sees 3)
+MORPH_CONTEXT = 3  # words the morphology tagger sees each side of a word
 _NER_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")  # near enough to razdel's words to count them
 _CAPITALIZED = re.compile(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\b")
 _NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
@@ -465,6 +466,7 @@ class OfficialExtractor:
         self.tokens = tokens
         self.registry = registry
         self.margin = NER_MARGIN
+        self.morph_context = MORPH_CONTEXT
         self.decliner = NameDecliner(data_lines("name_endings.tsv"))
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self.first_names = {word for line in data_lines("first_names_latin.txt") for word in line.split()}
@@ -548,24 +550,44 @@ class OfficialExtractor:
         grammemes = set().union(*(p.tag.grammemes for p in parses)) if parses else set()
         return "Name" in grammemes, "Patr" in grammemes, "Surn" in grammemes, not parses
 
-    def _normalize_names(self, text: str, persons: list["_Span"]) -> None:
+    def _normalize_names(self, text: str, persons: list["_Span"], tokens: list) -> None:
         """Each name to the nominative with natasha's normalizer, which needs
-        the morphology of its words: the tagger sees each name with a few
-        words of context, not whole sentences (tagging and tokenizing whole
-        sentences was half the cost of a document)."""
+        the morphology of its words. The tagger, like the NER model, sees
+        three words each side of a word (three convolutions of width 3), so
+        it is given each name with three words each side, within the name's
+        line, and its tags for the name's words are those it gives in the
+        whole text; overlapping windows are tagged as one."""
+        starts = [t.start for t in tokens]
+        breaks = [m.start() for m in re.finditer("\n", text)]
+        line = [bisect.bisect(breaks, start) for start in starts]
+        reach = self.morph_context
         windows, inside = [], []
         for span in persons:
-            lo = text.rfind(" ", 0, max(0, span.start - 30)) + 1
-            lo = max(lo, text.rfind("\n", 0, span.start) + 1)
-            hi = text.find("\n", span.stop)
-            hi = min(hi if hi != -1 else len(text), span.stop + 25)
-            tokens = [self._Token(lo + t.start, lo + t.stop, t.text) for t in self._tokenize(text[lo:hi])]
-            windows.append(tokens)
-            # a square bracket inside a name is an editor's mark ("Владимира] Путина")
-            inside.append([t for t in tokens if span.start <= t.start and t.stop <= span.stop and t.text not in ("[", "]")])
-        for tokens, markup in zip(windows, self.morph_tagger.map([[t.text for t in w] for w in windows])):
-            for token, tagged in zip(tokens, markup.tokens):
-                token.pos, token.feats = tagged.pos, tagged.feats
+            first = bisect.bisect_left(starts, span.start)
+            last = max(first, bisect.bisect_left(starts, span.stop) - 1)
+            lo, hi = first, last + 1
+            while lo > 0 and first - lo < reach and line[lo - 1] == line[first]:
+                lo -= 1
+            while hi < len(tokens) and hi - last - 1 < reach and line[hi] == line[first]:
+                hi += 1
+            windows.append((lo, hi))
+            inside.append(range(first, last + 1))
+        merged: list[list[int]] = []
+        for lo, hi in sorted(windows):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        tagged = {}
+        for (lo, hi), markup in zip(merged, self.morph_tagger.map([[t.text for t in tokens[lo:hi]] for lo, hi in merged])):
+            for index, morph in zip(range(lo, hi), markup.tokens):
+                token = self._Token(tokens[index].start, tokens[index].stop, tokens[index].text)
+                token.pos, token.feats = morph.pos, morph.feats
+                tagged[index] = token
+        # a square bracket inside a name is an editor's mark ("Владимира] Путина")
+        inside = [[tagged[i] for i in indexes if tagged[i].text not in ("[", "]")
+                   and span.start <= tagged[i].start and tagged[i].stop <= span.stop]
+                  for span, indexes in zip(persons, inside)]
         for span, tokens in zip(persons, inside):
             tokens = self._without_common_words(tokens)
             if tokens and (tokens[0].start, tokens[-1].stop) != (span.start, span.stop):
@@ -806,8 +828,9 @@ class OfficialExtractor:
             pieces.append(piece.replace("\n", " ") + (" " if follows else "\n.\n"))
             position += len(pieces[-1])
         joined = "".join(pieces)
+        tokens = list(self._tokenize(joined))  # one tokenization for the NER and the morphology
         persons = []
-        for s in self.ner_tagger(joined).spans:
+        for s in self.ner_tagger.infer.spans(tokens):
             if s.type != "PER":
                 continue
             # The tagger reads the lines as one text: a span can run into the
@@ -819,7 +842,7 @@ class OfficialExtractor:
                 persons.append(_Span(part.start(), part.end(), part.group(0)))
         if not persons:
             return []
-        self._normalize_names(joined, persons)
+        self._normalize_names(joined, persons, tokens)
 
         def original(offset: int) -> int:
             base_joined, base_text = max((p for p in starts if p[0] <= offset), key=lambda p: p[0])

@@ -1,5 +1,6 @@
-"""The NER fast paths: the vectorized CRF decoder returns slovnet's tags, and
-reading only the windows around possible names finds the same people as
+"""The NER fast paths: the vectorized CRF decoder returns slovnet's tags;
+the models see three words each side of a word, so reading only windows
+around possible names finds the same people, with the same normal forms, as
 reading whole sentences."""
 from __future__ import annotations
 
@@ -52,6 +53,33 @@ def test_viterbi_of_nothing_is_nothing():
     assert viterbi(np.zeros((0, 3), dtype=np.float32), np.zeros((3, 3), dtype=np.float32)).tolist() == []
 
 
+def test_the_models_see_three_words_each_side_of_a_word(extractor, ingestor):
+    officials = extractor.officials
+    ner = officials.ner_tagger.infer
+    sentences = [s for text in _seed_texts(ingestor) for s in text.split(". ") if len(text_words(s)) > 12][:12]
+    assert len(sentences) >= 6
+    for sentence in sentences:
+        words = text_words(sentence)
+        whole_morph = next(officials.morph_tagger.map([words])).tokens
+        whole_ner = ner.model(*_batch(ner, words))[0]
+        for at in range(len(words)):
+            lo, hi = max(0, at - 3), at + 4
+            morph = next(officials.morph_tagger.map([words[lo:hi]])).tokens[at - lo]
+            assert (morph.pos, morph.feats) == (whole_morph[at].pos, whole_morph[at].feats), words[at]
+            emissions = ner.model(*_batch(ner, words[lo:hi]))[0][at - lo]
+            assert np.allclose(emissions, whole_ner[at], atol=1e-4), words[at]
+    # with two words each side, some word's scores change: three is the least
+    words = text_words(sentences[0])
+    whole_ner = ner.model(*_batch(ner, words))[0]
+    assert any(not np.allclose(ner.model(*_batch(ner, words[max(0, at - 2):at + 3]))[0][at - max(0, at - 2)],
+                               whole_ner[at], atol=1e-4) for at in range(len(words)))
+
+
+def _batch(infer, words):
+    batch = next(iter(infer.encoder([words])))
+    return batch.word_id, batch.shape_id, batch.pad_mask
+
+
 def test_ner_reads_windows_around_possible_names_not_whole_sentences(extractor):
     filler = "в течение отчетного периода объем выпуска продукции на предприятиях области заметно вырос"
     text = f"В области, {filler}, сообщил Александр Дрозденко журналистам, {filler}."
@@ -86,6 +114,7 @@ def test_windows_find_the_same_people_as_whole_sentences(extractor, ingestor, mo
 
     windowed = [found(text) for text in texts]
     monkeypatch.setattr(officials, "margin", 10_000)  # every window is its whole sentence
+    monkeypatch.setattr(officials, "morph_context", 10_000)  # the morphology of whole lines
     whole = [found(text) for text in texts]
     assert windowed == whole
     assert sum(len(people) for people in windowed) >= 10

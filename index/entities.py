@@ -844,8 +844,10 @@ class OfficialExtractor:
             return []
         self._normalize_names(joined, persons, tokens)
 
+        positions = [p for p, _ in starts]
+
         def original(offset: int) -> int:
-            base_joined, base_text = max((p for p in starts if p[0] <= offset), key=lambda p: p[0])
+            base_joined, base_text = starts[bisect.bisect_right(positions, offset) - 1]
             return offset - base_joined + base_text
 
         for span in persons:

@@ -1,4 +1,4 @@
-"""natasha's NER model, decoded faster.
+"""natasha's NER model, decoded faster and run on text already tokenized.
 
 The tagger reads a document as one sequence of a few hundred words, and
 slovnet's CRF decoder steps through it with half a dozen numpy calls and a
@@ -6,6 +6,8 @@ fancy-index gather per word; on a news article that was a quarter of the
 model's time. ``viterbi`` does the same arithmetic, in the same order and
 dtype, with three small numpy calls per word and the back-pointers found in
 one vectorized step afterwards, so its tags are the same as slovnet's.
+``spans`` takes razdel's tokens of the text, which the name normalization
+needs too, instead of tokenizing the text a second time.
 
 Imported only where the model is loaded: the query path never needs it.
 """

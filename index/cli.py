@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import SEEDS_DIR, resolve_index_dir
 from .indexer import COMMIT_EVERY, IndexBroken, IndexBuilder, IndexBusy, index_exists
+from .parallel import WorkerFailed
 from .reader import DEFAULT_MAX_CHARS, iter_input_files
 
 
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
     parser.add_argument("--no-ner", action="store_true", help="skip person extraction from Russian text (much faster; no officials facet)")
     parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY,
-                        help="commit a new index segment every N documents (a killed run keeps what was committed)")
+                        help="commit a new index segment every N documents, one per worker process (a killed run keeps what was committed)")
     parser.add_argument("--workers", type=int, help="NLP worker processes (default: one per core; one for small inputs)")
     return parser
 
@@ -76,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except IndexBroken as exc:
         print(f"search-index: {exc}", file=sys.stderr)
+        return 1
+    except WorkerFailed as exc:
+        print(f"search-index: {exc}\nbatches committed before it stay in the index, "
+              "and the next run goes on from there", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("search-index: interrupted; batches committed before it stay in the index, "

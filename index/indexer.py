@@ -10,12 +10,11 @@ last generation whole and searchable, and the next run picks up from there
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import pickle
 import tempfile
-import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +25,8 @@ from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, is_full_name, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
+from .parallel import SegmentDone, WorkerPool, WorkerSettings, Written
+from .pipeline import DocumentProcessor, Processed
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter
 from .records import RawDocument, Rejection
@@ -36,11 +36,12 @@ from .schema import SCHEMA_VERSION, build_schema
 # every document is then reprocessed on the next run.
 PIPELINE_VERSION = f"4.{SCHEMA_VERSION}"  # 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
-# Documents read ahead of the workers: memory stays bounded (~100 KB each
-# processed), and the workers keep going while the writer commits a segment
-# (a minute at 5,000 documents) instead of idling after a few dozen.
+# Documents handed to a worker and not yet answered: memory stays bounded
+# (raw text, ~10 KB each), and a worker has work queued while the main
+# process commits.
 IN_FLIGHT_PER_WORKER = 512
-# One Whoosh segment per this many documents, or fewer: Whoosh sorts a
+# One Whoosh segment per this many documents, or fewer (with worker
+# processes, one a worker, committed together): Whoosh sorts a
 # segment's postings in a pool and, past ``POOL_MB`` (its own estimate), through
 # run files pickled to disk and merged at commit (at 100,000 documents in one
 # segment, ~16 GB of runs, longer than the NLP). A segment is committed before
@@ -183,18 +184,24 @@ class IndexBuilder:
         note = on_item or (lambda _outcome: None)
         # Documents whose officials include a bare surname wait on disk until
         # every full name in the corpus is known (memory stays bounded).
-        with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending:
+        with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
             held = 0
             try:
                 work = self._work(paths, known, seen, report, note)
-                for result in self._results(work):
+                results = pool.results(work, final=False) if pool else ((0, r) for r in self._results(work))
+                for worker, result in results:
+                    if isinstance(result, SegmentDone):
+                        batch.segment_done(worker, result)
+                        continue
                     if isinstance(result, Rejection):
                         report.rejected.append(result)
                         note("rejected")
                         continue
                     for name in result.names:
                         registry.add(name)
-                    if result.lone_surnames:
+                    if isinstance(result, Written):  # a worker indexed it
+                        batch.written(worker, result, replaces=result.id in known)
+                    elif result.lone_surnames:
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                         held += 1
                     else:
@@ -203,10 +210,16 @@ class IndexBuilder:
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
                 pending.seek(0)
-                for _ in range(held):
-                    result = pickle.load(pending)
-                    relink(result, registry)
-                    batch.add(result.fields, result.forms, replaces=result.id in known)
+                linked = (relink(pickle.load(pending), registry) for _ in range(held))
+                if pool:
+                    for worker, result in pool.results(linked):
+                        if isinstance(result, SegmentDone):
+                            batch.segment_done(worker, result)
+                        else:
+                            batch.written(worker, result, replaces=result.id in known)
+                else:
+                    for result in linked:
+                        batch.add(result.fields, result.forms, replaces=result.id in known)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -238,7 +251,27 @@ class IndexBuilder:
                 continue
             yield item, digest
 
+    def _worker_settings(self, write: bool) -> WorkerSettings:
+        return WorkerSettings(str(self.index_dir), self.max_chars, self.ner, write,
+                              pool_mb=self.pool_mb, pool_full=POOL_FULL, min_postings=self.array_min_postings)
+
+    @contextmanager
+    def _pool(self, batch: "_Batch") -> Iterator[WorkerPool | None]:
+        """With more than one worker, processes that each write what they
+        processed into a segment of their own, which the batch commits."""
+        if self.workers == 1:
+            yield None
+            return
+        with WorkerPool(self.workers, self._worker_settings(write=True), IN_FLIGHT_PER_WORKER) as pool:
+            batch.workers = pool
+            try:
+                yield pool
+            finally:
+                batch.workers = None
+
     def _results(self, work: Iterator[tuple[RawDocument, str]]) -> Iterator[Processed | Rejection]:
+        """Processed documents, nothing written (in worker processes when
+        ``workers`` > 1)."""
         if self.workers == 1:
             processor = self.processor
             processor.extractor.use_registry(processor.extractor.registry_for(self.index_dir))
@@ -248,24 +281,17 @@ class IndexBuilder:
                 except Exception as exc:  # one bad document never stops the run
                     yield Rejection(raw.path, f"failed to process: {type(exc).__name__}: {exc}")
             return
-        in_flight = threading.BoundedSemaphore(self.workers * IN_FLIGHT_PER_WORKER)
-
-        def bounded():
-            for item in work:
-                in_flight.acquire()
-                yield item
-
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with context.Pool(self.workers, initializer=init_worker, initargs=(str(self.index_dir), self.max_chars, self.ner)) as pool:
-            for result in pool.imap(process_in_worker, bounded(), chunksize=4):
-                in_flight.release()
+        with WorkerPool(self.workers, self._worker_settings(write=False), IN_FLIGHT_PER_WORKER) as pool:
+            for _worker, result in pool.results(work):
                 yield result
 
 
 class _Batch:
     """The open Whoosh writer: commits a generation every ``commit_every``
     changes, or sooner when its posting pool is nearly full, with the names
-    seen so far, and opens the next."""
+    seen so far, and opens the next. While worker processes write segments
+    (``parallel.py``), it starts a flush round every ``commit_every``
+    documents a worker, and commits the round's segments when it is in."""
 
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
@@ -273,6 +299,14 @@ class _Batch:
         self.pool_full = POOL_FULL * builder.pool_mb * 1024 * 1024
         self.forms: set[str] = set()  # the batch's lemma-form pairs
         self.index_was_empty = ix.doc_count_all() == 0
+        self.workers: WorkerPool | None = None  # while workers write segments
+        self.written_since_round = 0
+        # Replaced versions are deleted in the commit that adds the new one:
+        # per worker, the ids of those in its open segment; then those of
+        # the closed segments waiting for the next commit.
+        self.open_replacements: dict[int, list[str]] = defaultdict(list)
+        self.closed_segments: list = []
+        self.closed_replacements: list[str] = []
         self.writer = self._open()
         self.write_arrays()  # an index written before posting arrays, or by a killed run
 
@@ -302,6 +336,26 @@ class _Batch:
         self.forms |= forms
         self._changed()
 
+    def written(self, worker: int, written: Written, replaces: bool) -> None:
+        """A document a worker wrote into its open segment."""
+        if replaces:
+            self.open_replacements[worker].append(written.id)
+        self.forms |= written.forms
+        self.written_since_round += 1
+        if self.written_since_round >= self.builder.commit_every * self.workers.count:
+            self.written_since_round = 0
+            self.workers.flush()
+
+    def segment_done(self, worker: int, done: SegmentDone) -> None:
+        if done.segment is not None:
+            self.closed_segments.append(done.segment)
+        self.closed_replacements += self.open_replacements.pop(worker, [])
+        if done.round_complete:
+            # After the final round no worker writes a segment, so the
+            # commit may delete the files of any the index does not hold.
+            self._commit(clean=done.final)
+            self.writer = self._open()
+
     def delete(self, doc_id: str) -> None:
         self.writer.delete_by_term("id", doc_id)
         self._changed()
@@ -312,11 +366,14 @@ class _Batch:
             self._commit()
             self.writer = self._open()
 
-    def _commit(self) -> None:
+    def _commit(self, clean: bool = True) -> None:
         # before the commit: a kill in between leaves extra pairs, never missing ones
         write_forms(self.builder.index_dir, self.forms, self.index_was_empty)
         self.forms = set()
-        self.writer.commit()
+        for doc_id in self.closed_replacements:
+            self.writer.delete_by_term("id", doc_id)
+        self.writer.commit_with(self.closed_segments, clean=clean)
+        self.closed_segments, self.closed_replacements = [], []
         self.changes = 0
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.
@@ -328,7 +385,7 @@ class _Batch:
         forget_merge_of(self.builder.index_dir, written)
 
     def finish(self) -> None:
-        if self.changes:
+        if self.changes or self.closed_segments or self.closed_replacements:
             self._commit()
         else:
             self.writer.cancel()  # nothing since the last commit
@@ -351,16 +408,20 @@ class _Batch:
             writer.cancel()
 
 
-def relink(result: Processed, registry: PersonRegistry) -> None:
+def relink(result: Processed, registry: PersonRegistry) -> Processed:
     """A bare surname becomes the corpus's full name when exactly one person
-    in the corpus (or the knowledge base) has it."""
+    in the corpus (or the knowledge base) has it. The surname may be in any
+    case ("Шапши"): the process that read it had not seen the full name yet
+    (a worker sees only its share of the corpus), so it is matched by its
+    stem, as the extractor matches the names it has seen."""
     officials = [v for v in (result.fields.get("official") or "").split(",") if v]
     linked = []
     for name in officials:
-        full = registry.by_surname(name) if not is_full_name(name) else None
+        full = None if is_full_name(name) else registry.by_surname(name) or registry.by_surname_stem(name)
         if full and full not in linked:
             linked.append(full)
         elif not full and name not in linked:
             linked.append(name)
     if linked != officials:
         result.fields["official"] = ",".join(linked)
+    return result

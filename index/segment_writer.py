@@ -35,6 +35,7 @@ from pickle import loads
 
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
+from whoosh.index import TOC
 from whoosh.system import _INT_SIZE
 from whoosh.writing import SegmentWriter
 
@@ -53,6 +54,23 @@ class ArraySegmentWriter(SegmentWriter):
     def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
+        self._other_segments: list = []
+        self._clean_files = True
+
+    def commit_with(self, segments: list, clean: bool = True) -> None:
+        """Commits, and the segments other processes wrote (``parallel.py``)
+        join the index in the same generation. ``clean=False`` leaves the
+        files of segments the index does not hold, which Whoosh's commit
+        deletes: a worker may be writing one; a later commit cleans them."""
+        self._other_segments, self._clean_files = list(segments), clean
+        self.commit()
+
+    def _commit_toc(self, segments) -> None:
+        segments = list(segments) + self._other_segments
+        if self._clean_files:
+            super()._commit_toc(segments)
+        else:
+            TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -1,0 +1,247 @@
+"""NLP worker processes that write their own Whoosh segments.
+
+With one writer process, Whoosh's pure-Python writing (~20 ms of CPU a
+document, half of it when a segment is flushed) ran on one core while the
+NLP ran on the others, and the NLP waited whenever a segment was flushed.
+Here each worker indexes the documents it processed into a segment of its
+own, as Whoosh's own ``MpWriter(multisegment=True)`` does; the main process
+reads the input, hands it out, keeps the corpus-wide state (names, forms,
+deletions of replaced versions) and commits the workers' segments into the
+index. A commit is a round: every worker closes its segment and goes on with
+a new one, and when the last reply is in, the main process commits them all
+in one generation.
+
+Messages from one worker arrive in the order it sent them, so the main
+process knows which documents each segment holds.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+
+from .pipeline import Processed, init_worker, process_in_worker
+from .records import RawDocument, Rejection
+from .segment_writer import ArraySegmentWriter
+
+FLUSH = "flush"  # a task: close your segment and send it
+_DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
+# How long the main process waits on the results before it checks that the
+# workers are still alive (a killed worker sends nothing).
+_POLL_S = 1.0
+
+
+@dataclass
+class Written:
+    """A document a worker wrote into its segment: what the main process
+    still needs to know of it."""
+
+    id: str
+    names: list[str] = field(default_factory=list)
+    forms: set[str] = field(default_factory=set)
+
+
+@dataclass
+class SegmentDone:
+    """A worker's closed segment (None when it wrote nothing since its last).
+    ``round_complete``: the last reply to a flush round; ``final``: after it
+    the workers get no more documents, so no segment is being written."""
+
+    segment: object | None
+    round_complete: bool = False
+    final: bool = False
+
+
+@dataclass
+class WorkerSettings:
+    index_dir: str
+    max_chars: int
+    ner: bool
+    write: bool  # index the documents (False: send them back, for the NLP alone)
+    pool_mb: int = 1024
+    pool_full: float = 0.9  # of pool_mb: the segment is closed before Whoosh would spill to disk
+    min_postings: int = 1
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process failed outside any one document (a bug, or killed)."""
+
+
+class _WorkerStorage(FileStorage):
+    """The index directory, with temporary files in a directory of the
+    worker's own: Whoosh names a writer's temporary directory after the
+    index, and the main process's writer deletes it when it commits."""
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(f"{name or 'tmp'}-{os.getpid()}")
+
+
+class WorkerSegment:
+    """A worker's open segment: documents go in as the worker processes
+    them; ``close`` finishes the segment's files and returns Whoosh's record
+    of it, which the main process commits."""
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        self.settings = settings
+        self.ix = _WorkerStorage(settings.index_dir).open_index()
+        self.writer: ArraySegmentWriter | None = None  # opened by the first document
+
+    def add(self, fields: dict) -> None:
+        if self.writer is None:
+            s = self.settings
+            # _lk=False: the main process holds the index's lock for the run
+            self.writer = ArraySegmentWriter(self.ix, Path(s.index_dir), s.min_postings, _lk=False,
+                                             limitmb=s.pool_mb, compound=False)
+        self.writer.add_document(**fields)
+
+    def full(self) -> bool:
+        return (self.writer is not None
+                and self.writer.pool.currentsize >= self.settings.pool_full * self.settings.pool_mb * 1024 * 1024)
+
+    def close(self):
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return None
+        segment = writer._finalize_segment()
+        writer._finish()  # removes its temporary directory; it holds no lock
+        return segment
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()  # the files stay until the next commit cleans them
+            self.writer = None
+
+
+def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
+    segment = None
+    try:
+        init_worker(settings.index_dir, settings.max_chars, settings.ner)
+        segment = WorkerSegment(settings) if settings.write else None
+        while (task := tasks.get()) is not None:
+            if task == FLUSH:
+                results.put((_FLUSHED, number, segment.close() if segment else None))
+                continue
+            if isinstance(task, Processed):  # processed before, to be written now
+                segment.add(task.fields)
+                result = Written(task.id, forms=task.forms)
+            else:
+                result = process_in_worker(task)
+                if segment is not None and isinstance(result, Processed) and not result.lone_surnames:
+                    segment.add(result.fields)
+                    result = Written(result.id, result.names, result.forms)
+            results.put((_DONE, number, result))
+            if segment is not None and segment.full():
+                results.put((_CLOSED, number, segment.close()))
+    except BaseException:  # noqa: BLE001 - told to the main process, which stops the run
+        results.put((_FAILED, number, traceback.format_exc()))
+    finally:
+        if segment is not None:
+            segment.cancel()
+
+
+class WorkerPool:
+    """``count`` worker processes, each with its own task queue (so a flush
+    reaches every worker exactly once) and at most ``in_flight`` documents
+    handed to it and not yet answered (memory stays bounded)."""
+
+    def __init__(self, count: int, settings: WorkerSettings, in_flight: int) -> None:
+        self.count, self.settings, self.in_flight_limit = count, settings, in_flight
+        self.context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self.results_queue = self.context.Queue()
+        self.tasks = [self.context.Queue() for _ in range(count)]
+        self.processes = [
+            self.context.Process(target=_worker_main, args=(n, self.tasks[n], self.results_queue, settings),
+                                 name=f"promsearch-worker-{n}", daemon=True)
+            for n in range(count)]
+        self.awaiting = 0  # replies still due in the flush round under way
+        self.final = False
+        self._next_check = 0.0  # when to check that the workers are alive
+
+    def __enter__(self) -> "WorkerPool":
+        for process in self.processes:
+            process.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        failed = exc_info[0] is not None
+        for tasks in self.tasks:
+            if failed:
+                # A dead worker reads no more: its queue's unsent tasks must
+                # not hold this process up when it exits.
+                tasks.cancel_join_thread()
+            tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=1 if failed else 10)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+    def flush(self) -> None:
+        """Starts a flush round, unless one is under way."""
+        if self.settings.write and not self.awaiting:
+            self.awaiting = self.count
+            for tasks in self.tasks:
+                tasks.put(FLUSH)
+
+    def results(self, work: Iterable[tuple[RawDocument, str] | Processed],
+                final: bool = True) -> Iterator[tuple[int, object]]:
+        """(worker, Written | Processed | Rejection | SegmentDone) as they
+        come, until every task is answered and, when writing and ``final``,
+        a last round has closed every segment. A task is a raw document and
+        its content hash, or a document processed earlier that only needs
+        writing (one whose officials were linked after the whole run)."""
+        in_flight = [0] * self.count
+        pending = iter(work)
+        exhausted = False
+        while True:
+            while not exhausted:
+                worker = min(range(self.count), key=in_flight.__getitem__)
+                if in_flight[worker] >= self.in_flight_limit:
+                    break
+                item = next(pending, None)
+                if item is None:
+                    exhausted = True
+                    break
+                self.tasks[worker].put(item)
+                in_flight[worker] += 1
+            if exhausted and not any(in_flight) and not self.awaiting:
+                if self.final or not self.settings.write or not final:
+                    return
+                self.flush()
+                self.final = True
+            kind, worker, payload = self._receive()
+            if kind == _DONE:
+                in_flight[worker] -= 1
+                yield worker, payload
+            elif kind == _FLUSHED:
+                self.awaiting -= 1
+                yield worker, SegmentDone(payload, round_complete=not self.awaiting,
+                                          final=self.final and not self.awaiting)
+            elif kind == _CLOSED:  # its pool was full: committed with the next round
+                yield worker, SegmentDone(payload)
+            else:
+                raise WorkerFailed(f"an indexing worker failed:\n{payload}")
+
+    def _receive(self) -> tuple[str, int, object]:
+        # A killed worker sends nothing: check on the workers between
+        # messages too, or the others would do all the work first.
+        while True:
+            if time.monotonic() >= self._next_check:
+                self._check_alive()
+            try:
+                return self.results_queue.get(timeout=_POLL_S)
+            except queue.Empty:
+                self._next_check = 0.0
+
+    def _check_alive(self) -> None:
+        self._next_check = time.monotonic() + _POLL_S
+        for process in self.processes:
+            if not process.is_alive():
+                raise WorkerFailed(f"an indexing worker exited unexpectedly (exit code {process.exitcode})")

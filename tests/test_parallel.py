@@ -1,0 +1,117 @@
+"""Worker processes that write their own segments (``index/parallel.py``):
+the index equals one process's, replaced versions go in the same commit as
+the new ones, officials are linked across the whole run, and a worker that
+dies stops the run with a clear error and leaves the last commit whole."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+from multiprocessing import active_children
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.arrays import write_missing_arrays
+from index.config import SEEDS_DIR
+from index import indexer
+from index.indexer import IndexBuilder
+from index.parallel import WorkerFailed
+from search.engine import SearchEngine, SearchRequest
+from tests.test_index_paths import postings
+from tests.test_reliability import live_count, recombined_corpus
+
+
+def stored_by_id(index_dir: Path) -> dict:
+    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+        docs = list(searcher.all_stored_fields())
+    by_id = {d["id"]: (d.get("official"), d.get("region"), d.get("sector"), d["title"], d["body"]) for d in docs}
+    assert len(by_id) == len(docs), "an id is in the index twice"
+    return by_id
+
+
+def test_worker_segments_give_one_process_index(tmp_path, seed_index):
+    index_dir = tmp_path / "parallel"
+    report = IndexBuilder(index_dir, workers=2, commit_every=1).build([SEEDS_DIR])
+    assert report.indexed == 5 and not report.rejected
+    assert postings(index_dir) == postings(seed_index)
+    assert stored_by_id(index_dir) == stored_by_id(seed_index)
+
+
+def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 60)
+    one, parallel = tmp_path / "one", tmp_path / "parallel"
+    IndexBuilder(one, workers=1).build([corpus])
+    # A round every ten documents: several commits while the workers write.
+    # A round's flush waits behind the documents already handed out, so few
+    # are handed out at a time here.
+    monkeypatch.setattr(indexer, "IN_FLIGHT_PER_WORKER", 2)
+    report = IndexBuilder(parallel, workers=2, commit_every=5).build([corpus])
+    assert report.indexed == 60 and not report.rejected
+    ix = whoosh_index.open_dir(str(parallel))
+    assert ix.latest_generation() >= 4
+    # Officials aside (a process links a name to the full names it has
+    # seen so far in the run, so they depend on which process saw what),
+    # the index is the one a single process writes.
+    assert postings(parallel) == postings(one)  # title, body, exact
+    assert {i: d[1:] for i, d in stored_by_id(parallel).items()} == {i: d[1:] for i, d in stored_by_id(one).items()}
+    with ix.reader() as reader:
+        segment_ids = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+    assert write_missing_arrays(ix, parallel) == []  # every worker filed its segment's arrays
+    # The last commit removed the segments that Whoosh merged away; only the
+    # empty files of a cancelled writer may stay (as with one process).
+    with_arrays = {m.group(1) for f in os.listdir(parallel) if (m := re.match(r"(MAIN_\w+)\.pa3_terms", f))}
+    assert with_arrays == segment_ids
+
+
+def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a_full.txt").write_text("Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание "
+                                     "с промышленниками Калужской области.", encoding="utf-8")
+    (docs / "b_lone.txt").write_text("Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
+                                     encoding="utf-8")
+    IndexBuilder(tmp_path / "ix", workers=2).build([docs])
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.document("b_lone")["officials"] == ["Владислав Шапша"]
+    assert engine.document("a_full")["officials"] == ["Владислав Шапша"]
+
+
+def test_an_updated_document_replaces_its_old_version_in_one_commit(tmp_path):
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, corpus)
+    index_dir = tmp_path / "ix"
+    IndexBuilder(index_dir, workers=2, commit_every=1).build([corpus])
+    changed = sorted(corpus.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nКомбайностроение получит субсидии.",
+                       encoding="utf-8")
+    report = IndexBuilder(index_dir, workers=2, commit_every=1).build([corpus])
+    assert (report.updated, report.unchanged, report.indexed) == (1, 4, 0)
+    assert live_count(index_dir) == 5
+    assert len(stored_by_id(index_dir)) == 5
+    hits = SearchEngine(index_dir).search(SearchRequest("комбайностроение"))["hits"]
+    assert [h["id"] for h in hits] == [changed.stem]
+
+
+def test_a_killed_worker_stops_the_run_and_the_last_commit_stays_whole(tmp_path):
+    index_dir = tmp_path / "ix"
+    IndexBuilder(index_dir, workers=1).build([SEEDS_DIR])
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 300)
+    killed = []
+
+    def kill_a_worker(_outcome):
+        if not killed:
+            worker = active_children()[0]
+            os.kill(worker.pid, signal.SIGKILL)
+            killed.append(worker.pid)
+
+    with pytest.raises(WorkerFailed, match="exited unexpectedly"):
+        IndexBuilder(index_dir, workers=2).build([corpus], on_item=kill_a_worker)
+    assert killed and not active_children()  # the other worker was stopped too
+    assert live_count(index_dir) == 5
+    assert SearchEngine(index_dir).search(SearchRequest("импортозамещение"))["total"] == 2
+    report = IndexBuilder(index_dir, workers=2).build([SEEDS_DIR, corpus])
+    assert report.unchanged == 5 and report.indexed == 300
+    assert live_count(index_dir) == 305 and len(stored_by_id(index_dir)) == 305

@@ -115,7 +115,8 @@ def stale_share(index_dir: Path, corpus: Path, probe: int = 500) -> float:
 
 def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
     """The NLP workers alone (cleaning, entities, lemmas), nothing written:
-    the rate the writer should keep up with."""
+    the rate the whole build is compared with (the build's workers write
+    too)."""
     from index.reader import read_raw
 
     builder = IndexBuilder(scratch, workers=workers, ner=ner)

@@ -1,8 +1,9 @@
 """Raw document -> index-ready fields, in worker processes.
 
 All the NLP (cleaning, language detection, entity extraction and the
-analysis chain itself) runs here, so the single process that writes the
-index only files ready-made tokens: Whoosh writing hides behind the NLP.
+analysis chain itself) runs here, once per document: the fields it makes
+are what Whoosh is given, as token lists it files as they are (in the same
+worker process, ``parallel.py``, or in the only one).
 """
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-ner", action="store_true", help="skip person extraction from Russian text (much faster; no officials facet)")
     parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY,
                         help="commit a new index segment every N documents, one per worker process (a killed run keeps what was committed)")
-    parser.add_argument("--workers", type=int, help="NLP worker processes (default: one per core; one for small inputs)")
+    parser.add_argument("--workers", type=int, help="worker processes, each processing documents and writing its own index segment (default: one per core; one for small inputs)")
     return parser
 
 

@@ -251,9 +251,16 @@ class IndexBuilder:
                 continue
             yield item, digest
 
+    @property
+    def pool_full_bytes(self) -> float:
+        """The posting pool's size (Whoosh's estimate) at which a segment is
+        committed or closed, for the main writer and the workers' alike."""
+        return POOL_FULL * self.pool_mb * 1024 * 1024
+
     def _worker_settings(self, write: bool) -> WorkerSettings:
         return WorkerSettings(str(self.index_dir), self.max_chars, self.ner, write,
-                              pool_mb=self.pool_mb, pool_full=POOL_FULL, min_postings=self.array_min_postings)
+                              pool_mb=self.pool_mb, pool_full_bytes=self.pool_full_bytes,
+                              min_postings=self.array_min_postings)
 
     @contextmanager
     def _pool(self, batch: "_Batch") -> Iterator[WorkerPool | None]:
@@ -296,7 +303,6 @@ class _Batch:
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
         self.changes = 0  # since the last commit
-        self.pool_full = POOL_FULL * builder.pool_mb * 1024 * 1024
         self.forms: set[str] = set()  # the batch's lemma-form pairs
         self.index_was_empty = ix.doc_count_all() == 0
         self.workers: WorkerPool | None = None  # while workers write segments
@@ -362,7 +368,7 @@ class _Batch:
 
     def _changed(self) -> None:
         self.changes += 1
-        if self.changes >= self.builder.commit_every or self.writer.pool.currentsize >= self.pool_full:
+        if self.changes >= self.builder.commit_every or self.writer.pool.currentsize >= self.builder.pool_full_bytes:
             self._commit()
             self.writer = self._open()
 

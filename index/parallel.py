@@ -65,9 +65,9 @@ class WorkerSettings:
     max_chars: int
     ner: bool
     write: bool  # index the documents (False: send them back, for the NLP alone)
-    pool_mb: int = 1024
-    pool_full: float = 0.9  # of pool_mb: the segment is closed before Whoosh would spill to disk
-    min_postings: int = 1
+    pool_mb: int  # Whoosh's limit for the segment writer's posting pool
+    pool_full_bytes: float  # the segment is closed at this size, before Whoosh would spill to disk
+    min_postings: int
 
 
 class WorkerFailed(RuntimeError):
@@ -102,8 +102,7 @@ class WorkerSegment:
         self.writer.add_document(**fields)
 
     def full(self) -> bool:
-        return (self.writer is not None
-                and self.writer.pool.currentsize >= self.settings.pool_full * self.settings.pool_mb * 1024 * 1024)
+        return self.writer is not None and self.writer.pool.currentsize >= self.settings.pool_full_bytes
 
     def close(self):
         writer, self.writer = self.writer, None

@@ -348,9 +348,9 @@ class _Batch:
             self.open_replacements[worker].append(written.id)
         self.forms |= written.forms
         self.written_since_round += 1
-        if self.written_since_round >= self.builder.commit_every * self.workers.count:
+        # while a round is under way, the next starts as soon as it is in
+        if self.written_since_round >= self.builder.commit_every * self.workers.count and self.workers.flush():
             self.written_since_round = 0
-            self.workers.flush()
 
     def segment_done(self, worker: int, done: SegmentDone) -> None:
         if done.segment is not None:

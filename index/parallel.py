@@ -182,12 +182,14 @@ class WorkerPool:
                 process.terminate()
                 process.join()
 
-    def flush(self) -> None:
-        """Starts a flush round, unless one is under way."""
-        if self.settings.write and not self.awaiting:
-            self.awaiting = self.count
-            for tasks in self.tasks:
-                tasks.put(FLUSH)
+    def flush(self) -> bool:
+        """Starts a flush round, unless one is under way; says whether it did."""
+        if not self.settings.write or self.awaiting:
+            return False
+        self.awaiting = self.count
+        for tasks in self.tasks:
+            tasks.put(FLUSH)
+        return True
 
     def results(self, work: Iterable[tuple[RawDocument, str] | Processed],
                 final: bool = True) -> Iterator[tuple[int, object]]:

@@ -460,9 +460,10 @@ class OfficialExtractor:
             embedding = NewsEmbedding()
             self.morph_tagger = NewsMorphTagger(embedding)
             self.ner_tagger = NewsNERTagger(embedding)
-            from .ner import ViterbiNERInfer
+            from .ner import ViterbiNERInfer, WindowMorphTagger
 
             self.ner_tagger.infer = ViterbiNERInfer.of(self.ner_tagger.infer)
+            self.morph_windows = WindowMorphTagger(self.morph_tagger)
         self.tokens = tokens
         self.registry = registry
         self.margin = NER_MARGIN
@@ -578,12 +579,14 @@ class OfficialExtractor:
                 merged[-1][1] = max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])
+        wanted = {index for indexes in inside for index in indexes}
         tagged = {}
-        for (lo, hi), markup in zip(merged, self.morph_tagger.map([[t.text for t in tokens[lo:hi]] for lo, hi in merged])):
-            for index, morph in zip(range(lo, hi), markup.tokens):
-                token = self._Token(tokens[index].start, tokens[index].stop, tokens[index].text)
-                token.pos, token.feats = morph.pos, morph.feats
-                tagged[index] = token
+        for (lo, hi), tags in zip(merged, self.morph_windows([[t.text for t in tokens[lo:hi]] for lo, hi in merged])):
+            for index, (pos, feats) in zip(range(lo, hi), tags):
+                if index in wanted:  # the context words' tags are not needed
+                    token = self._Token(tokens[index].start, tokens[index].stop, tokens[index].text)
+                    token.pos, token.feats = pos, feats
+                    tagged[index] = token
         # a square bracket inside a name is an editor's mark ("Владимира] Путина")
         inside = [[tagged[i] for i in indexes if tagged[i].text not in ("[", "]")
                    and span.start <= tagged[i].start and tagged[i].stop <= span.stop]

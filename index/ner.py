@@ -9,13 +9,23 @@ one vectorized step afterwards, so its tags are the same as slovnet's.
 ``spans`` takes razdel's tokens of the text, which the name normalization
 needs too, instead of tokenizing the text a second time.
 
+Both models read a word as two ids, its word's and its shape's; slovnet
+works out the shape anew for every word it reads (a dozen Python calls), and
+``WordIds`` keeps the ids of the words it has seen. ``WindowMorphTagger``
+gives the morphology tagger all the windows of a text as one sequence with a
+padding word between them, instead of slovnet's batches of eight windows
+padded to the longest: the model zeroes padding at every layer, so each
+window's tags are the ones it gets alone, in one model call a text.
+
 Imported only where the model is loaded: the query path never needs it.
 """
 from __future__ import annotations
 
 import numpy as np
 from slovnet.bio import bio_spans
+from slovnet.conll import parse_conll_tag
 from slovnet.exec.infer import NERInfer
+from slovnet.shape import word_shape
 
 
 def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
@@ -40,12 +50,77 @@ def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
     return np.array(tags)
 
 
+class WordIds:
+    """Words -> the (word id, shape id) arrays slovnet's encoder makes of
+    them, one row, for a model call; each distinct word's ids are worked
+    out once (the cache is emptied when full, as the lemma caches are)."""
+
+    def __init__(self, encoder, size: int = 200_000) -> None:
+        self.words, self.shapes, self.size = encoder.words_vocab, encoder.shapes_vocab, size
+        self.word_pad, self.shape_pad = self.words.pad_id, self.shapes.pad_id
+        self._ids: dict[str, tuple[int, int]] = {}
+
+    def _encode(self, word: str) -> tuple[int, int]:
+        if len(self._ids) >= self.size:
+            self._ids.clear()
+        ids = self._ids[word] = (self.words.encode(word.lower()), self.shapes.encode(word_shape(word)))
+        return ids
+
+    def ids(self, words: list[str]) -> list[tuple[int, int]]:
+        known, encode = self._ids, self._encode
+        return [known.get(word) or encode(word) for word in words]
+
+    def batch(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A batch of one row from (word id, shape id) pairs, as the model
+        takes it: word ids, shape ids, and where the padding is."""
+        word_id = np.array([[w for w, _ in pairs]], dtype=np.int64).reshape(1, len(pairs))
+        shape_id = np.array([[s for _, s in pairs]], dtype=np.int64).reshape(1, len(pairs))
+        return word_id, shape_id, word_id == self.word_pad
+
+
+class WindowMorphTagger:
+    """natasha's morphology tagger over several windows of one text in one
+    model call: the windows in a row, a padding word between each two.
+    Returns each window's (POS, features) per word, as natasha's tagger
+    gives them (``MorphToken.pos`` and ``.feats``)."""
+
+    def __init__(self, tagger) -> None:
+        infer = tagger.infer
+        self.model, self.tags_vocab = infer.model, infer.decoder.tags_vocab
+        self.ids = WordIds(infer.encoder)
+        self._tags: dict[int, tuple[str, dict]] = {}
+
+    def __call__(self, windows: list[list[str]]) -> list[list[tuple[str, dict]]]:
+        if not windows:
+            return []
+        gap = (self.ids.word_pad, self.ids.shape_pad)
+        pairs: list[tuple[int, int]] = []
+        for words in windows:
+            pairs += self.ids.ids(words)
+            pairs.append(gap)
+        tags = self.model.head.decode(self.model(*self.ids.batch(pairs)))[0].tolist()
+        out, at = [], 0
+        for words in windows:
+            out.append([self._tag(tag) for tag in tags[at:at + len(words)]])
+            at += len(words) + 1
+        return out
+
+    def _tag(self, tag: int) -> tuple[str, dict]:
+        parsed = self._tags.get(tag)
+        if parsed is None:
+            parsed = self._tags[tag] = parse_conll_tag(self.tags_vocab.decode(tag))
+        pos, feats = parsed
+        return pos, dict(feats)  # a copy: the caller's tokens own their features
+
+
 class ViterbiNERInfer(NERInfer):
     """slovnet's NER inference with ``viterbi`` as the CRF decoder."""
 
     @classmethod
     def of(cls, infer: NERInfer) -> "ViterbiNERInfer":
-        return cls(infer.model, infer.encoder, infer.decoder)
+        ner = cls(infer.model, infer.encoder, infer.decoder)
+        ner.ids = WordIds(infer.encoder)
+        return ner
 
     def process(self, inputs):
         transitions = self.model.head.crf.transitions.array
@@ -58,5 +133,8 @@ class ViterbiNERInfer(NERInfer):
         """The entity spans of a text already split by razdel (tokens with
         ``start``, ``stop`` and ``text``): what ``NERInfer`` returns for the
         text, without tokenizing it again."""
-        tags = next(self.decoder(self.process(self.encoder([[token.text for token in tokens]]))))
+        if not tokens:
+            return []
+        emissions = self.model(*self.ids.batch(self.ids.ids([token.text for token in tokens])))[0]
+        tags = next(self.decoder([viterbi(emissions, self.model.head.crf.transitions.array)]))
         return list(bio_spans(tokens, tags))

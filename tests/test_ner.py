@@ -118,3 +118,45 @@ def test_windows_find_the_same_people_as_whole_sentences(extractor, ingestor, mo
     whole = [found(text) for text in texts]
     assert windowed == whole
     assert sum(len(people) for people in windowed) >= 10
+
+
+def test_the_word_ids_are_slovnets_encoders(extractor, ingestor):
+    infer = extractor.officials.ner_tagger.infer
+    words = [w for text in _seed_texts(ingestor) for w in text_words(text)] + ["", "Путин", "ПУТИН", "—", "2024"]
+    ours = infer.ids.batch(infer.ids.ids(words))
+    slovnet = _batch(infer, words)
+    for a, b in zip(ours, slovnet):
+        assert a.tolist() == b.tolist()
+
+
+def test_ner_spans_equal_slovnets_on_the_seeds(extractor, ingestor):
+    from razdel import tokenize
+
+    infer = extractor.officials.ner_tagger.infer
+    slovnet = NERInfer(infer.model, infer.encoder, infer.decoder)
+    texts = _seed_texts(ingestor)
+    for text in texts:
+        ours = [(s.start, s.stop, s.type) for s in infer.spans(list(tokenize(text)))]
+        assert ours == [(s.start, s.stop, s.type) for s in next(slovnet([text])).spans]
+    assert infer.spans([]) == []
+
+
+def test_morph_windows_in_one_row_are_tagged_as_natashas_tagger_tags_them(extractor, ingestor):
+    """Windows of every length, tagged in one model call with a padding word
+    between them, get the tags natasha gives each window (in its batches of
+    eight, padded to the longest)."""
+    officials = extractor.officials
+    words = [w for text in _seed_texts(ingestor) for w in text_words(text)]
+    rng = np.random.default_rng(0)
+    windows, at = [], 0
+    while at < len(words) and len(windows) < 60:
+        size = int(rng.integers(1, 25))
+        windows.append(words[at:at + size])
+        at += size
+    ours = officials.morph_windows(windows)
+    natasha = [[(t.pos, t.feats) for t in markup.tokens] for markup in officials.morph_tagger.map(windows)]
+    assert ours == natasha
+    assert officials.morph_windows([]) == []
+    # each token owns its features
+    ours[0][0][1]["Case"] = "changed"
+    assert officials.morph_windows(windows[:1])[0][0] == natasha[0][0]

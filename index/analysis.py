@@ -34,6 +34,7 @@ _OOV_ENDINGS = tuple(sorted(
      "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и"], key=len, reverse=True))
 _OOV_MIN_STEM = 4
 LEMMA_CACHE_SIZE = 1_000_000
+PARSE_CACHE_SIZE = 200_000
 
 
 def fold_yo(text: str) -> str:
@@ -59,6 +60,7 @@ class Lemmatizer:
         # An explicit path skips pymorphy's scan of installed entry points.
         self.morph = pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path())
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
+        self.known_parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._known_parses)
         self._italian = None
 
     def _lemma(self, word: str, capitalized: bool) -> str:
@@ -95,17 +97,23 @@ class Lemmatizer:
             self._italian = Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
         return self._italian
 
-    def _known(self, word: str) -> bool:
+    def _known_parses(self, word: str) -> tuple:
+        """pymorphy's parses of a word that come from its dictionary (as
+        ``p.is_known`` tells). A word the dictionary lacks has none, so it is
+        not parsed at all: pymorphy would guess its forms by analogy first,
+        three times the cost of a known word's parse."""
+        if not self.morph.word_is_known(word):
+            return ()
         try:
-            return any(p.is_known for p in self.morph.parse(word))
-        except ValueError:
-            return False
+            return tuple(p for p in self.morph.parse(word) if p.is_known)
+        except ValueError:  # pymorphy's word-shape code fails on some rare scripts mixed in
+            return ()
+
+    def _known(self, word: str) -> bool:
+        return bool(self.known_parses(word))
 
     def _russian(self, word: str, capitalized: bool) -> str:
-        try:
-            parses = [p for p in self.morph.parse(word) if p.is_known]
-        except ValueError:  # pymorphy's word-shape code fails on some rare scripts mixed in
-            return word
+        parses = self.known_parses(word)
         if not parses:
             return oov_stem(word)
         if capitalized:

@@ -547,7 +547,7 @@ class OfficialExtractor:
     @functools.lru_cache(maxsize=200_000)
     def _name_tags(self, word: str) -> tuple[bool, bool, bool, bool]:
         """(first name, patronymic, surname, unknown word) to the dictionary."""
-        parses = [p for p in self.tokens.lemmatizer.morph.parse(word) if p.is_known]
+        parses = self.tokens.lemmatizer.known_parses(word)
         grammemes = set().union(*(p.tag.grammemes for p in parses)) if parses else set()
         return "Name" in grammemes, "Patr" in grammemes, "Surn" in grammemes, not parses
 
@@ -609,10 +609,10 @@ class OfficialExtractor:
         Лебедь"), and so are place names ("Хайко Маас", "Джордж Вашингтон").
         Adjectives stay: they are surnames ("Курильским") and epithets
         ("Густава Шведского")."""
-        morph = self.tokens.lemmatizer.morph
+        known_parses = self.tokens.lemmatizer.known_parses
 
         def adjective(word: str) -> bool:
-            return any("ADJF" in p.tag.grammemes for p in morph.parse(word) if p.is_known)
+            return any("ADJF" in p.tag.grammemes for p in known_parses(word))
 
         def plain(token) -> bool:  # known to the dictionary, not as a name (nor a surname's particle)
             return token.text[:1].isalpha() and not self._name_like(token.text) and token.text.lower() not in _PARTICLES
@@ -679,8 +679,8 @@ class OfficialExtractor:
         make it, or the dictionary's parse of the word as that name."""
         cases = self.decliner.cases_of(surface, normal)
         lowered = normal.lower()
-        for parse in self.tokens.lemmatizer.morph.parse(surface):
-            if parse.is_known and parse.normal_form == lowered and _NAME_GRAMMEMES & parse.tag.grammemes:
+        for parse in self.tokens.lemmatizer.known_parses(surface):
+            if parse.normal_form == lowered and _NAME_GRAMMEMES & parse.tag.grammemes:
                 case = _TAGGER_CASE.get(parse.tag.case or "")
                 if case and case not in cases:
                     cases.append(case)
@@ -733,7 +733,7 @@ class OfficialExtractor:
     def _may_be_feminine_nominative(self, word: str) -> bool:
         """"Рашида", "Яна": a feminine noun in the nominative to the
         dictionary; not "Сергея", nor a word it does not know ("Байдена")."""
-        parses = [p for p in self.tokens.lemmatizer.morph.parse(word) if p.is_known]
+        parses = self.tokens.lemmatizer.known_parses(word)
         return any({"femn", "nomn", "sing"} <= p.tag.grammemes for p in parses)
 
     def _declined_word(self, word: str, case: str | None, number: str | None = None) -> str:
@@ -758,8 +758,8 @@ class OfficialExtractor:
             return "-".join(self._adjective_nominative(part, grammeme) or self._nominative(part, case)
                             for part in word.split("-"))
         if grammeme:
-            for parse in self.tokens.lemmatizer.morph.parse(word):
-                if parse.is_known and {grammeme, "sing"} <= parse.tag.grammemes and _NAME_GRAMMEMES & parse.tag.grammemes:
+            for parse in self.tokens.lemmatizer.known_parses(word):
+                if {grammeme, "sing"} <= parse.tag.grammemes and _NAME_GRAMMEMES & parse.tag.grammemes:
                     nominative = parse.inflect({"nomn"})
                     if nominative is not None:
                         return nominative.word[:1].upper() + nominative.word[1:]
@@ -768,8 +768,8 @@ class OfficialExtractor:
     def _adjective_nominative(self, word: str, grammeme: str) -> str | None:
         """A known adjective in a name ("младшего") in the masculine or
         feminine nominative, as it stands."""
-        for parse in self.tokens.lemmatizer.morph.parse(word.lower()):
-            if parse.is_known and "ADJF" in parse.tag.grammemes and {grammeme, "sing"} <= parse.tag.grammemes:
+        for parse in self.tokens.lemmatizer.known_parses(word.lower()):
+            if "ADJF" in parse.tag.grammemes and {grammeme, "sing"} <= parse.tag.grammemes:
                 nominative = parse.inflect({"nomn"})
                 if nominative is not None:
                     return nominative.word
@@ -807,8 +807,9 @@ class OfficialExtractor:
 
     @functools.lru_cache(maxsize=200_000)
     def _name_like(self, word: str) -> bool:
-        parses = self.tokens.lemmatizer.morph.parse(word)
-        return not any(p.is_known for p in parses) or any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+        # a word the dictionary knows has only dictionary parses
+        parses = self.tokens.lemmatizer.known_parses(word)
+        return not parses or any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
 
     def russian(self, text: str) -> list[OfficialMention]:
         chosen = self._ner_windows(text)

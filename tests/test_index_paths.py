@@ -63,3 +63,31 @@ def test_worker_processes_index_exactly_what_one_process_does(tmp_path, seed_ind
                 (f["id"], f.get("official"), f.get("region"), f.get("sector"), f["title"], f["body"])
                 for f in searcher.all_stored_fields())
     assert stored[seed_index] == stored[tmp_path / "parallel"]
+
+
+def test_known_parses_are_pymorphys_dictionary_parses(lemmatizer, ingestor):
+    """Words the dictionary lacks are not parsed at all; every other word
+    gets exactly the parses pymorphy marks as known, in its order. Checked
+    on every word of the seeds, as written and lowercased, and on words no
+    dictionary holds, one in a script pymorphy cannot name."""
+    import re
+
+    from index.analysis import WORD_PATTERN
+    from index.reader import read_text_file
+
+    words = set()
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        doc = ingestor.ingest(read_text_file(path))
+        for m in re.finditer(WORD_PATTERN, doc.title + " " + doc.body):
+            words.update((m.group(0), m.group(0).lower()))
+    words.update(("Шапши", "импортозамещательный", "Мечелом", "А", "ещё"))
+    morph = lemmatizer.morph
+    unknown = 0
+    for word in sorted(words):
+        expected = tuple(p for p in morph.parse(word) if p.is_known)
+        assert lemmatizer.known_parses(word) == expected, word
+        unknown += not expected
+    assert unknown >= 20 and len(words) - unknown >= 500
+    # pymorphy raises on some rare scripts; such a word has no parses
+    assert lemmatizer.known_parses("дом\U00017000ами") == ()
+    assert lemmatizer.lemma("дом\U00017000ами", False)

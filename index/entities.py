@@ -396,6 +396,7 @@ class _Span:
 
 NER_MARGIN = 5  # words the NER model reads each side of a possible name (it sees 3)
 MORPH_CONTEXT = 3  # words the morphology tagger sees each side of a word
+NORMAL_CACHE_SIZE = 100_000  # distinct names (words, tags and spacing) whose normal form is kept
 _NER_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")  # near enough to razdel's words to count them
 _CAPITALIZED = re.compile(r"\b[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\b")
 _NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
@@ -467,6 +468,7 @@ class OfficialExtractor:
         self.tokens = tokens
         self.registry = registry
         self.margin = NER_MARGIN
+        self._normal_names: dict[tuple, tuple[int, int, str]] = {}
         self.morph_context = MORPH_CONTEXT
         self.decliner = NameDecliner(data_lines("name_endings.tsv"))
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
@@ -592,11 +594,29 @@ class OfficialExtractor:
                    and span.start <= tagged[i].start and tagged[i].stop <= span.stop]
                   for span, indexes in zip(persons, inside)]
         for span, tokens in zip(persons, inside):
-            tokens = self._without_common_words(tokens)
+            if tokens:
+                first, last, normal = self._normal_name(tokens)
+                tokens = tokens[first:last]
             if tokens and (tokens[0].start, tokens[-1].stop) != (span.start, span.stop):
                 span.start, span.stop = tokens[0].start, tokens[-1].stop
                 span.text = text[span.start:span.stop]
-            span.normal = self._declined(self._normalize(self.morph_vocab, tokens), tokens) if tokens else span.text
+            span.normal = normal if tokens else span.text
+
+    def _normal_name(self, tokens: list) -> tuple[int, int, str]:
+        """(first, end) of the name's words once common words are dropped at
+        its edges, and its normal form. Both depend only on the words, their
+        tags and the spaces between them, and news names the same people in
+        the same words over and over: each distinct name is worked out once."""
+        key = tuple((t.text, t.pos, tuple(sorted(t.feats.items())), t.start - tokens[0].start) for t in tokens)
+        known = self._normal_names.get(key)
+        if known is None:
+            kept = self._without_common_words(tokens)
+            first = next(i for i, t in enumerate(tokens) if t is kept[0])
+            known = (first, first + len(kept), self._declined(self._normalize(self.morph_vocab, kept), kept))
+            if len(self._normal_names) >= NORMAL_CACHE_SIZE:
+                self._normal_names.clear()
+            self._normal_names[key] = known
+        return known
 
     def _without_common_words(self, tokens: list) -> list:
         """A name without the capitalized common words the model took in at

@@ -160,3 +160,28 @@ def test_morph_windows_in_one_row_are_tagged_as_natashas_tagger_tags_them(extrac
     # each token owns its features
     ours[0][0][1]["Case"] = "changed"
     assert officials.morph_windows(windows[:1])[0][0] == natasha[0][0]
+
+
+def test_a_name_worked_out_once_is_the_same_the_next_time(extractor, ingestor):
+    """The normal forms kept per distinct name (words, tags, spacing) give
+    what working each name out afresh gives, in any order of texts."""
+    officials = extractor.officials
+    texts = _seed_texts(ingestor) + [
+        "Губернатор Александр Дрозденко встретился с Александром Дрозденко-младшим. Александра Дрозденко "
+        "поблагодарил Денис Мантуров, а Марку Цукербергу ответила Рашида Тлаиб.",
+        "За Трампа выступил Хайко Маас; Христианку Асию Биби поддержал Джордж Вашингтон.",
+    ]
+
+    def found(text):
+        return [(m.name, m.start, m.end, m.normal) for m in officials.russian(text)]
+
+    fresh = []
+    for text in texts:
+        officials._normal_names.clear()
+        fresh.append(found(text))
+    officials._normal_names.clear()
+    warm = [found(text) for text in reversed(texts)][::-1]
+    again = [found(text) for text in texts]
+    assert fresh == warm == again
+    assert sum(len(people) for people in fresh) >= 10
+    assert len(officials._normal_names) < sum(len(people) for people in fresh)  # names repeat

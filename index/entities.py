@@ -70,10 +70,12 @@ class LemmaTokens:
     def __call__(self, text: str, offset: int = 0) -> list[Token]:
         words, word = self._words, self._word
         out = []
+        append, new = out.append, tuple.__new__  # a NamedTuple's own __new__ is a Python call
         for m in _TOKEN.finditer(text):
-            surface = m.group(0)
+            surface = m.group()
             lemma, lower, capitalized, is_word = words.get(surface) or word(surface)
-            out.append(Token(lemma, lower, capitalized, m.start() + offset, m.end() + offset, is_word))
+            start, end = m.span()
+            append(new(Token, (lemma, lower, capitalized, start + offset, end + offset, is_word)))
         return out
 
     def key(self, phrase: str) -> tuple[str, ...]:
@@ -111,10 +113,15 @@ class PhraseMatcher:
 
     def find(self, tokens: list[Token]) -> list[Match]:
         out: list[Match] = []
-        i = 0
-        while i < len(tokens):
+        lengths = self.lengths
+        # the words that start some key, found in one pass over the text
+        starts = [i for i, token in enumerate(tokens) if token.lemma in lengths]
+        free = 0  # where the last match ended: a key starts at or after it
+        for i in starts:
+            if i < free:
+                continue
             found = None
-            for length in self.lengths.get(tokens[i].lemma, ()):
+            for length in lengths[tokens[i].lemma]:
                 if i + length > len(tokens):
                     continue
                 window = tokens[i:i + length]
@@ -125,11 +132,10 @@ class PhraseMatcher:
                     found = Match(self.keys[key], i, i + length, key)
                     break
             if found is None:
-                i += 1
                 continue
             out.extend(self._coordinated(tokens, found))
             out.append(found)
-            i = found.end
+            free = found.end
         return out
 
     def _coordinated(self, tokens: list[Token], match: Match) -> list[Match]:

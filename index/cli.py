@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
         progress = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr, smoothing=0.05)
     try:
-        report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None)
+        report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None,
+                               on_phase=progress.set_description_str if progress else None)
     except IndexBusy as exc:
         print(f"search-index: {exc}; try again when it has finished", file=sys.stderr)
         return 1

@@ -173,7 +173,12 @@ class IndexBuilder:
         paths: Iterable[Path],
         prune: bool = False,
         on_item: Callable[[str], None] | None = None,
+        on_phase: Callable[[str], None] | None = None,
     ) -> IndexReport:
+        """Indexes what is new or changed in ``paths``. ``on_item`` hears of
+        each input as it is accounted for; ``on_phase`` of the work that
+        follows the last one (writing, committing, merging), which can take
+        a while on a large run."""
         report = IndexReport()
         ix = open_or_create(self.index_dir)
         known = known_hashes(ix)
@@ -182,6 +187,7 @@ class IndexBuilder:
         batch = _Batch(self, ix, registry)
         seen: set[str] = set()
         note = on_item or (lambda _outcome: None)
+        phase = on_phase or (lambda _what: None)
         # Documents whose officials include a bare surname wait on disk until
         # every full name in the corpus is known (memory stays bounded).
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
@@ -210,6 +216,10 @@ class IndexBuilder:
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
                 pending.seek(0)
+                if held:  # (the workers close their segments after these)
+                    phase(f"writing {held} held document{'' if held == 1 else 's'} (bare surnames)")
+                elif pool:
+                    phase("writing the last segments")
                 linked = (relink(pickle.load(pending), registry) for _ in range(held))
                 if pool:
                     for worker, result in pool.results(linked):
@@ -227,8 +237,9 @@ class IndexBuilder:
             except BaseException:
                 batch.cancel()
                 raise
+        phase("committing")
         batch.finish()
-        report.merged_arrays = batch.merge_arrays()
+        report.merged_arrays = batch.merge_arrays(on_start=lambda: phase("merging posting arrays"))
         return report
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
@@ -399,7 +410,7 @@ class _Batch:
     def cancel(self) -> None:
         self.writer.cancel()
 
-    def merge_arrays(self) -> bool:
+    def merge_arrays(self, on_start: Callable[[], None] = lambda: None) -> bool:
         """One set of posting arrays for the segments, when a search would
         otherwise read too many one by one. Under the write lock, so two
         indexers never merge at once."""
@@ -409,6 +420,7 @@ class _Batch:
                 segments = segments_of(reader)
                 if not needs_merge(self.builder.index_dir, segments, self.builder.merge_after):
                     return False
+                on_start()
                 return write_merged_arrays(self.builder.index_dir, segments)
         finally:
             writer.cancel()

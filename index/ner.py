@@ -16,12 +16,14 @@ gives the morphology tagger all the windows of a text as one sequence with a
 padding word between them, instead of slovnet's batches of eight windows
 padded to the longest: the model zeroes padding at every layer, so each
 window's tags are the ones it gets alone, in one model call a text.
+``scores`` runs the model itself, with the words on one axis throughout.
 
 Imported only where the model is loaded: the query path never needs it.
 """
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from slovnet.bio import bio_spans
 from slovnet.conll import parse_conll_tag
 from slovnet.exec.infer import NERInfer
@@ -48,6 +50,34 @@ def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
         tags.append(best)
     tags.reverse()
     return np.array(tags)
+
+
+def scores(model, word_id: np.ndarray, shape_id: np.ndarray, pad_mask: np.ndarray) -> np.ndarray:
+    """slovnet's ``Tag`` model (both natasha models are one) run on a batch,
+    rows x words x tags. The same arithmetic on the same arrays, so the
+    scores are the same to the bit (a test checks it), with the words kept
+    on the rows' second axis throughout: slovnet turns the batch to words
+    last for its convolutions and back for every layer's normalization, and
+    pads it with ``np.pad``, which on a few hundred words cost as much as
+    the matrix product."""
+    x = model.emb(word_id, shape_id)
+    padding = pad_mask[:, :, None]
+    for layer in model.encoder.layers:
+        conv, norm = layer.conv, layer.norm
+        filters, channels, kernel = conv.weight.shape
+        rows, length, _ = x.shape
+        padded = np.zeros((rows, length + 2 * conv.padding, channels), dtype=x.dtype)
+        padded[:, conv.padding:conv.padding + length] = x
+        width = padded.shape[1] - kernel + 1
+        row_stride, word_stride, channel_stride = padded.strides
+        # each window as slovnet lays it out: channels, then the kernel's words
+        windows = as_strided(padded, (rows, width, channels, kernel),
+                             (row_stride, word_stride, channel_stride, word_stride)).reshape(rows * width, -1)
+        x = np.matmul(windows, conv.weight.array.reshape(filters, -1).T) + conv.bias.array
+        x = x.reshape(rows, width, filters).clip(0)  # ReLU
+        x = (x - norm.mean.array) / norm.std.array * norm.weight.array + norm.bias.array
+        x[np.broadcast_to(padding, x.shape)] = 0  # padding stays zero at every layer
+    return model.head(x)
 
 
 class WordIds:
@@ -98,7 +128,7 @@ class WindowMorphTagger:
         for words in windows:
             pairs += self.ids.ids(words)
             pairs.append(gap)
-        tags = self.model.head.decode(self.model(*self.ids.batch(pairs)))[0].tolist()
+        tags = self.model.head.decode(scores(self.model, *self.ids.batch(pairs)))[0].tolist()
         out, at = [], 0
         for words in windows:
             out.append([self._tag(tag) for tag in tags[at:at + len(words)]])
@@ -125,7 +155,7 @@ class ViterbiNERInfer(NERInfer):
     def process(self, inputs):
         transitions = self.model.head.crf.transitions.array
         for batch in inputs:
-            emissions = self.model(batch.word_id, batch.shape_id, batch.pad_mask)
+            emissions = scores(self.model, batch.word_id, batch.shape_id, batch.pad_mask)
             for row, size in zip(emissions, (~batch.pad_mask).sum(-1)):
                 yield viterbi(row[:size], transitions)
 
@@ -135,6 +165,6 @@ class ViterbiNERInfer(NERInfer):
         text, without tokenizing it again."""
         if not tokens:
             return []
-        emissions = self.model(*self.ids.batch(self.ids.ids([token.text for token in tokens])))[0]
+        emissions = scores(self.model, *self.ids.batch(self.ids.ids([token.text for token in tokens])))[0]
         tags = next(self.decoder([viterbi(emissions, self.model.head.crf.transitions.array)]))
         return list(bio_spans(tokens, tags))

@@ -185,3 +185,25 @@ def test_a_name_worked_out_once_is_the_same_the_next_time(extractor, ingestor):
     assert fresh == warm == again
     assert sum(len(people) for people in fresh) >= 10
     assert len(officials._normal_names) < sum(len(people) for people in fresh)  # names repeat
+
+
+def test_scores_are_slovnets_to_the_bit(extractor, ingestor):
+    """Both models, on the seeds' words and on random batches whose rows are
+    padded to different lengths."""
+    from index.ner import scores
+
+    officials = extractor.officials
+    words = [w for text in _seed_texts(ingestor) for w in text_words(text)]
+    rng = np.random.default_rng(1)
+    for infer in (officials.ner_tagger.infer, officials.morph_tagger.infer):
+        batches = [_batch(infer, words[:300]), _batch(infer, words[:1])]
+        pad = infer.encoder.words_vocab.pad_id
+        for rows, length in ((8, 15), (3, 40), (1, 7)):
+            word_id = rng.integers(0, pad, size=(rows, length))
+            shape_id = rng.integers(1, len(infer.encoder.shapes_vocab), size=(rows, length))
+            for row in range(rows):
+                cut = int(rng.integers(1, length + 1))
+                word_id[row, cut:], shape_id[row, cut:] = pad, infer.encoder.shapes_vocab.pad_id
+            batches.append((word_id, shape_id, word_id == pad))
+        for batch in batches:
+            assert np.array_equal(scores(infer.model, *batch), infer.model(*batch))

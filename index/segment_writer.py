@@ -37,13 +37,27 @@ from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.system import _INT_SIZE
-from whoosh.writing import SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
 from .arrays import MIN_POSTINGS, ArrayBuilder
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
+# Segments of fewer documents may be merged at a commit; larger ones never are.
+SMALL_SEGMENT = 1_000
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh's MERGE_SMALL policy over the segments of fewer than
+    ``SMALL_SEGMENT`` documents only: runs that add a few documents at a
+    time do not pile up tiny segments, and large segments are left alone.
+    Whoosh's own policy counts them all: at 22 segments of ~4,000 documents
+    it merged the 22 (88,000 documents) in the indexing process, at the end
+    of a 100,000-document build, with every worker idle."""
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
+    kept = {id(s) for s in MERGE_SMALL(writer, small)}
+    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT or id(s) in kept]
 
 
 class ArraySegmentWriter(SegmentWriter):
@@ -64,6 +78,11 @@ class ArraySegmentWriter(SegmentWriter):
         deletes: a worker may be writing one; a later commit cleans them."""
         self._other_segments, self._clean_files = list(segments), clean
         self.commit()
+
+    def commit(self, mergetype=None, optimize=False, merge=True) -> None:
+        if mergetype is None and merge and not optimize:
+            mergetype = merge_small_segments
+        super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
 
     def _commit_toc(self, segments) -> None:
         segments = list(segments) + self._other_segments

@@ -210,3 +210,30 @@ def test_a_segment_is_committed_before_its_pool_spills(tmp_path, build_index, mo
     ix = whoosh_index.open_dir(str(index_dir))
     assert ix.latest_generation() >= 2  # committed by pool size, not by count (generation 0: created)
     assert ix.doc_count() == 60
+
+
+def test_only_small_segments_are_merged_at_a_commit(tmp_path, monkeypatch):
+    """Eight commits of one document each: Whoosh's policy merges such small
+    segments; with every segment counted as large, none is merged (at
+    100,000 documents Whoosh's own policy merged 22 segments of ~4,000)."""
+    from whoosh import index as whoosh_index
+
+    import index.segment_writer as segment_writer
+    from index.indexer import IndexBuilder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(8):
+        (docs / f"d{n}.txt").write_text(f"Заметка {n}\n\nЗавод номер {n} наращивает выпуск станков.", encoding="utf-8")
+
+    def segment_count(index_dir):
+        return len(whoosh_index.open_dir(str(index_dir))._segments())
+
+    IndexBuilder(tmp_path / "small", workers=1, commit_every=1).build([docs])
+    monkeypatch.setattr(segment_writer, "SMALL_SEGMENT", 1)
+    IndexBuilder(tmp_path / "large", workers=1, commit_every=1).build([docs])
+    assert segment_count(tmp_path / "large") == 8
+    assert segment_count(tmp_path / "small") < 8
+    for index_dir in (tmp_path / "small", tmp_path / "large"):
+        with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+            assert searcher.doc_count() == 8

@@ -103,8 +103,8 @@ class WordIds:
     def batch(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A batch of one row from (word id, shape id) pairs, as the model
         takes it: word ids, shape ids, and where the padding is."""
-        word_id = np.array([[w for w, _ in pairs]], dtype=np.int64).reshape(1, len(pairs))
-        shape_id = np.array([[s for _, s in pairs]], dtype=np.int64).reshape(1, len(pairs))
+        word_id = np.array([[w for w, _ in pairs]], dtype=np.int64)
+        shape_id = np.array([[s for _, s in pairs]], dtype=np.int64)
         return word_id, shape_id, word_id == self.word_pad
 
 

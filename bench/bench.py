@@ -130,14 +130,12 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
 def make_queries(engine: SearchEngine, per_class: int, seed: int = 11) -> dict[str, list[SearchRequest]]:
     rng = random.Random(seed)
     gen = engine._generation()
-    reader = gen.searcher.reader()
     n_docs = gen.doc_count
     stop = engine.parser.stop_words
     terms = []
-    for term, info in reader.iter_field("body"):
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
+    for text in gen.postings.expand_prefix("body", ""):  # the body's words are kept in the posting arrays only
         if text.isalpha() and len(text) > 3 and text not in stop:
-            terms.append((info.doc_frequency(), text))
+            terms.append((gen.postings.doc_frequency("body", text), text))
     terms.sort(reverse=True)
     frequent = [t for _, t in terms[:300]]
     rare = [t for df, t in terms if 3 <= df <= max(5, n_docs // 2000)] or [t for _, t in terms[-300:]]

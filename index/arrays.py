@@ -13,6 +13,14 @@ Whoosh is not asked about them in each of twenty segments.
 The files are named after their segment, so Whoosh deletes them with it when
 segments are merged away; the term table is written last, so a segment with a
 table has complete arrays, and one without is read through Whoosh.
+
+The text fields (``TEXT_FIELDS``) are kept here only: the segment writer
+files their postings straight into the arrays and gives Whoosh only their
+lengths and stored values. Whoosh's pure-Python posting pool and block
+writer cost 13 ms a document, nine tenths of it for those three fields,
+while the query side reads nothing of them from Whoosh. A segment written
+before this (format ``pa3``) still holds them in Whoosh, and its arrays are
+read back from there.
 """
 from __future__ import annotations
 
@@ -25,21 +33,25 @@ import marisa_trie
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 
-# field -> are positions kept (phrases over lemmas; exact-form phrases are rare
-# and left to Whoosh, which keeps the files a third smaller). The facet fields
-# are here because a search loads every facet value's documents when it opens:
-# ten thousand officials asked of Whoosh in twenty segments took ten seconds.
-ARRAY_FIELDS = {"title": True, "body": True, "exact": False,
+# field -> are positions kept (phrases over lemmas, and over exact forms). The
+# facet fields are here because a search loads every facet value's documents
+# when it opens: ten thousand officials asked of Whoosh in twenty segments
+# took ten seconds.
+ARRAY_FIELDS = {"title": True, "body": True, "exact": True,
                 "official": False, "region": False, "district": False, "sector": False, "year": False, "lang": False}
+# Fields whose postings only the arrays hold (see above); every posting of
+# theirs is kept, whatever ``min_postings`` says, as nothing else holds them.
+TEXT_FIELDS = ("title", "body", "exact")
 LEGACY_FIELDS = frozenset(("title", "body", "exact"))  # what tables without a fields key hold
 MIN_POSTINGS = 1  # every term: a segment's table then says which terms it lacks
 PARTS = ("ids", "weights", "posoff", "pos", "spans")
-FORMAT = "pa3"  # in the file names: a new layout gets new files, never misread old ones
+FORMAT = "pa4"  # in the file names: a new layout gets new files, never misread old ones
 _SEP = "\x1f"  # between field and term in the term table's keys (no token holds it)
 # Keys starting with the separator are about the table, not terms: the
 # threshold, and which fields the table covers.
 THRESHOLD_KEY = _SEP + "min_postings"
 FIELDS_KEY = _SEP + "fields" + _SEP
+WHOLE_FIELDS_KEY = _SEP + "whole" + _SEP  # fields every term of which is here, whatever the threshold
 
 
 def fields_key(fields) -> str:
@@ -95,6 +107,7 @@ class ArrayBuilder:
         self.fields, self.min_postings = fields, min_postings
         self.ids, self.weights, self.posoff, self.pos = array("I"), array("f"), array("I"), array("I")
         self.terms: dict[str, tuple[int, int, int]] = {}
+        self.whole_fields: set[str] = set()
 
     def add_term(self, fieldname: str, text: str, ids, weights, positions=None) -> None:
         """One term's postings in document order; ``positions`` (one
@@ -113,6 +126,44 @@ class ArrayBuilder:
                 posoff.append(len(pos))
         self.terms[fieldname + _SEP + text] = (start, len(self.ids), first_offset)
 
+    def add_field(self, fieldname: str, words: list[str], terms: np.ndarray, docs: np.ndarray,
+                  positions: np.ndarray, boost: float) -> None:
+        """A whole field's postings at once, from one entry per token: its
+        word (an index into ``words``), document and position, sorted by
+        word, document and position. A posting's weight is its count of
+        positions times the field's boost, as Whoosh's ``Positions`` format
+        weighs it."""
+        self.whole_fields.add(fieldname)
+        if not len(terms):
+            return
+        # a posting starts where the word or the document changes, a term where the word does
+        new_posting = np.empty(len(terms), dtype=bool)
+        new_posting[0] = True
+        np.not_equal(terms[1:], terms[:-1], out=new_posting[1:])
+        new_posting[1:] |= docs[1:] != docs[:-1]
+        posting_starts = np.flatnonzero(new_posting)
+        posting_terms = terms[posting_starts]
+        term_starts = np.flatnonzero(np.concatenate(([True], posting_terms[1:] != posting_terms[:-1])))
+        n_postings, n_terms = len(posting_starts), len(term_starts)
+        counts = np.diff(np.append(posting_starts, len(terms)))
+        # posoff: each term's posting offsets, then the end of its last
+        term_postings = np.diff(np.append(term_starts, n_postings))
+        block_start = np.cumsum(term_postings + 1) - (term_postings + 1)
+        rows = np.arange(n_postings + n_terms) - np.repeat(block_start, term_postings + 1) \
+            + np.repeat(term_starts, term_postings + 1)
+        posoff = np.append(posting_starts, len(terms))[rows] + len(self.pos)
+        ids_base, posoff_base = len(self.ids), len(self.posoff)
+        self.ids.frombytes(docs[posting_starts].astype(np.uint32).tobytes())
+        self.weights.frombytes((counts * np.float32(boost)).astype(np.float32).tobytes())
+        self.posoff.frombytes(posoff.astype(np.uint32).tobytes())
+        self.pos.frombytes(positions.astype(np.uint32).tobytes())
+        key = fieldname + _SEP
+        firsts = (term_starts + ids_base).tolist()
+        ends = (np.append(term_starts[1:], n_postings) + ids_base).tolist()
+        offsets = (block_start + posoff_base).tolist()
+        for word, first, end, offset in zip((words[t] for t in posting_terms[term_starts].tolist()), firsts, ends, offsets):
+            self.terms[key + word] = (first, end, offset)
+
     def write(self, index_dir: Path, segment_id: str) -> None:
         arrays = {
             "ids": np.frombuffer(self.ids, dtype=np.uint32),
@@ -125,6 +176,8 @@ class ArrayBuilder:
         # every term, and a term missing from it is missing from the segment
         terms[THRESHOLD_KEY] = (self.min_postings, 0, 0)
         terms[fields_key(self.fields)] = (0, 0, -1)
+        if self.whole_fields:
+            terms[WHOLE_FIELDS_KEY + ",".join(sorted(self.whole_fields))] = (0, 0, -1)
         trie = marisa_trie.Trie(terms.keys())
         spans = np.zeros((len(trie), 3), dtype=np.int64)
         for key, span in terms.items():
@@ -141,11 +194,52 @@ class ArrayBuilder:
         os.replace(tmp, table)  # last: its presence says the arrays are complete
 
 
-def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: int = MIN_POSTINGS) -> None:
+class ArraysMissing(RuntimeError):
+    """A segment's arrays are gone, and Whoosh does not hold its text fields."""
+
+
+def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's postings of a text field as (words, and an entry per
+    position: its word's index in ``words``, its document, the position),
+    sorted by word, document and position; deleted documents included.
+    From the segment's arrays when they hold the field wholly, else from
+    Whoosh (a segment written before they did)."""
+    words: list[str] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if arrays is not None and arrays.knows_all(fieldname):
+        for word in arrays.terms_with_prefix(fieldname, ""):
+            docs, positions = arrays.positions(fieldname, word)
+            parts.append((np.full(len(docs), len(words), dtype=np.uint32), docs, positions))
+            words.append(word)
+    else:
+        for btext in leaf.lexicon(fieldname):
+            ids, _weights, per_posting = read_term(leaf.postings(fieldname, btext), positions=True, weights=False)
+            counts = [len(p) for p in per_posting]
+            parts.append((np.full(sum(counts), len(words), dtype=np.uint32),
+                          np.repeat(np.asarray(ids, dtype=np.int64), counts),
+                          np.fromiter((q for p in per_posting for q in p), dtype=np.int64, count=sum(counts))))
+            words.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+    if not parts:
+        return words, np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return (words, *(np.concatenate(column) for column in zip(*parts)))
+
+
+def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: int = MIN_POSTINGS,
+                         previous: "SegmentArrays | None" = None) -> None:
     """A written segment's arrays, its postings read back through Whoosh (a
-    segment Whoosh merged, or one written before arrays were)."""
+    segment written before arrays were, or before this format), the text
+    fields from its ``previous`` arrays when Whoosh does not hold them (arrays
+    an older version wrote for fewer fields)."""
     builder = ArrayBuilder([f for f in ARRAY_FIELDS if f in leaf.schema], min_postings)
     for fieldname in builder.fields:
+        if fieldname in TEXT_FIELDS and previous is not None and previous.knows_all(fieldname):
+            words, entries, docs, positions = text_positions(leaf, fieldname, previous)
+            builder.add_field(fieldname, words, entries, docs, positions, leaf.schema[fieldname].format.field_boost)
+            continue
+        if fieldname in TEXT_FIELDS and leaf.field_length(fieldname) and not any(True for _ in leaf.lexicon(fieldname)):
+            raise ArraysMissing(
+                f"the posting arrays of segment {segment_id} are missing, and its words are kept nowhere else; "
+                "rebuild the index")
         keep_positions = ARRAY_FIELDS[fieldname]
         for text, info in leaf.iter_field(fieldname):
             if info.doc_frequency() < min_postings:
@@ -168,12 +262,15 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
             if not segment_id:
                 continue
             files, table = _paths(Path(index_dir), segment_id)
+            arrays = None
             if table.exists():
                 arrays = SegmentArrays.open(files, table)
                 if arrays is not None and arrays.fields >= {f for f in ARRAY_FIELDS if f in leaf.schema}:
                     continue
-                table.unlink()  # the arrays count as missing until rewritten
-            write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings)
+                # The arrays count as missing until rewritten; their files
+                # stay open, so the text fields are still read from them.
+                table.unlink()
+            write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings, previous=arrays)
             written.append(segment_id)
     return written
 
@@ -218,6 +315,7 @@ class SegmentArrays:
     pos: ArrayFile
     complete: bool  # every term of the segment is in the table
     fields: frozenset[str] = LEGACY_FIELDS  # the fields the table holds
+    whole_fields: frozenset[str] = frozenset()  # fields it holds every term of, even if not ``complete``
 
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentArrays | None":
@@ -238,7 +336,9 @@ class SegmentArrays:
         complete = row is not None and int(parts["spans"][3 * row:3 * row + 1][0]) <= 1
         listed = terms.keys(FIELDS_KEY)
         fields = frozenset(listed[0][len(FIELDS_KEY):].split(",")) if listed else LEGACY_FIELDS
-        return cls(terms, **parts, complete=complete, fields=fields)
+        whole = terms.keys(WHOLE_FIELDS_KEY)
+        whole_fields = frozenset(whole[0][len(WHOLE_FIELDS_KEY):].split(",")) if whole else frozenset()
+        return cls(terms, **parts, complete=complete, fields=fields, whole_fields=whole_fields)
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)
@@ -250,7 +350,7 @@ class SegmentArrays:
 
     def knows_all(self, fieldname: str) -> bool:
         """Does the table hold every term of this field?"""
-        return self.complete and fieldname in self.fields
+        return fieldname in self.fields and (self.complete or fieldname in self.whole_fields)
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Documents with the term (deleted ones too, as Whoosh counts); only

@@ -379,7 +379,7 @@ class _Batch:
 
     def _changed(self) -> None:
         self.changes += 1
-        if self.changes >= self.builder.commit_every or self.writer.pool.currentsize >= self.builder.pool_full_bytes:
+        if self.changes >= self.builder.commit_every or self.writer.pending_bytes() >= self.builder.pool_full_bytes:
             self._commit()
             self.writer = self._open()
 

@@ -9,7 +9,7 @@ arrays is a copy: a term's postings from each segment, in segment order,
 with document numbers shifted by the segment's place in the index.
 
 The merged arrays have the segment arrays' layout, with document numbers
-counted from the first segment they cover. ``merged.pa3.json`` names the
+counted from the first segment they cover. ``merged.pa4.json`` names the
 segments they cover, in order, and is written last: arrays without it (a
 killed merge) are ignored and removed by the next one. The query side uses
 them while those segments are still, in the same order and with the same

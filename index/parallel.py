@@ -102,7 +102,7 @@ class WorkerSegment:
         self.writer.add_document(**fields)
 
     def full(self) -> bool:
-        return self.writer is not None and self.writer.pool.currentsize >= self.settings.pool_full_bytes
+        return self.writer is not None and self.writer.pending_bytes() >= self.settings.pool_full_bytes
 
     def close(self):
         writer, self.writer = self.writer, None

@@ -24,6 +24,13 @@ term at a time. Four things made that slower than it has to be:
 What Whoosh writes is otherwise unchanged, byte for byte; tests compare the
 files with the ones Whoosh's own writer makes, the postings read back, and
 the arrays with the ones read back from the segment.
+
+The text fields (``arrays.TEXT_FIELDS``) skip Whoosh's postings altogether:
+Whoosh gets their stored values and lengths (its BM25 statistics), and
+``TextPostings`` keeps a word id per token and files the fields' postings
+into the arrays with a few numpy sorts when the segment is flushed. A test
+checks them against the postings Whoosh's own writer makes of the same
+documents.
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ from itertools import accumulate
 from pathlib import Path
 from pickle import loads
 
+import numpy as np
+
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.index import TOC
@@ -40,7 +49,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
-from .arrays import MIN_POSTINGS, ArrayBuilder
+from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
@@ -60,16 +69,163 @@ def merge_small_segments(writer, segments: list) -> list:
     return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT or id(s) in kept]
 
 
+class _Vocabulary(dict):
+    """word -> id, a new word getting the next id."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = word_id = len(self)
+        return word_id
+
+
+class _FieldTokens:
+    """One text field's tokens in a segment: a word id per token, and each
+    document's number and token count; merged segments' postings come as
+    (word ids, documents, positions) chunks."""
+
+    def __init__(self, boost: float) -> None:
+        self.boost = boost
+        self.vocabulary = _Vocabulary()
+        self.words = array("I")
+        self.docs = array("I")
+        self.lengths = array("I")
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def token_count(self) -> int:
+        return len(self.words) + sum(len(c[0]) for c in self.chunks)
+
+    def sorted_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(word ids, documents, positions), one per token, sorted by word,
+        document and position."""
+        words = np.frombuffer(self.words, dtype=np.uint32) if self.words else np.zeros(0, dtype=np.uint32)
+        lengths = np.frombuffer(self.lengths, dtype=np.uint32).astype(np.int64) if self.lengths else np.zeros(0, np.int64)
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32) if self.docs else np.zeros(0, np.uint32), lengths)
+        positions = np.arange(len(words), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        if not self.chunks:
+            # tokens were added document by document, position by position:
+            # a stable sort by word keeps them in order within each word
+            order = np.argsort(words, kind="stable")
+            return words[order], docs[order], positions[order]
+        words = np.concatenate([words, *(c[0] for c in self.chunks)]).astype(np.uint32)
+        docs = np.concatenate([docs, *(c[1] for c in self.chunks)]).astype(np.uint32)
+        positions = np.concatenate([positions, *(c[2] for c in self.chunks)]).astype(np.int64)
+        order = np.lexsort((positions, docs, words))
+        return words[order], docs[order], positions[order]
+
+
+class TextPostings:
+    """The text fields' postings of the segment being written."""
+
+    # Bytes a token is counted for while it waits (its id) and when it is
+    # sorted at the flush (ids, documents, positions, the order): the
+    # segment is closed before this estimate outgrows the writer's pool.
+    BYTES_A_TOKEN = 48
+
+    def __init__(self, schema) -> None:
+        self.fields: dict[str, _FieldTokens] = {}
+        for name in arrays.TEXT_FIELDS:
+            if name in schema:
+                fmt = schema[name].format
+                if type(fmt) is not Positions:  # weights and positions are filed as Positions makes them
+                    raise TypeError(f"text field {name!r} does not keep positions")
+                self.fields[name] = _FieldTokens(fmt.field_boost)
+
+    def add(self, fieldname: str, docnum: int, tokens: list[str]) -> int:
+        """A document's tokens of a field (their positions are 0, 1, 2, …,
+        as Whoosh numbers a list's tokens); returns their count."""
+        field = self.fields[fieldname]
+        field.words.extend(map(field.vocabulary.__getitem__, tokens))
+        field.docs.append(docnum)
+        field.lengths.append(len(tokens))
+        return len(tokens)
+
+    def add_postings(self, fieldname: str, words: list[str], entries: np.ndarray, docs: np.ndarray,
+                     positions: np.ndarray) -> None:
+        """Postings of documents added from another segment: an entry per
+        position, its word an index into ``words``."""
+        if not len(entries):
+            return
+        field = self.fields[fieldname]
+        ids = np.fromiter(map(field.vocabulary.__getitem__, words), dtype=np.uint32, count=len(words))
+        field.chunks.append((ids[entries], docs, positions))
+
+    def size(self) -> int:
+        return self.BYTES_A_TOKEN * sum(f.token_count() for f in self.fields.values())
+
+    def file(self, builder: ArrayBuilder) -> None:
+        for name, field in self.fields.items():
+            words, docs, positions = field.sorted_entries()
+            builder.add_field(name, list(field.vocabulary), words, docs, positions, field.boost)
+
+
 class ArraySegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` that writes the new segment's posting arrays as it
     flushes it (into ``index_dir``, named after the segment, like those
-    ``write_missing_arrays`` writes)."""
+    ``write_missing_arrays`` writes), the text fields' postings only there."""
 
     def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
+        self.text = TextPostings(self.schema)
         self._other_segments: list = []
         self._clean_files = True
+
+    def pending_bytes(self) -> float:
+        """What the segment holds so far, by Whoosh's estimate of its pool
+        and ours of the text fields' tokens."""
+        return self.pool.currentsize + self.text.size()
+
+    def add_document(self, **fields) -> None:
+        # The text fields go to Whoosh empty, with their stored values; their
+        # tokens go to ``self.text``, and their lengths to the document's
+        # length columns (the per-document writer adds them to the document it
+        # wrote last, which is this one).
+        tokens = {}
+        for name in self.text.fields:
+            value = fields.get(name)
+            if value is None:
+                continue
+            fieldobj = self.schema[name]
+            if fieldobj.stored:
+                fields.setdefault("_stored_" + name, value)
+            tokens[name] = value if not isinstance(value, str) else [t.text for t in fieldobj.analyzer(value, mode="index")]
+            fields[name] = []
+        super().add_document(**fields)
+        docnum = self.docnum - 1
+        for name, words in tokens.items():
+            length = self.text.add(name, docnum, words)
+            if length:
+                self.perdocwriter.add_field(name, self.schema[name], None, length)
+
+    def add_reader(self, reader) -> None:
+        """A segment's live documents (Whoosh merging segments): as Whoosh's
+        own, but the text fields' postings come from the segment's arrays."""
+        self._check_state()
+        basedoc = self.docnum
+        fieldnames = set(self.schema.names()) | {f for f in reader.indexed_field_names() if f in self.schema}
+        docmap = self.write_per_doc(fieldnames, reader)
+        add_post = self.pool.add
+        for item in self._process_posts(self._postings_besides_text(reader), basedoc, docmap):
+            add_post(item)
+        new_docnum = np.arange(basedoc, basedoc + reader.doc_count_all(), dtype=np.int64)
+        if docmap is not None:  # deletions: only the live documents were added
+            new_docnum[:] = -1
+            new_docnum[np.fromiter(docmap.keys(), dtype=np.int64)] = np.fromiter(docmap.values(), dtype=np.int64)
+        segment_arrays = SegmentArrays.load(self.index_dir, reader)
+        for name in self.text.fields:
+            words, entries, docs, positions = text_positions(reader, name, segment_arrays)
+            docs = new_docnum[docs.astype(np.int64)]
+            live = docs >= 0
+            self.text.add_postings(name, words, entries[live], docs[live], positions[live])
+        self._added = True
+
+    def _postings_besides_text(self, reader):
+        for fieldname, btext in reader.all_terms():
+            if fieldname in self.text.fields:
+                continue
+            matcher = reader.postings(fieldname, btext)
+            while matcher.is_active():
+                yield fieldname, btext, matcher.id(), matcher.weight(), matcher.value()
+                matcher.next()
 
     def commit_with(self, segments: list, clean: bool = True) -> None:
         """Commits, and the segments other processes wrote (``parallel.py``)
@@ -98,6 +254,7 @@ class ArraySegmentWriter(SegmentWriter):
         lengths = _FieldLengths(self.per_document_reader(), self.docnum)
         builder = ArrayBuilder([f for f in arrays.ARRAY_FIELDS if f in self.schema], self.min_postings)
         _file_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings(), builder)
+        self.text.file(builder)
         self.fieldwriter.close()
         lengths.close()
         # Before the commit's table of contents: a segment that never makes it

@@ -11,6 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+import index.arrays
 from index.config import SEEDS_DIR
 from index.merged_arrays import PREFIX, segments_of
 from search.engine import SearchEngine, SearchRequest
@@ -42,7 +43,10 @@ LAYOUTS = {
 def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     """Seeds plus 60 documents recombined from their sentences, so results
     have ties, many facet values and more than one page; built in each of
-    the layouts an index can have."""
+    the layouts an index can have. The index keeps its text fields'
+    postings in the arrays only, so Whoosh's matcher, the reference, runs on
+    a twin built the same way with every posting in Whoosh too
+    (``engine.twin_searcher``: the same documents, in the same order)."""
     rng = random.Random(3)
     sentences = []
     for path in sorted(SEEDS_DIR.glob("*.txt")):
@@ -57,12 +61,20 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     index_dir = tmp_path_factory.mktemp("mixed-index")
     layout = dict(LAYOUTS[request.param])
     second_run = layout.pop("second_run_merge_after", None)
-    if second_run is None:
-        build_index(index_dir, [docs], **layout)
-    else:
-        first_half = sorted(docs.glob("*.txt"))[::2]
-        assert build_index(index_dir, first_half, **layout).merged_arrays
-        assert not build_index(index_dir, [docs], **{**layout, "merge_after": second_run}).merged_arrays
+
+    def build(index_dir):
+        if second_run is None:
+            build_index(index_dir, [docs], **layout)
+        else:
+            first_half = sorted(docs.glob("*.txt"))[::2]
+            assert build_index(index_dir, first_half, **layout).merged_arrays
+            assert not build_index(index_dir, [docs], **{**layout, "merge_after": second_run}).merged_arrays
+
+    build(index_dir)
+    twin_dir = tmp_path_factory.mktemp("mixed-twin")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        build(twin_dir)
     segments = segments_of(whoosh_index.open_dir(str(index_dir)).reader())
     assert len([p for p in index_dir.glob("*_terms.marisa") if not p.name.startswith(PREFIX)]) == len(segments)
     assert len(segments) >= (3 if "commit_every" in layout else 1)
@@ -74,13 +86,18 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
         assert covered and (len(parts) > 1) == (second_run is not None)
     else:
         assert not covered
+    twin = whoosh_index.open_dir(str(twin_dir)).searcher()
+    assert twin.reader().doc_count_all() == engine._generation().doc_count
+    assert list(twin.reader().column_reader("id")) == list(engine._generation().searcher.reader().column_reader("id"))
+    assert list(twin.reader().lexicon("body")) and not list(engine._generation().searcher.reader().lexicon("body"))
+    engine.twin_searcher = twin
     return engine
 
 
-def whoosh_docs(gen, query) -> np.ndarray:
-    """Whoosh's own matcher, one document at a time: the reference."""
+def whoosh_docs(engine, gen, query) -> np.ndarray:
+    """Whoosh's own matcher, one document at a time, on the twin: the reference."""
     mask = np.zeros(gen.doc_count, dtype=bool)
-    docnums = np.fromiter(gen.searcher.docs_for_query(query), dtype=np.int64)
+    docnums = np.fromiter(engine.twin_searcher.docs_for_query(query), dtype=np.int64)
     mask[docnums] = True
     return mask
 
@@ -91,7 +108,7 @@ def whoosh_mask(engine, gen, query):
     through (see the test below)."""
     if isinstance(query, wq.AndNot):
         return whoosh_mask(engine, gen, query.a) & ~whoosh_mask(engine, gen, query.b)
-    return whoosh_docs(gen, query)
+    return whoosh_docs(engine, gen, query)
 
 
 @pytest.mark.parametrize("q", QUERIES)
@@ -140,7 +157,7 @@ def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine, 
     def lemmas(docnum):
         return {lemma for lemma, _ in mixed_engine.parser.analyze(gen.searcher.stored_fields(int(docnum))["body"])}
 
-    leaked = np.flatnonzero(whoosh_docs(gen, query) & ~mixed_engine._matched_mask(gen, query))
+    leaked = np.flatnonzero(whoosh_docs(mixed_engine, gen, query) & ~mixed_engine._matched_mask(gen, query))
     if "second_run_merge_after" not in LAYOUTS[request.node.callspec.params["mixed_engine"]]:
         assert len(leaked) >= 1
     for docnum in leaked:
@@ -166,7 +183,7 @@ def test_array_scores_equal_whoosh_scores(mixed_engine, q):
             words = gen.scorer.evaluate(phrases_as_words(phrase))[1]
             assert np.array_equal(phrase_scores[found], words[found]) and not phrase_scores[~found].any(), q
         return
-    whoosh = {hit.docnum: hit.score for hit in gen.searcher.search(query, limit=None, optimize=False)}
+    whoosh = {hit.docnum: hit.score for hit in mixed_engine.twin_searcher.search(query, limit=None, optimize=False)}
     positives = {d for d in whoosh if mask[d]}
     assert positives == set(np.flatnonzero(mask & gen.live).tolist()), q
     for docnum in positives:

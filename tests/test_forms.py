@@ -19,7 +19,8 @@ def test_the_table_gives_the_forms_the_index_holds(engine, seed_index, lemmatize
     assert {"импортозамещение", "импортозамещения"} <= set(gen.forms.forms("импортозамещение"))
     assert {"esportazione", "esportazioni"} <= set(gen.forms.forms("esportazione"))
     # every lemma has forms, each a word of the index
-    lemmas = [t.decode() if isinstance(t, bytes) else t for t in gen.searcher.reader().lexicon("body")]
+    lemmas = gen.postings.expand_prefix("body", "")
+    assert len(lemmas) > 500
     without_table = FormFinder(gen.postings, lemmatizer, None)
     same = 0
     for lemma in lemmas:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from index.arrays import SegmentArrays
 from index.config import SEEDS_DIR
 from index.indexer import IndexBuilder, content_hash, open_or_create
 from index.reader import read_raw
@@ -15,19 +16,27 @@ TEXT_FIELDS = ("title", "body", "exact")
 
 
 def postings(index_dir: Path) -> dict:
-    """field -> {(term, document id): positions or frequency}."""
+    """field -> {(term, document id): positions} of the live documents: from
+    each segment's posting arrays, where the indexer keeps these fields, or
+    from Whoosh's own postings (an index Whoosh's writer wrote)."""
     ix = whoosh_index.open_dir(str(index_dir))
-    out = {}
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        ids = reader.column_reader("id")
-        for fieldname in TEXT_FIELDS:
-            kind = "positions"
-            table = {}
-            for term in reader.lexicon(fieldname):
-                for docnum, value in reader.postings(fieldname, term).items_as(kind):
-                    table[(term, ids[docnum])] = value
-            out[fieldname] = table
+    out = {fieldname: {} for fieldname in TEXT_FIELDS}
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            ids = leaf.column_reader("id")
+            arrays = SegmentArrays.load(index_dir, leaf)
+            for fieldname in TEXT_FIELDS:
+                table = out[fieldname]
+                if arrays is not None and arrays.knows_all(fieldname):
+                    for term in arrays.terms_with_prefix(fieldname, ""):
+                        docs, positions = arrays.positions(fieldname, term)
+                        for docnum, position in zip(docs.tolist(), positions.tolist()):
+                            if not leaf.is_deleted(docnum):
+                                table.setdefault((term, ids[docnum]), []).append(position)
+                else:
+                    for term in leaf.lexicon(fieldname):
+                        for docnum, value in leaf.postings(fieldname, term).items_as("positions"):
+                            table[(term.decode("utf-8"), ids[docnum])] = list(value)
     return out
 
 

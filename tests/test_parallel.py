@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from index.arrays import FORMAT as ARRAYS_FORMAT
 from index.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
 from index import indexer
@@ -41,15 +42,17 @@ def test_worker_segments_give_one_process_index(tmp_path, seed_index):
 
 
 def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
-    corpus = recombined_corpus(tmp_path / "more.jsonl", 60)
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 100)
     one, parallel = tmp_path / "one", tmp_path / "parallel"
     IndexBuilder(one, workers=1).build([corpus])
-    # A round every ten documents: several commits while the workers write.
+    # A round every four documents: several commits while the workers write.
     # A round's flush waits behind the documents already handed out, so few
-    # are handed out at a time here.
+    # are handed out at a time here. (A round takes longer than these short
+    # documents: the next starts when it is in, so a round every ten gave as
+    # few as two.)
     monkeypatch.setattr(indexer, "IN_FLIGHT_PER_WORKER", 2)
-    report = IndexBuilder(parallel, workers=2, commit_every=5).build([corpus])
-    assert report.indexed == 60 and not report.rejected
+    report = IndexBuilder(parallel, workers=2, commit_every=2).build([corpus])
+    assert report.indexed == 100 and not report.rejected
     ix = whoosh_index.open_dir(str(parallel))
     assert ix.latest_generation() >= 4
     # Officials aside (a process links a name to the full names it has
@@ -62,7 +65,7 @@ def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
     assert write_missing_arrays(ix, parallel) == []  # every worker filed its segment's arrays
     # The last commit removed the segments that Whoosh merged away; only the
     # empty files of a cancelled writer may stay (as with one process).
-    with_arrays = {m.group(1) for f in os.listdir(parallel) if (m := re.match(r"(MAIN_\w+)\.pa3_terms", f))}
+    with_arrays = {m.group(1) for f in os.listdir(parallel) if (m := re.match(rf"(MAIN_\w+)\.{ARRAYS_FORMAT}_terms", f))}
     assert with_arrays == segment_ids
 
 

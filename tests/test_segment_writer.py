@@ -1,10 +1,11 @@
 """The segment writer. The posting arrays it files while it flushes a
-segment are, term by term, the arrays read back from the written segment
-through Whoosh: in segments Whoosh merged on commit, with deleted documents,
-and with a threshold that keeps only the terms of several documents. The
-Whoosh files it writes are Whoosh's own, byte for byte, or (small blocks
-left uncompressed) read back the same. A segment is committed before its
-posting pool spills to disk."""
+segment are, term by term, the arrays read back through Whoosh from the
+same segment written with every posting in Whoosh: in segments Whoosh merged
+on commit, with deleted documents, and with a threshold that keeps only the
+terms of several documents (the text fields, kept in the arrays only, are
+kept whole). The Whoosh files it writes are Whoosh's own, byte for byte, or
+(small blocks left uncompressed) read back the same. A segment is committed
+before its posting pool spills to disk."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import _SEP, SegmentArrays, _paths, write_segment_arrays
+from index.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arrays
 
 from index.config import SEEDS_DIR
+from index.segment_writer import ArraySegmentWriter
 
 from conftest import write_docs
 
@@ -38,22 +40,52 @@ def _live_postings(arrays, leaf) -> dict:
     return out
 
 
-def _assert_same_arrays(index_dir, scratch, min_postings=1):
-    """Every segment's own arrays against the ones read back from it; returns
-    the segments' document counts."""
+def _build_twins(tmp_path, build_index, name, *runs, **options):
+    """The same runs indexed twice: as the indexer writes (``name``), and
+    with every posting in Whoosh too (``name``-whoosh), the reference the
+    arrays are read back from."""
+    import index.arrays
+
+    index_dir, twin = tmp_path / name, tmp_path / f"{name}-whoosh"
+    for paths in runs:
+        build_index(index_dir, paths, **options)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        for paths in runs:
+            build_index(twin, paths, **options)
+    return index_dir, twin
+
+
+def _assert_same_arrays(index_dir, twin, scratch, min_postings=1):
+    """Every segment's own arrays against the ones read back from its twin's
+    Whoosh postings (the text fields' with every term); returns the
+    segments' document counts."""
+    from index.arrays import TEXT_FIELDS
+
     counts = []
     scratch.mkdir()
-    with whoosh_index.open_dir(str(index_dir)).reader() as reader:
-        for leaf, _offset in reader.leaf_readers():
-            segment_id = leaf.segment().segment_id()
+    with whoosh_index.open_dir(str(index_dir)).reader() as reader, whoosh_index.open_dir(str(twin)).reader() as twin_reader:
+        pairs = list(zip(reader.leaf_readers(), twin_reader.leaf_readers(), strict=True))
+        for (leaf, _), (twin_leaf, _) in pairs:
+            assert list(leaf.column_reader("id")) == list(twin_leaf.column_reader("id"))
+            assert all(not list(leaf.lexicon(f)) and list(twin_leaf.lexicon(f)) for f in TEXT_FIELDS)
+            segment_id, twin_id = leaf.segment().segment_id(), twin_leaf.segment().segment_id()
             filed = SegmentArrays.open(*_paths(index_dir, segment_id))
             assert filed is not None, segment_id
-            write_segment_arrays(scratch, leaf, segment_id, min_postings)
-            read_back = SegmentArrays.open(*_paths(scratch, segment_id))
-            assert (filed.fields, filed.complete) == (read_back.fields, read_back.complete)
-            want = _live_postings(read_back, leaf)
-            assert _live_postings(filed, leaf) == want and len(want) > 20, segment_id
-            assert any(positions for _, _, positions in want.values())
+            read_back = {}
+            for threshold in {1, min_postings}:
+                (scratch / str(threshold)).mkdir(exist_ok=True)
+                write_segment_arrays(scratch / str(threshold), twin_leaf, twin_id, threshold)
+                read_back[threshold] = SegmentArrays.open(*_paths(scratch / str(threshold), twin_id))
+            assert (filed.fields, filed.complete) == (read_back[min_postings].fields, read_back[min_postings].complete)
+            assert all(filed.knows_all(f) for f in TEXT_FIELDS)
+            got = _live_postings(filed, leaf)
+            want = {key: postings for key, postings in _live_postings(read_back[min_postings], twin_leaf).items()
+                    if key.split(_SEP)[0] not in TEXT_FIELDS}
+            want.update((key, postings) for key, postings in _live_postings(read_back[1], twin_leaf).items()
+                        if key.split(_SEP)[0] in TEXT_FIELDS)
+            assert got == want and len(want) > 20, segment_id
+            assert all(positions for key, (_, _, positions) in want.items() if key.split(_SEP)[0] in TEXT_FIELDS)
             counts.append(leaf.doc_count_all())
     return counts
 
@@ -63,34 +95,46 @@ def test_filed_arrays_equal_the_arrays_read_back(tmp_path, build_index, monkeypa
 
     read_back = []  # segments whose arrays were written by reading them back: none
     monkeypatch.setattr(index.arrays, "write_segment_arrays", lambda *args, **kw: read_back.append(args[2]))
-    index_dir = tmp_path / "index"
     extra = write_docs(tmp_path / "extra", {
         f"extra{k}": f"Завод номер {k} в Калужской области наладил выпуск станков. Губернатор Владислав Шапша осмотрел цех."
         for k in range(4)})
     # a segment per document: Whoosh merges the small ones on commit as they pile up
-    build_index(index_dir, [SEEDS_DIR, extra], commit_every=1, merge_after=10**9)
+    index_dir, twin = _build_twins(tmp_path, build_index, "index2", [SEEDS_DIR, extra], commit_every=1, merge_after=10**9)
     monkeypatch.undo()
     assert read_back == []
-    counts = _assert_same_arrays(index_dir, tmp_path / "scratch1")
+    counts = _assert_same_arrays(index_dir, twin, tmp_path / "scratch1")
     assert len(counts) >= 2 and max(counts) > 1  # a segment made by a merge
-    # an updated document leaves a deleted one behind in its old segment
+    # an updated document leaves a deleted one behind in its old segment,
+    # and a segment merged with it holds only the live documents' postings
     seed = sorted(p for p in SEEDS_DIR.iterdir() if p.suffix == ".txt")[0]
     changed = write_docs(tmp_path / "changed", {seed.stem: seed.read_text(encoding="utf-8") + "\nИмпортозамещение продолжается."})
-    build_index(index_dir, [changed], commit_every=1, merge_after=10**9)
+    later = write_docs(tmp_path / "later", {f"later{k}": f"Станкостроительный завод номер {k} открыл новый цех." for k in range(6)})
+    index_dir, twin = _build_twins(tmp_path, build_index, "index3", [SEEDS_DIR, extra], [changed],
+                                   commit_every=1, merge_after=10**9)
     with whoosh_index.open_dir(str(index_dir)).reader() as reader:
         assert reader.has_deletions()
-    _assert_same_arrays(index_dir, tmp_path / "scratch2")
+    _assert_same_arrays(index_dir, twin, tmp_path / "scratch3")
+    merged = []
+    add_reader = ArraySegmentWriter.add_reader
+    monkeypatch.setattr(ArraySegmentWriter, "add_reader",
+                        lambda writer, reader: (merged.append(reader.has_deletions()), add_reader(writer, reader))[1])
+    index_dir, twin = _build_twins(tmp_path, build_index, "index4", [SEEDS_DIR, extra], [changed], [later],
+                                   commit_every=1, merge_after=10**9)
+    assert True in merged
+    _assert_same_arrays(index_dir, twin, tmp_path / "scratch4")
 
 
 def test_filed_arrays_keep_the_threshold(tmp_path, build_index):
-    index_dir = tmp_path / "index"
-    build_index(index_dir, [SEEDS_DIR], array_min_postings=2, merge_after=10**9)
-    _assert_same_arrays(index_dir, tmp_path / "scratch", min_postings=2)
+    from index.arrays import TEXT_FIELDS
+
+    index_dir, twin = _build_twins(tmp_path, build_index, "index", [SEEDS_DIR], array_min_postings=2, merge_after=10**9)
+    _assert_same_arrays(index_dir, twin, tmp_path / "scratch", min_postings=2)
     arrays = [SegmentArrays.open(*_paths(index_dir, leaf.segment().segment_id()))
               for leaf, _ in whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()]
     assert all(not a.complete for a in arrays)
-    assert all(a.postings(f, t)[0].size >= 2 for a in arrays
-               for f, t in (k.split(_SEP) for k in a.terms.keys() if not k.startswith(_SEP)))
+    keys = [k.split(_SEP) for a in arrays for k in a.terms.keys() if not k.startswith(_SEP)]
+    assert all(a.postings(f, t)[0].size >= 2 for a in arrays for f, t in keys if f not in TEXT_FIELDS)
+    assert any(a.postings(f, t)[0].size == 1 for a in arrays for f, t in keys if f in TEXT_FIELDS)
 
 
 @pytest.mark.parametrize("commit_every", [1, 3])
@@ -112,14 +156,18 @@ def _written_files(index_dir) -> dict[str, bytes]:
     """The one segment's files, named without the segment's random id
     ("MAIN_<id>.pst" -> "pst"), less the posting arrays beside them."""
     return {path.name.split(".", 1)[1]: path.read_bytes() for path in index_dir.iterdir()
-            if path.name.startswith("MAIN_") and not path.name.endswith("WRITELOCK") and ".pa3" not in path.name}
+            if path.name.startswith("MAIN_") and not path.name.endswith("WRITELOCK") and f".{FORMAT}_" not in path.name}
 
 
-def _write_both(tmp_path) -> dict[str, Path]:
+def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
     """The same 400 documents written by Whoosh's writer and by ours: terms of
     one posting and of several blocks (over 128 documents), repeated words
-    (weights over 1), empty fields (length 0), facet values, numbers."""
+    (weights over 1), empty fields (length 0), facet values, numbers. With
+    ``text_in_whoosh`` ours files the text fields' postings in Whoosh's
+    blocks too, so its block writing is checked on many terms."""
     import random
+
+    import index.arrays
 
     from whoosh.writing import SegmentWriter
 
@@ -143,14 +191,43 @@ def _write_both(tmp_path) -> dict[str, Path]:
         index_dir = dirs[name] = tmp_path / name
         index_dir.mkdir()
         ix = whoosh_index.create_in(str(index_dir), build_schema())
-        writer = make(ix, index_dir)
-        for fields in docs:
-            writer.add_document(**fields)
-        writer.commit()
-    with whoosh_index.open_dir(str(dirs["ours"])).reader() as reader:
+        with pytest.MonkeyPatch.context() as patch:
+            if text_in_whoosh:
+                patch.setattr(index.arrays, "TEXT_FIELDS", ())
+            writer = make(ix, index_dir)
+            for fields in docs:
+                writer.add_document(**dict(fields))
+            writer.commit()
+    with whoosh_index.open_dir(str(dirs["whoosh"])).reader() as reader:
         frequencies = [reader.doc_frequency("body", w) for w in words]
         assert max(frequencies) > 256 and 1 in frequencies  # three blocks or more; one posting
     return dirs
+
+
+def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
+    """Kept in the arrays only, the text fields' postings are the ones
+    Whoosh's writer makes of them (read back from its segment); every other
+    file (stored values, field lengths, columns) is Whoosh's own, byte for
+    byte, and its term and posting files hold the other fields' terms."""
+    from index.arrays import TEXT_FIELDS
+
+    dirs = _write_both(tmp_path, text_in_whoosh=False)
+    ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
+    assert {"_body_len.col", "_exact_len.col", "_title_len.col"} <= set(ours)
+    assert {k: v for k, v in ours.items() if k not in ("trm", "pst")} == \
+        {k: v for k, v in whooshs.items() if k not in ("trm", "pst")}
+    with whoosh_index.open_dir(str(dirs["ours"])).reader() as reader, \
+            whoosh_index.open_dir(str(dirs["whoosh"])).reader() as whoosh_reader:
+        assert {f for f, _ in reader.all_terms()} == {f for f, _ in whoosh_reader.all_terms()} - set(TEXT_FIELDS)
+        assert reader.field_length("body") == whoosh_reader.field_length("body") > 0
+        (leaf, _), = reader.leaf_readers()
+        (whoosh_leaf, _), = whoosh_reader.leaf_readers()
+        filed = SegmentArrays.open(*_paths(dirs["ours"], leaf.segment().segment_id()))
+        whoosh_id = whoosh_leaf.segment().segment_id()
+        write_segment_arrays(dirs["whoosh"], whoosh_leaf, whoosh_id)
+        read_back = SegmentArrays.open(*_paths(dirs["whoosh"], whoosh_id))
+        got, want = _live_postings(filed, leaf), _live_postings(read_back, whoosh_leaf)
+        assert got == want and sum(k.startswith("exact" + _SEP) for k in want) > 300
 
 
 def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypatch):
@@ -159,7 +236,7 @@ def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypat
     import index.segment_writer
 
     monkeypatch.setattr(index.segment_writer, "COMPRESS_FROM", 0)
-    dirs = _write_both(tmp_path)
+    dirs = _write_both(tmp_path, text_in_whoosh=True)
     ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
     assert set(ours) >= {"trm", "pst", "_body_len.col"}
     assert ours == whooshs
@@ -168,7 +245,7 @@ def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypat
 def test_small_blocks_are_left_uncompressed_and_read_the_same(tmp_path):
     """Blocks of a few postings are written uncompressed: Whoosh reads every
     term's postings and statistics back as from its own files."""
-    dirs = _write_both(tmp_path)
+    dirs = _write_both(tmp_path, text_in_whoosh=True)
     assert _written_files(dirs["ours"])["pst"] != _written_files(dirs["whoosh"])["pst"]
     readers = [whoosh_index.open_dir(str(dirs[name])).reader() for name in ("ours", "whoosh")]
 

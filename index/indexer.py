@@ -189,9 +189,17 @@ class IndexBuilder:
         note = on_item or (lambda _outcome: None)
         phase = on_phase or (lambda _what: None)
         # Documents whose officials include a bare surname wait on disk until
-        # every full name in the corpus is known (memory stays bounded).
+        # every full name in the corpus is known (memory stays bounded): in
+        # one process, to be written then; with workers, which write them at
+        # once, to be written again if a surname links (``_write_relinked``).
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
-            held = 0
+            # (offset in ``pending``, id, officials) of each document held
+            held: list[tuple[int, str, str]] = []
+
+            def hold(processed: Processed) -> None:
+                held.append((pending.tell(), processed.id, processed.fields.get("official") or ""))
+                pickle.dump(processed, pending, protocol=pickle.HIGHEST_PROTOCOL)
+
             try:
                 work = self._work(paths, known, seen, report, note)
                 results = pool.results(work, final=False) if pool else ((0, r) for r in self._results(work))
@@ -207,29 +215,25 @@ class IndexBuilder:
                         registry.add(name)
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
+                        if result.held is not None:  # its forms are in the batch already
+                            hold(Processed(result.id, result.held))
                     elif result.lone_surnames:
-                        pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
-                        held += 1
+                        hold(result)
                     else:
                         batch.add(result.fields, result.forms, replaces=result.id in known)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
-                pending.seek(0)
-                if held:  # (the workers close their segments after these)
-                    phase(f"writing {held} held document{'' if held == 1 else 's'} (bare surnames)")
-                elif pool:
-                    phase("writing the last segments")
-                linked = (relink(pickle.load(pending), registry) for _ in range(held))
                 if pool:
-                    for worker, result in pool.results(linked):
-                        if isinstance(result, SegmentDone):
-                            batch.segment_done(worker, result)
-                        else:
-                            batch.written(worker, result, replaces=result.id in known)
+                    self._write_relinked(pool, batch, pending, held, registry, phase)
                 else:
-                    for result in linked:
-                        batch.add(result.fields, result.forms, replaces=result.id in known)
+                    if held:
+                        phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (bare surnames)")
+                    for offset, doc_id, officials in held:
+                        pending.seek(offset)
+                        processed = pickle.load(pending)
+                        processed.fields["official"] = linked_officials(officials, registry)
+                        batch.add(processed.fields, processed.forms, replaces=doc_id in known)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -241,6 +245,39 @@ class IndexBuilder:
         batch.finish()
         report.merged_arrays = batch.merge_arrays(on_start=lambda: phase("merging posting arrays"))
         return report
+
+    @staticmethod
+    def _write_relinked(pool: WorkerPool, batch: "_Batch", pending, held: list[tuple[int, str, str]],
+                        registry: PersonRegistry, phase: Callable[[str], None]) -> None:
+        """The workers wrote every document as they processed it, officials
+        as the worker could link them. Those whose bare surnames now link to
+        a full name (a third of them on the sample) are written again: a
+        round commits every first version, and each new one replaces its
+        first in the commit that adds it."""
+        changed = []
+        for offset, doc_id, officials in held:
+            linked = linked_officials(officials, registry)
+            if linked != officials:
+                changed.append((offset, doc_id, linked))
+        if changed:
+            for worker, done in pool.round():
+                batch.segment_done(worker, done)
+            phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (bare surnames linked)")
+        else:
+            phase("writing the last segments")
+
+        def relinked() -> Iterator[Processed]:
+            for offset, _doc_id, linked in changed:
+                pending.seek(offset)
+                processed = pickle.load(pending)
+                processed.fields["official"] = linked
+                yield processed
+
+        for worker, result in pool.results(relinked()):
+            if isinstance(result, SegmentDone):
+                batch.segment_done(worker, result)
+            else:
+                batch.written(worker, result, replaces=True)
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
         """Every input read and accounted for; yields only what needs the NLP."""
@@ -426,20 +463,19 @@ class _Batch:
             writer.cancel()
 
 
-def relink(result: Processed, registry: PersonRegistry) -> Processed:
-    """A bare surname becomes the corpus's full name when exactly one person
-    in the corpus (or the knowledge base) has it. The surname may be in any
-    case ("Шапши"): the process that read it had not seen the full name yet
-    (a worker sees only its share of the corpus), so it is matched by its
-    stem, as the extractor matches the names it has seen."""
-    officials = [v for v in (result.fields.get("official") or "").split(",") if v]
+def linked_officials(officials: str, registry: PersonRegistry) -> str:
+    """A document's officials (the facet field's value), each bare surname
+    the corpus's full name when exactly one person in the corpus (or the
+    knowledge base) has it. The surname may be in any case ("Шапши"): the
+    process that read it had not seen the full name yet (a worker sees only
+    its share of the corpus), so it is matched by its stem, as the extractor
+    matches the names it has seen."""
+    names = [v for v in officials.split(",") if v]
     linked = []
-    for name in officials:
+    for name in names:
         full = None if is_full_name(name) else registry.by_surname(name) or registry.by_surname_stem(name)
         if full and full not in linked:
             linked.append(full)
         elif not full and name not in linked:
             linked.append(name)
-    if linked != officials:
-        result.fields["official"] = ",".join(linked)
-    return result
+    return ",".join(linked) if linked != names else officials

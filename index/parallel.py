@@ -41,11 +41,14 @@ _POLL_S = 1.0
 @dataclass
 class Written:
     """A document a worker wrote into its segment: what the main process
-    still needs to know of it."""
+    still needs to know of it. ``held``: the fields of a document whose
+    officials include a bare surname, which may link to a full name once
+    the whole run is read (then the document is written again)."""
 
     id: str
     names: list[str] = field(default_factory=list)
     forms: set[str] = field(default_factory=set)
+    held: dict | None = None
 
 
 @dataclass
@@ -132,9 +135,10 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
                 result = Written(task.id, forms=task.forms)
             else:
                 result = process_in_worker(task)
-                if segment is not None and isinstance(result, Processed) and not result.lone_surnames:
+                if segment is not None and isinstance(result, Processed):
                     segment.add(result.fields)
-                    result = Written(result.id, result.names, result.forms)
+                    result = Written(result.id, result.names, result.forms,
+                                     held=result.fields if result.lone_surnames else None)
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, segment.close()))
@@ -181,6 +185,22 @@ class WorkerPool:
             if process.is_alive():
                 process.terminate()
                 process.join()
+
+    def round(self) -> Iterator[tuple[int, SegmentDone]]:
+        """A flush round while no document is out (after ``results`` with
+        ``final=False``): every segment written so far is closed, and the
+        round's commit holds every document written."""
+        if not self.flush():
+            return
+        while self.awaiting:
+            kind, worker, payload = self._receive()
+            if kind == _FLUSHED:
+                self.awaiting -= 1
+                yield worker, SegmentDone(payload, round_complete=not self.awaiting)
+            elif kind == _CLOSED:
+                yield worker, SegmentDone(payload)
+            else:
+                raise WorkerFailed(f"an indexing worker failed:\n{payload}")
 
     def flush(self) -> bool:
         """Starts a flush round, unless one is under way; says whether it did."""

@@ -76,10 +76,17 @@ def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path)
                                      "с промышленниками Калужской области.", encoding="utf-8")
     (docs / "b_lone.txt").write_text("Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
                                      encoding="utf-8")
-    IndexBuilder(tmp_path / "ix", workers=2).build([docs])
+    phases = []
+    IndexBuilder(tmp_path / "ix", workers=2).build([docs], on_phase=phases.append)
     engine = SearchEngine(tmp_path / "ix")
     assert engine.document("b_lone")["officials"] == ["Владислав Шапша"]
     assert engine.document("a_full")["officials"] == ["Владислав Шапша"]
+    # each worker took one document, so the bare surname's was written with
+    # "Шапши" first, then again, replacing it, once the run was read
+    assert phases[0] == "writing 1 document again (bare surnames linked)"
+    assert live_count(tmp_path / "ix") == 2
+    officials = SearchEngine(tmp_path / "ix").search(SearchRequest(""))["facets"]["official"]
+    assert [(v["value"], v["count"]) for v in officials] == [("Владислав Шапша", 2)]
 
 
 def test_an_updated_document_replaces_its_old_version_in_one_commit(tmp_path):

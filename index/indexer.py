@@ -25,7 +25,7 @@ from .arrays import MIN_POSTINGS, write_missing_arrays
 from .entities import PersonRegistry, is_full_name, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .parallel import SegmentDone, WorkerPool, WorkerSettings, Written
+from .parallel import Rewrite, SegmentDone, WorkerPool, WorkerSettings, Written
 from .pipeline import DocumentProcessor, Processed
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter
@@ -193,12 +193,9 @@ class IndexBuilder:
         # one process, to be written then; with workers, which write them at
         # once, to be written again if a surname links (``_write_relinked``).
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
-            # (offset in ``pending``, id, officials) of each document held
-            held: list[tuple[int, str, str]] = []
-
-            def hold(processed: Processed) -> None:
-                held.append((pending.tell(), processed.id, processed.fields.get("official") or ""))
-                pickle.dump(processed, pending, protocol=pickle.HIGHEST_PROTOCOL)
+            # (the worker that holds it, or None for ``pending``; its offset
+            # there; id; officials) of each document held
+            held: list[tuple[int | None, int, str, str]] = []
 
             try:
                 work = self._work(paths, known, seen, report, note)
@@ -215,21 +212,22 @@ class IndexBuilder:
                         registry.add(name)
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
-                        if result.held is not None:  # its forms are in the batch already
-                            hold(Processed(result.id, result.held))
+                        if result.held_at is not None:
+                            held.append((worker, result.held_at, result.id, result.officials))
                     elif result.lone_surnames:
-                        hold(result)
+                        held.append((None, pending.tell(), result.id, result.fields.get("official") or ""))
+                        pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                     else:
                         batch.add(result.fields, result.forms, replaces=result.id in known)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
                 if pool:
-                    self._write_relinked(pool, batch, pending, held, registry, phase)
+                    self._write_relinked(pool, batch, held, registry, phase)
                 else:
                     if held:
                         phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (bare surnames)")
-                    for offset, doc_id, officials in held:
+                    for _none, offset, doc_id, officials in held:
                         pending.seek(offset)
                         processed = pickle.load(pending)
                         processed.fields["official"] = linked_officials(officials, registry)
@@ -247,33 +245,26 @@ class IndexBuilder:
         return report
 
     @staticmethod
-    def _write_relinked(pool: WorkerPool, batch: "_Batch", pending, held: list[tuple[int, str, str]],
+    def _write_relinked(pool: WorkerPool, batch: "_Batch", held: list[tuple[int | None, int, str, str]],
                         registry: PersonRegistry, phase: Callable[[str], None]) -> None:
         """The workers wrote every document as they processed it, officials
-        as the worker could link them. Those whose bare surnames now link to
-        a full name (a third of them on the sample) are written again: a
-        round commits every first version, and each new one replaces its
-        first in the commit that adds it."""
+        as the worker could link them, and kept those with a bare surname.
+        The ones whose surnames now link to a full name (a third of them on
+        the sample) are written again by the worker that holds them: a round
+        commits every first version, and each new one replaces its first in
+        the commit that adds it."""
         changed = []
-        for offset, doc_id, officials in held:
+        for worker, offset, doc_id, officials in held:
             linked = linked_officials(officials, registry)
             if linked != officials:
-                changed.append((offset, doc_id, linked))
+                changed.append(Rewrite(worker, offset, doc_id, linked))
         if changed:
             for worker, done in pool.round():
                 batch.segment_done(worker, done)
             phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (bare surnames linked)")
         else:
             phase("writing the last segments")
-
-        def relinked() -> Iterator[Processed]:
-            for offset, _doc_id, linked in changed:
-                pending.seek(offset)
-                processed = pickle.load(pending)
-                processed.fields["official"] = linked
-                yield processed
-
-        for worker, result in pool.results(relinked()):
+        for worker, result in pool.results(changed):
             if isinstance(result, SegmentDone):
                 batch.segment_done(worker, result)
             else:
@@ -394,13 +385,13 @@ class _Batch:
         """A document a worker wrote into its open segment."""
         if replaces:
             self.open_replacements[worker].append(written.id)
-        self.forms |= written.forms
         self.written_since_round += 1
         # while a round is under way, the next starts as soon as it is in
         if self.written_since_round >= self.builder.commit_every * self.workers.count and self.workers.flush():
             self.written_since_round = 0
 
     def segment_done(self, worker: int, done: SegmentDone) -> None:
+        self.forms |= done.forms
         if done.segment is not None:
             self.closed_segments.append(done.segment)
         self.closed_replacements += self.open_replacements.pop(worker, [])

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
+import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -41,14 +43,27 @@ _POLL_S = 1.0
 @dataclass
 class Written:
     """A document a worker wrote into its segment: what the main process
-    still needs to know of it. ``held``: the fields of a document whose
-    officials include a bare surname, which may link to a full name once
-    the whole run is read (then the document is written again)."""
+    still needs to know of it. A document whose officials include a bare
+    surname, which may link to a full name once the whole run is read, is
+    kept in the worker's file of held documents at ``held_at`` (then it may
+    be written again: ``Rewrite``). Its lemma-form pairs come with its
+    segment (``SegmentDone.forms``)."""
 
     id: str
     names: list[str] = field(default_factory=list)
-    forms: set[str] = field(default_factory=set)
-    held: dict | None = None
+    held_at: int | None = None
+    officials: str = ""
+
+
+@dataclass
+class Rewrite:
+    """A task for the worker that holds a document: write it again with
+    these officials (its first version is committed and will be deleted)."""
+
+    worker: int
+    offset: int
+    id: str
+    officials: str
 
 
 @dataclass
@@ -60,6 +75,7 @@ class SegmentDone:
     segment: object | None
     round_complete: bool = False
     final: bool = False
+    forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its documents' words
 
 
 @dataclass
@@ -95,8 +111,12 @@ class WorkerSegment:
         self.settings = settings
         self.ix = _WorkerStorage(settings.index_dir).open_index()
         self.writer: ArraySegmentWriter | None = None  # opened by the first document
+        # The segment's lemma-form pairs, sent with it: far fewer than
+        # each document's pairs sent with it (words repeat).
+        self.forms: set[str] = set()
 
-    def add(self, fields: dict) -> None:
+    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
+        self.forms |= forms
         if self.writer is None:
             s = self.settings
             # _lk=False: the main process holds the index's lock for the run
@@ -107,13 +127,15 @@ class WorkerSegment:
     def full(self) -> bool:
         return self.writer is not None and self.writer.pending_bytes() >= self.settings.pool_full_bytes
 
-    def close(self):
+    def close(self) -> SegmentDone:
+        """The segment, closed (None if nothing was written since the last)."""
         writer, self.writer = self.writer, None
+        forms, self.forms = self.forms, set()
         if writer is None:
-            return None
+            return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
-        return segment
+        return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
         if self.writer is not None:
@@ -121,24 +143,54 @@ class WorkerSegment:
             self.writer = None
 
 
+class HeldDocuments:
+    """A worker's documents whose officials may link later, on disk (the
+    file goes when the worker does): their fields, to be written again."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.file = None
+
+    def keep(self, fields: dict) -> int:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(dir=self.directory, prefix="held-")
+        offset = self.file.seek(0, os.SEEK_END)
+        pickle.dump(fields, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        return offset
+
+    def fields_at(self, offset: int) -> dict:
+        self.file.seek(offset)
+        return pickle.load(self.file)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
 def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     segment = None
+    held = HeldDocuments(settings.index_dir)
     try:
         init_worker(settings.index_dir, settings.max_chars, settings.ner)
         segment = WorkerSegment(settings) if settings.write else None
         while (task := tasks.get()) is not None:
             if task == FLUSH:
-                results.put((_FLUSHED, number, segment.close() if segment else None))
+                results.put((_FLUSHED, number, segment.close() if segment else SegmentDone(None)))
                 continue
-            if isinstance(task, Processed):  # processed before, to be written now
-                segment.add(task.fields)
-                result = Written(task.id, forms=task.forms)
+            if isinstance(task, Rewrite):
+                fields = held.fields_at(task.offset)
+                fields["official"] = task.officials
+                segment.add(fields)
+                result = Written(task.id)
             else:
                 result = process_in_worker(task)
                 if segment is not None and isinstance(result, Processed):
-                    segment.add(result.fields)
-                    result = Written(result.id, result.names, result.forms,
-                                     held=result.fields if result.lone_surnames else None)
+                    segment.add(result.fields, result.forms)
+                    written = Written(result.id, result.names)
+                    if result.lone_surnames:
+                        written.held_at = held.keep(result.fields)
+                        written.officials = result.fields.get("official") or ""
+                    result = written
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, segment.close()))
@@ -147,6 +199,7 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     finally:
         if segment is not None:
             segment.cancel()
+        held.close()
 
 
 class WorkerPool:
@@ -196,9 +249,10 @@ class WorkerPool:
             kind, worker, payload = self._receive()
             if kind == _FLUSHED:
                 self.awaiting -= 1
-                yield worker, SegmentDone(payload, round_complete=not self.awaiting)
+                payload.round_complete = not self.awaiting
+                yield worker, payload
             elif kind == _CLOSED:
-                yield worker, SegmentDone(payload)
+                yield worker, payload
             else:
                 raise WorkerFailed(f"an indexing worker failed:\n{payload}")
 
@@ -211,13 +265,13 @@ class WorkerPool:
             tasks.put(FLUSH)
         return True
 
-    def results(self, work: Iterable[tuple[RawDocument, str] | Processed],
+    def results(self, work: Iterable[tuple[RawDocument, str] | Rewrite],
                 final: bool = True) -> Iterator[tuple[int, object]]:
         """(worker, Written | Processed | Rejection | SegmentDone) as they
         come, until every task is answered and, when writing and ``final``,
         a last round has closed every segment. A task is a raw document and
-        its content hash, or a document processed earlier that only needs
-        writing (one whose officials were linked after the whole run)."""
+        its content hash, or a document a worker holds to be written again
+        (one whose officials were linked after the whole run)."""
         in_flight = [0] * self.count
         pending = iter(work)
         exhausted = False
@@ -230,6 +284,11 @@ class WorkerPool:
                 if item is None:
                     exhausted = True
                     break
+                if isinstance(item, Rewrite):
+                    # its document waits in that worker's file; the task and
+                    # its answer are small, so the worker may get more than
+                    # its share of them
+                    worker = item.worker
                 self.tasks[worker].put(item)
                 in_flight[worker] += 1
             if exhausted and not any(in_flight) and not self.awaiting:
@@ -243,10 +302,11 @@ class WorkerPool:
                 yield worker, payload
             elif kind == _FLUSHED:
                 self.awaiting -= 1
-                yield worker, SegmentDone(payload, round_complete=not self.awaiting,
-                                          final=self.final and not self.awaiting)
+                payload.round_complete = not self.awaiting
+                payload.final = self.final and not self.awaiting
+                yield worker, payload
             elif kind == _CLOSED:  # its pool was full: committed with the next round
-                yield worker, SegmentDone(payload)
+                yield worker, payload
             else:
                 raise WorkerFailed(f"an indexing worker failed:\n{payload}")
 

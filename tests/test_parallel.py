@@ -18,6 +18,7 @@ from index.arrays import FORMAT as ARRAYS_FORMAT
 from index.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
 from index import indexer
+from index.forms import load_forms
 from index.indexer import IndexBuilder
 from index.parallel import WorkerFailed
 from search.engine import SearchEngine, SearchRequest
@@ -39,6 +40,8 @@ def test_worker_segments_give_one_process_index(tmp_path, seed_index):
     assert report.indexed == 5 and not report.rejected
     assert postings(index_dir) == postings(seed_index)
     assert stored_by_id(index_dir) == stored_by_id(seed_index)
+    # the lemma-form pairs come with each worker's segments
+    assert sorted(load_forms(index_dir).keys()) == sorted(load_forms(seed_index).keys())
 
 
 def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):

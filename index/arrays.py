@@ -198,6 +198,16 @@ class ArraysMissing(RuntimeError):
     """A segment's arrays are gone, and Whoosh does not hold its text fields."""
 
 
+def require_text_in_whoosh(leaf, segment_id: str, fields=TEXT_FIELDS) -> None:
+    """A segment without its arrays must have been written while Whoosh
+    still held the text fields; otherwise its words are lost (and searches
+    would quietly miss its documents)."""
+    for fieldname in fields:
+        if fieldname in leaf.schema and leaf.field_length(fieldname) and not any(True for _ in leaf.lexicon(fieldname)):
+            raise ArraysMissing(f"the posting arrays of segment {segment_id} are missing, and its words are "
+                                "kept nowhere else; rebuild the index")
+
+
 def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """A segment's postings of a text field as (words, and an entry per
     position: its word's index in ``words``, its document, the position),
@@ -208,17 +218,25 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if arrays is not None and arrays.knows_all(fieldname):
         for word in arrays.terms_with_prefix(fieldname, ""):
-            docs, positions = arrays.positions(fieldname, word)
-            parts.append((np.full(len(docs), len(words), dtype=np.uint32), docs, positions))
+            found = arrays.positions(fieldname, word)
+            if found is None:  # arrays without this field's positions: Whoosh has them
+                words, parts = [], []
+                break
+            parts.append((np.full(len(found[0]), len(words), dtype=np.uint32), *found))
             words.append(word)
-    else:
-        for btext in leaf.lexicon(fieldname):
-            ids, _weights, per_posting = read_term(leaf.postings(fieldname, btext), positions=True, weights=False)
-            counts = [len(p) for p in per_posting]
-            parts.append((np.full(sum(counts), len(words), dtype=np.uint32),
-                          np.repeat(np.asarray(ids, dtype=np.int64), counts),
-                          np.fromiter((q for p in per_posting for q in p), dtype=np.int64, count=sum(counts))))
-            words.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+        else:
+            return _joined(words, parts)
+    for btext in leaf.lexicon(fieldname):
+        ids, _weights, per_posting = read_term(leaf.postings(fieldname, btext), positions=True, weights=False)
+        counts = [len(p) for p in per_posting]
+        parts.append((np.full(sum(counts), len(words), dtype=np.uint32),
+                      np.repeat(np.asarray(ids, dtype=np.int64), counts),
+                      np.fromiter((q for p in per_posting for q in p), dtype=np.int64, count=sum(counts))))
+        words.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+    return _joined(words, parts)
+
+
+def _joined(words: list[str], parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]):
     if not parts:
         return words, np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
     return (words, *(np.concatenate(column) for column in zip(*parts)))
@@ -236,10 +254,8 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
             words, entries, docs, positions = text_positions(leaf, fieldname, previous)
             builder.add_field(fieldname, words, entries, docs, positions, leaf.schema[fieldname].format.field_boost)
             continue
-        if fieldname in TEXT_FIELDS and leaf.field_length(fieldname) and not any(True for _ in leaf.lexicon(fieldname)):
-            raise ArraysMissing(
-                f"the posting arrays of segment {segment_id} are missing, and its words are kept nowhere else; "
-                "rebuild the index")
+        if fieldname in TEXT_FIELDS:
+            require_text_in_whoosh(leaf, segment_id, (fieldname,))
         keep_positions = ARRAY_FIELDS[fieldname]
         for text, info in leaf.iter_field(fieldname):
             if info.doc_frequency() < min_postings:

@@ -21,7 +21,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .arrays import MIN_POSTINGS, write_missing_arrays
+from .arrays import MIN_POSTINGS, ArraysMissing, write_missing_arrays
 from .entities import PersonRegistry, is_full_name, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
@@ -426,7 +426,11 @@ class _Batch:
         self.write_arrays()
 
     def write_arrays(self) -> None:
-        written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
+        try:
+            written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
+        except ArraysMissing as exc:
+            self.writer.cancel()
+            raise IndexBroken(f"the index at {self.builder.index_dir} is damaged: {exc}") from exc
         forget_merge_of(self.builder.index_dir, written)
 
     def finish(self) -> None:

@@ -270,10 +270,13 @@ class _FieldLengths:
         self.reader, self.doc_count = reader, doc_count
         self.by_field: dict[str, list] = {}
 
-    def of_field(self, fieldname: str) -> list[int]:
+    def of_field(self, fieldname: str, scorable: bool = True) -> list[int]:
         lengths = self.by_field.get(fieldname)
         if lengths is None:
-            lengths = [self.reader.doc_field_length(d, fieldname, 0) for d in range(self.doc_count)]
+            # Whoosh keeps no lengths for a field that is not scored (ids,
+            # facets, numbers): asking for them is a lookup per document
+            lengths = ([self.reader.doc_field_length(d, fieldname, 0) for d in range(self.doc_count)]
+                       if scorable else [0] * self.doc_count)
             self.by_field[fieldname] = lengths
         return lengths
 
@@ -322,7 +325,7 @@ def _file_postings(fieldwriter: W3FieldWriter, schema, lengths: "_FieldLengths",
             fieldobj = schema[fieldname]
             fieldwriter.start_field(fieldname, fieldobj)
             fieldwriter._postwriter = _PostingsWriter.like(fieldwriter._postwriter)
-            field_lengths = lengths.of_field(fieldname)
+            field_lengths = lengths.of_field(fieldname, fieldobj.scorable)
             decode = _positions_decoder(fieldobj) if arrays.ARRAY_FIELDS.get(fieldname) else None
             field, term = fieldname, None
         if docnum < 0:  # -1: a word for Whoosh's spelling graph, not a posting

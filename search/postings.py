@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import script_of
-from index.arrays import SegmentArrays, read_term
+from index.arrays import SegmentArrays, read_term, require_text_in_whoosh
 from index.forms import FormsTable
 from index.merged_arrays import open_merged, segments_of
 
@@ -29,12 +29,15 @@ class PostingReader:
         merged = open_merged(index_dir, segments) if index_dir else None
         # (arrays or None, their docnum offset, the Whoosh segments they stand for)
         self.parts: list[tuple[SegmentArrays | None, int, list[tuple[object, int]]]] = []
-        for i, (_sid, _count, leaf, offset) in enumerate(segments):
+        for i, (sid, _count, leaf, offset) in enumerate(segments):
             if merged and i == merged[1]:
                 run = segments[merged[1]:merged[2]]
                 self.parts.append((merged[0], offset, [(leaf, offset) for _s, _c, leaf, offset in run]))
             elif not (merged and merged[1] < i < merged[2]):
-                self.parts.append((SegmentArrays.load(index_dir, leaf) if index_dir else None, offset, [(leaf, offset)]))
+                arrays = SegmentArrays.load(index_dir, leaf) if index_dir else None
+                if arrays is None:
+                    require_text_in_whoosh(leaf, sid)
+                self.parts.append((arrays, offset, [(leaf, offset)]))
 
     def _per_segment(self, fieldname: str, text: str, from_arrays, from_whoosh) -> list[tuple[int, tuple]]:
         """(docnum offset, what one part holds of a term): from its posting

@@ -170,6 +170,28 @@ def test_broken_and_missing_index_give_a_clear_message(tmp_path, capsys):
     assert "cannot be read" in capsys.readouterr().err
 
 
+def test_lost_posting_arrays_give_a_clear_message(tmp_path, capsys):
+    """The text fields' postings are kept only in the posting arrays: a
+    segment whose arrays are gone cannot be searched or indexed into, and
+    both say so rather than quietly miss its documents."""
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    assert cli_main(["импортозамещение", "--index", str(index_dir)]) == 0
+    capsys.readouterr()
+    tables = [p for p in index_dir.glob("MAIN_*_terms.marisa")]
+    assert tables
+    for table in tables:
+        table.unlink()
+    with pytest.raises(IndexUnavailable, match="posting arrays of segment .* are missing"):
+        SearchEngine(index_dir).search(SearchRequest("импортозамещение"))
+    assert cli_main(["импортозамещение", "--index", str(index_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "rebuild the index" in err and "Traceback" not in err
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "posting arrays of segment" in err and "Traceback" not in err
+
+
 def test_gzip_corpus_cut_short_is_reported_not_fatal(tmp_path, build_index):
     good = recombined_corpus(tmp_path / "c.jsonl", 5)
     data = gzip.compress(good.read_bytes())

@@ -429,7 +429,8 @@ class _Batch:
         try:
             written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
         except ArraysMissing as exc:
-            self.writer.cancel()
+            if not self.writer.is_closed:  # opened for this batch: release the lock
+                self.writer.cancel()
             raise IndexBroken(f"the index at {self.builder.index_dir} is damaged: {exc}") from exc
         forget_merge_of(self.builder.index_dir, written)
 

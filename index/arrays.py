@@ -108,6 +108,10 @@ class ArrayBuilder:
         self.ids, self.weights, self.posoff, self.pos = array("I"), array("f"), array("I"), array("I")
         self.terms: dict[str, tuple[int, int, int]] = {}
         self.whole_fields: set[str] = set()
+        # the whole fields' terms, as keys and a row of spans each (a dict
+        # of tuples cost a Python call a term, 200,000 terms a segment)
+        self.bulk_keys: list[str] = []
+        self.bulk_spans: list[np.ndarray] = []
 
     def add_term(self, fieldname: str, text: str, ids, weights, positions=None) -> None:
         """One term's postings in document order; ``positions`` (one
@@ -158,11 +162,9 @@ class ArrayBuilder:
         self.posoff.frombytes(posoff.astype(np.uint32).tobytes())
         self.pos.frombytes(positions.astype(np.uint32).tobytes())
         key = fieldname + _SEP
-        firsts = (term_starts + ids_base).tolist()
-        ends = (np.append(term_starts[1:], n_postings) + ids_base).tolist()
-        offsets = (block_start + posoff_base).tolist()
-        for word, first, end, offset in zip((words[t] for t in posting_terms[term_starts].tolist()), firsts, ends, offsets):
-            self.terms[key + word] = (first, end, offset)
+        self.bulk_keys += [key + words[t] for t in posting_terms[term_starts].tolist()]
+        self.bulk_spans.append(np.stack([term_starts + ids_base, np.append(term_starts[1:], n_postings) + ids_base,
+                                         block_start + posoff_base], axis=1).astype(np.int64))
 
     def write(self, index_dir: Path, segment_id: str) -> None:
         arrays = {
@@ -178,10 +180,11 @@ class ArrayBuilder:
         terms[fields_key(self.fields)] = (0, 0, -1)
         if self.whole_fields:
             terms[WHOLE_FIELDS_KEY + ",".join(sorted(self.whole_fields))] = (0, 0, -1)
-        trie = marisa_trie.Trie(terms.keys())
+        keys = [*terms, *self.bulk_keys]
+        trie = marisa_trie.Trie(keys)
+        rows = np.fromiter(map(trie.__getitem__, keys), dtype=np.int64, count=len(keys))
         spans = np.zeros((len(trie), 3), dtype=np.int64)
-        for key, span in terms.items():
-            spans[trie[key]] = span
+        spans[rows] = np.concatenate([np.array(list(terms.values()), dtype=np.int64).reshape(-1, 3), *self.bulk_spans])
         arrays["spans"] = spans.reshape(-1)
         files, table = _paths(index_dir, segment_id)
         for part, values in arrays.items():

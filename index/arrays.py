@@ -25,6 +25,7 @@ read back from there.
 from __future__ import annotations
 
 import os
+import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -292,6 +293,23 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
             write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings, previous=arrays)
             written.append(segment_id)
     return written
+
+
+_ANY_FORMAT = re.compile(r"\.(pa\d+)(?:_(?:%s)\.npy|_terms\.marisa|\.json)$" % "|".join(PARTS))
+
+
+def remove_other_formats(index_dir: Path) -> list[str]:
+    """Deletes the array files of other formats (an index written by an
+    earlier version: once every segment has arrays of this format, nothing
+    reads those, and they can be as large as the arrays themselves).
+    Returns the names deleted."""
+    removed = []
+    for path in Path(index_dir).iterdir():
+        match = _ANY_FORMAT.search(path.name)
+        if match and match.group(1) != FORMAT:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
 
 
 class ArrayFile:

@@ -21,7 +21,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .arrays import MIN_POSTINGS, ArraysMissing, write_missing_arrays
+from .arrays import MIN_POSTINGS, ArraysMissing, remove_other_formats, write_missing_arrays
 from .entities import PersonRegistry, is_full_name, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
@@ -433,6 +433,7 @@ class _Batch:
                 self.writer.cancel()
             raise IndexBroken(f"the index at {self.builder.index_dir} is damaged: {exc}") from exc
         forget_merge_of(self.builder.index_dir, written)
+        remove_other_formats(self.builder.index_dir)  # every segment has this format's arrays now
 
     def finish(self) -> None:
         if self.changes or self.closed_segments or self.closed_replacements:

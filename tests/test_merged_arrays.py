@@ -178,3 +178,28 @@ def test_arrays_of_fewer_fields_are_rewritten_and_merged_again(tmp_path, build_i
     assert not list(index_dir.glob(f"{PREFIX}{old_name}.*"))
     parts = SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts
     assert len(parts) == 1 and parts[0][0].fields == set(ARRAY_FIELDS)
+
+
+def test_array_files_of_an_earlier_format_are_removed(tmp_path, build_index, lemmatizer):
+    """An index an earlier version wrote keeps its arrays in files of that
+    format; once every segment has arrays of this one, the next run deletes
+    them (they can be as large as the arrays themselves)."""
+    import shutil
+
+    from index.arrays import FORMAT
+
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [SEEDS_DIR])
+    current = sorted(p.name for p in index_dir.iterdir() if f".{FORMAT}" in p.name)
+    assert current
+    earlier = []
+    for name in current:
+        old = index_dir / name.replace(f".{FORMAT}", ".pa3")
+        shutil.copy(index_dir / name, old)
+        earlier.append(old)
+    (index_dir / "merged.pa3.json").write_text("{}", encoding="utf-8")
+    report = build_index(index_dir, [SEEDS_DIR])
+    assert report.unchanged == 5
+    assert not [p for p in earlier if p.exists()] and not (index_dir / "merged.pa3.json").exists()
+    assert sorted(p.name for p in index_dir.iterdir() if f".{FORMAT}" in p.name) == current
+    assert SearchEngine(index_dir, lemmatizer=lemmatizer).search(SearchRequest("импортозамещение"))["total"] > 0

@@ -95,6 +95,15 @@ def read_term(matcher, positions: bool, weights: bool = True):
     return ids, all_weights, poss
 
 
+def read_positions(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A Whoosh leaf matcher's (document of each position, position), as
+    two arrays (``read_term``'s caveat on deleted documents holds)."""
+    ids, _weights, per_posting = read_term(matcher, positions=True, weights=False)
+    counts = [len(p) for p in per_posting]
+    return (np.repeat(np.asarray(ids, dtype=np.int64), counts),
+            np.fromiter((q for p in per_posting for q in p), dtype=np.int64, count=sum(counts)))
+
+
 class ArrayBuilder:
     """A segment's arrays, gathered a term at a time (from the postings the
     writer files, or read back from a written segment) and written beside
@@ -231,11 +240,8 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
         else:
             return _joined(words, parts)
     for btext in leaf.lexicon(fieldname):
-        ids, _weights, per_posting = read_term(leaf.postings(fieldname, btext), positions=True, weights=False)
-        counts = [len(p) for p in per_posting]
-        parts.append((np.full(sum(counts), len(words), dtype=np.uint32),
-                      np.repeat(np.asarray(ids, dtype=np.int64), counts),
-                      np.fromiter((q for p in per_posting for q in p), dtype=np.int64, count=sum(counts))))
+        docs, positions = read_positions(leaf.postings(fieldname, btext))
+        parts.append((np.full(len(docs), len(words), dtype=np.uint32), docs, positions))
         words.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
     return _joined(words, parts)
 

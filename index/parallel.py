@@ -43,7 +43,7 @@ _POLL_S = 1.0
 # caches). With Python's default thresholds the cyclic collector walked them
 # 15 times in 2,500 documents: 5.6 s, a tenth of the worker's CPU. Young
 # objects are still collected (every 50,000 allocations); the full
-# collection runs when a segment is closed (``_worker_main``).
+# collection runs when a segment is closed (``WorkerSegment.close``).
 WORKER_GC_THRESHOLDS = (50_000, 20, 100)
 
 
@@ -142,6 +142,7 @@ class WorkerSegment:
             return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
+        gc.collect()  # the full collection (WORKER_GC_THRESHOLDS)
         return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
@@ -184,7 +185,6 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
         while (task := tasks.get()) is not None:
             if task == FLUSH:
                 results.put((_FLUSHED, number, segment.close() if segment else SegmentDone(None)))
-                gc.collect()
                 continue
             if isinstance(task, Rewrite):
                 fields = held.fields_at(task.offset)
@@ -203,7 +203,6 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, segment.close()))
-                gc.collect()
     except BaseException:  # noqa: BLE001 - told to the main process, which stops the run
         results.put((_FAILED, number, traceback.format_exc()))
     finally:
@@ -257,14 +256,18 @@ class WorkerPool:
             return
         while self.awaiting:
             kind, worker, payload = self._receive()
-            if kind == _FLUSHED:
-                self.awaiting -= 1
-                payload.round_complete = not self.awaiting
-                yield worker, payload
-            elif kind == _CLOSED:
-                yield worker, payload
-            else:
-                raise WorkerFailed(f"an indexing worker failed:\n{payload}")
+            yield worker, self._segment_reply(kind, payload)
+
+    def _segment_reply(self, kind: str, payload) -> SegmentDone:
+        """A worker's closed segment, or its failure raised."""
+        if kind == _FLUSHED:
+            self.awaiting -= 1
+            payload.round_complete = not self.awaiting
+            payload.final = self.final and not self.awaiting
+            return payload
+        if kind == _CLOSED:  # its pool was full: committed with the next round
+            return payload
+        raise WorkerFailed(f"an indexing worker failed:\n{payload}")
 
     def flush(self) -> bool:
         """Starts a flush round, unless one is under way; says whether it did."""
@@ -310,15 +313,8 @@ class WorkerPool:
             if kind == _DONE:
                 in_flight[worker] -= 1
                 yield worker, payload
-            elif kind == _FLUSHED:
-                self.awaiting -= 1
-                payload.round_complete = not self.awaiting
-                payload.final = self.final and not self.awaiting
-                yield worker, payload
-            elif kind == _CLOSED:  # its pool was full: committed with the next round
-                yield worker, payload
             else:
-                raise WorkerFailed(f"an indexing worker failed:\n{payload}")
+                yield worker, self._segment_reply(kind, payload)
 
     def _receive(self) -> tuple[str, int, object]:
         # A killed worker sends nothing: check on the workers between

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import script_of
-from index.arrays import SegmentArrays, read_term, require_text_in_whoosh
+from index.arrays import SegmentArrays, read_positions, read_term, require_text_in_whoosh
 from index.forms import FormsTable
 from index.merged_arrays import open_merged, segments_of
 
@@ -85,13 +85,7 @@ class PostingReader:
 
     def positions(self, fieldname: str, text: str):
         """(docnum, position) of every occurrence of a term, as two arrays."""
-        def from_whoosh(matcher):
-            ids, _, per_posting = read_term(matcher, positions=True, weights=False)
-            counts = [len(p) for p in per_posting]
-            return (np.repeat(np.asarray(ids, dtype=np.int64), counts),
-                    np.fromiter((p for ps in per_posting for p in ps), dtype=np.int64, count=sum(counts)))
-
-        parts = self._per_segment(fieldname, text, lambda arrays: arrays.positions(fieldname, text), from_whoosh)
+        parts = self._per_segment(fieldname, text, lambda arrays: arrays.positions(fieldname, text), read_positions)
         if not parts:
             return _EMPTY, _EMPTY
         return (np.concatenate([docs + offset for offset, (docs, _) in parts]),

@@ -39,12 +39,14 @@ _DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
 # How long the main process waits on the results before it checks that the
 # workers are still alive (a killed worker sends nothing).
 _POLL_S = 1.0
-# A worker holds ~1.5 million long-lived objects (dictionaries, models,
-# caches). With Python's default thresholds the cyclic collector walked them
-# 15 times in 2,500 documents: 5.6 s, a tenth of the worker's CPU. Young
-# objects are still collected (every 50,000 allocations); the full
-# collection runs when a segment is closed (``WorkerSegment.close``).
-WORKER_GC_THRESHOLDS = (50_000, 20, 100)
+# The cyclic garbage collector in a worker: a worker holds millions of
+# long-lived objects (models, dictionaries, the parse caches), and the
+# collector walked them again and again (with Python's default thresholds,
+# 5.6 s of a worker's CPU in 2,500 documents, a tenth). Its work makes
+# almost no cyclic garbage (about 550 objects in 2,500 documents), so the
+# automatic collector is off; a segment's close collects once and freezes
+# what survives (``gc.freeze``: never walked again), so each object is
+# walked about once in its life.
 
 
 @dataclass
@@ -142,7 +144,7 @@ class WorkerSegment:
             return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
-        gc.collect()  # the full collection (WORKER_GC_THRESHOLDS)
+        _collect_and_freeze()
         return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
@@ -175,12 +177,20 @@ class HeldDocuments:
             self.file.close()
 
 
+def _collect_and_freeze() -> None:
+    """A worker's only cyclic garbage collection (the automatic one is off):
+    the survivors are frozen, so the next collection walks only newer ones."""
+    gc.collect()
+    gc.freeze()
+
+
 def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     segment = None
     held = HeldDocuments(settings.index_dir)
     try:
         init_worker(settings.index_dir, settings.max_chars, settings.ner)
-        gc.set_threshold(*WORKER_GC_THRESHOLDS)
+        _collect_and_freeze()  # the models, loaded
+        gc.disable()
         segment = WorkerSegment(settings) if settings.write else None
         while (task := tasks.get()) is not None:
             if task == FLUSH:

@@ -126,6 +126,24 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
     return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1)}
 
 
+def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pairs: int) -> dict:
+    """The NLP alone's rate, and the share of it the whole build reaches on
+    the same documents: builds and NLP-alone runs alternate, so a shared,
+    noisy machine slows both alike; each pair gives a share."""
+    builds, alone = [], []
+    scratch = workdir / "index-scratch"
+    for _ in range(pairs):
+        shutil.rmtree(scratch, ignore_errors=True)
+        builds.append(timed_index(scratch, sample, ner, workers)["docs_per_s"])
+        shutil.rmtree(scratch, ignore_errors=True)
+        run = timed_nlp(sample, ner, workers, scratch)
+        alone.append(run["docs_per_s"])
+        shutil.rmtree(scratch, ignore_errors=True)
+    shares = [round(b / a, 3) for b, a in zip(builds, alone)]
+    return {"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
+            "builds_docs_per_s": builds, "build_shares": shares, "build_share": round(statistics.mean(shares), 3)}
+
+
 # -- queries ------------------------------------------------------------------------------
 def make_queries(engine: SearchEngine, per_class: int, seed: int = 11) -> dict[str, list[SearchRequest]]:
     rng = random.Random(seed)
@@ -322,6 +340,8 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=60, help="queries per class")
     parser.add_argument("--sample", type=int, default=5000,
                         help="documents indexed again the other way (with NER if the corpus was indexed without), for both throughputs")
+    parser.add_argument("--pairs", type=int, default=2,
+                        help="builds of the sample, each followed by the NLP alone on it, for the share of the NLP's rate")
     parser.add_argument("--no-ner", action="store_true",
                         help="index the corpus without person extraction (about twice as fast; no officials facet)")
     parser.add_argument("--json", type=Path, help="where to write the results (default: bench/results/bench-N.json)")
@@ -369,10 +389,9 @@ def main() -> int:
     sample = args.workdir / f"corpus-sample-{args.sample}.jsonl.gz"
     for kind, ner in (("nlp_only_with_ner", True), ("nlp_only_without_ner", False)):
         if kind not in results and sample.exists():
-            print(f"the NLP alone on the sample, {'with' if ner else 'without'} NER …", flush=True)
-            scratch = args.workdir / "index-scratch"
-            results[kind] = timed_nlp(sample, ner, args.workers, scratch)
-            shutil.rmtree(scratch, ignore_errors=True)
+            print(f"the build and the NLP alone on the sample, {'with' if ner else 'without'} NER, "
+                  f"{args.pairs} pairs alternating …", flush=True)
+            results[kind] = build_against_nlp(sample, ner, args.workers, args.workdir, args.pairs)
     stale = stale_share(index_dir, corpus)
     if stale:
         # a reused index from an earlier pipeline version: re-running would
@@ -428,6 +447,11 @@ def print_table(r: dict) -> None:
         nlp = r.get("nlp_only_" + key.split("_", 1)[1])
         if nlp:
             print(f"  the NLP workers alone {label}: {nlp['docs_per_s']} docs/s (the sample, nothing written)")
+            if nlp.get("build_shares"):
+                print(f"  the build's share of the NLP's rate, the sample, alternating: "
+                      f"{', '.join(f'{x:.0%}' for x in nlp['build_shares'])} (mean {nlp['build_share']:.0%}; "
+                      f"builds {', '.join(map(str, nlp['builds_docs_per_s']))} docs/s, "
+                      f"the NLP alone {', '.join(map(str, nlp['runs']))})")
     print(f"indexing peak RSS: {r.get('index_peak_rss_mb')} MB")
     if r.get("rerun_unchanged_s") is not None:
         print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)"

@@ -126,22 +126,25 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
     return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1)}
 
 
-def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pairs: int) -> dict:
+def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pairs: int) -> tuple[dict, list[dict]]:
     """The NLP alone's rate, and the share of it the whole build reaches on
     the same documents: builds and NLP-alone runs alternate, so a shared,
-    noisy machine slows both alike; each pair gives a share."""
+    noisy machine slows both alike; each pair gives a share. Also returns
+    the builds (``timed_index``)."""
     builds, alone = [], []
     scratch = workdir / "index-scratch"
     for _ in range(pairs):
         shutil.rmtree(scratch, ignore_errors=True)
-        builds.append(timed_index(scratch, sample, ner, workers)["docs_per_s"])
+        builds.append(timed_index(scratch, sample, ner, workers))
         shutil.rmtree(scratch, ignore_errors=True)
         run = timed_nlp(sample, ner, workers, scratch)
         alone.append(run["docs_per_s"])
         shutil.rmtree(scratch, ignore_errors=True)
-    shares = [round(b / a, 3) for b, a in zip(builds, alone)]
-    return {"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
-            "builds_docs_per_s": builds, "build_shares": shares, "build_share": round(statistics.mean(shares), 3)}
+    rates = [b["docs_per_s"] for b in builds]
+    shares = [round(b / a, 3) for b, a in zip(rates, alone)]
+    return ({"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
+             "builds_docs_per_s": rates, "build_shares": shares, "build_share": round(statistics.mean(shares), 3)},
+            builds)
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -339,7 +342,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--per-class", type=int, default=60, help="queries per class")
     parser.add_argument("--sample", type=int, default=5000,
-                        help="documents indexed again the other way (with NER if the corpus was indexed without), for both throughputs")
+                        help="the corpus's first documents, indexed both ways (with and without NER) and run through the NLP alone")
     parser.add_argument("--pairs", type=int, default=2,
                         help="builds of the sample, each followed by the NLP alone on it, for the share of the NLP's rate")
     parser.add_argument("--no-ner", action="store_true",
@@ -347,6 +350,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="where to write the results (default: bench/results/bench-N.json)")
     parser.add_argument("--phase", choices=("all", "query"), default="all", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     if args.phase == "query":
@@ -369,7 +374,7 @@ def main() -> int:
         results["corpus"] = build_corpus(args.n, args.shared, corpus)
     if not (args.reuse and index_dir.exists()):
         shutil.rmtree(index_dir, ignore_errors=True)
-        main_kind, other_kind = ("index_without_ner", "index_with_ner") if args.no_ner else ("index_with_ner", "index_without_ner")
+        main_kind = "index_without_ner" if args.no_ner else "index_with_ner"
         print(f"indexing the corpus {'without' if args.no_ner else 'with'} NER …", flush=True)
         results[main_kind] = timed_index(index_dir, corpus, ner=not args.no_ner, workers=args.workers)
         results["index_peak_rss_mb"] = round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -380,18 +385,18 @@ def main() -> int:
                 if i >= args.sample:
                     break
                 dst.write(line)
-        sample_dir = args.workdir / "index-sample"
-        shutil.rmtree(sample_dir, ignore_errors=True)
-        print(f"indexing a sample of {args.sample} {'with' if args.no_ner else 'without'} NER …", flush=True)
-        results[other_kind] = timed_index(sample_dir, sample, ner=args.no_ner, workers=args.workers)
-        results[other_kind]["sample"] = True
-        shutil.rmtree(sample_dir, ignore_errors=True)
     sample = args.workdir / f"corpus-sample-{args.sample}.jsonl.gz"
     for kind, ner in (("nlp_only_with_ner", True), ("nlp_only_without_ner", False)):
         if kind not in results and sample.exists():
             print(f"the build and the NLP alone on the sample, {'with' if ner else 'without'} NER, "
                   f"{args.pairs} pairs alternating …", flush=True)
-            results[kind] = build_against_nlp(sample, ner, args.workers, args.workdir, args.pairs)
+            results[kind], builds = build_against_nlp(sample, ner, args.workers, args.workdir, args.pairs)
+            index_kind = "index_with_ner" if ner else "index_without_ner"
+            if index_kind not in results:  # the other way than the corpus: its rate is the sample's
+                results[index_kind] = {"documents": builds[0]["documents"],
+                                       "seconds": round(statistics.mean(b["seconds"] for b in builds), 1),
+                                       "docs_per_s": round(statistics.mean(b["docs_per_s"] for b in builds), 1),
+                                       "rejected": builds[0]["rejected"], "sample": True, "builds": len(builds)}
     stale = stale_share(index_dir, corpus)
     if stale:
         # a reused index from an earlier pipeline version: re-running would
@@ -443,7 +448,8 @@ def print_table(r: dict) -> None:
         run = r.get(key)
         if run:
             print(f"indexing {label}: {run['docs_per_s']} docs/s ({run['documents']:,} documents in {run['seconds']} s"
-                  f"{', a sample' if run.get('sample') else ''})")
+                  f"{', a sample' if run.get('sample') else ''}"
+                  f"{', the mean of %d builds' % run['builds'] if run.get('builds', 1) > 1 else ''})")
         nlp = r.get("nlp_only_" + key.split("_", 1)[1])
         if nlp:
             print(f"  the NLP workers alone {label}: {nlp['docs_per_s']} docs/s (the sample, nothing written)")

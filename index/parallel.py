@@ -39,14 +39,6 @@ _DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
 # How long the main process waits on the results before it checks that the
 # workers are still alive (a killed worker sends nothing).
 _POLL_S = 1.0
-# The cyclic garbage collector in a worker: a worker holds millions of
-# long-lived objects (models, dictionaries, the parse caches), and the
-# collector walked them again and again (with Python's default thresholds,
-# 5.6 s of a worker's CPU in 2,500 documents, a tenth). Its work makes
-# almost no cyclic garbage (about 550 objects in 2,500 documents), so the
-# automatic collector is off; a segment's close collects once and freezes
-# what survives (``gc.freeze``: never walked again), so each object is
-# walked about once in its life.
 
 
 @dataclass
@@ -178,8 +170,14 @@ class HeldDocuments:
 
 
 def _collect_and_freeze() -> None:
-    """A worker's only cyclic garbage collection (the automatic one is off):
-    the survivors are frozen, so the next collection walks only newer ones."""
+    """A worker's only cyclic garbage collection: after the models load, and
+    when a segment is closed. A worker holds millions of long-lived objects
+    (models, dictionaries, the parse caches), and the automatic collector
+    walked them again and again (with Python's default thresholds, 5.6 s of
+    a worker's CPU in 2,500 documents, a tenth), though the work makes
+    almost no cyclic garbage (about 550 objects in 2,500 documents). So the
+    automatic collector is off in a worker, and what survives a collection
+    is frozen (``gc.freeze``): no later collection walks it again."""
     gc.collect()
     gc.freeze()
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import _SEP, ARRAY_FIELDS, SegmentArrays, _paths
+from index.arrays import _SEP, ARRAY_FIELDS, FORMAT, SegmentArrays, _paths
 from index.config import SEEDS_DIR
 from index.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
 from search.engine import SearchEngine, SearchRequest
@@ -184,10 +184,6 @@ def test_array_files_of_an_earlier_format_are_removed(tmp_path, build_index, lem
     """An index an earlier version wrote keeps its arrays in files of that
     format; once every segment has arrays of this one, the next run deletes
     them (they can be as large as the arrays themselves)."""
-    import shutil
-
-    from index.arrays import FORMAT
-
     index_dir = tmp_path / "index"
     build_index(index_dir, [SEEDS_DIR])
     current = sorted(p.name for p in index_dir.iterdir() if f".{FORMAT}" in p.name)

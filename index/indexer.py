@@ -28,7 +28,7 @@ from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_o
 from .parallel import Rewrite, SegmentDone, WorkerPool, WorkerSettings, Written
 from .pipeline import DocumentProcessor, Processed
 from .reader import DEFAULT_MAX_CHARS, read_raw
-from .segment_writer import ArraySegmentWriter
+from .segment_writer import ArraySegmentWriter, IndexStorage
 from .records import RawDocument, Rejection
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -107,14 +107,14 @@ def open_or_create(index_dir: Path):
     index_dir.mkdir(parents=True, exist_ok=True)
     try:
         if whoosh_index.exists_in(str(index_dir)):
-            return whoosh_index.open_dir(str(index_dir))
+            return IndexStorage(str(index_dir)).open_index()
     except Exception as exc:
         # Never written over: it may be the only copy of a long build.
         raise IndexBroken(
             f"the index at {index_dir} cannot be read ({type(exc).__name__}: {exc}); "
             "move it away or delete it, then index again"
         ) from exc
-    return whoosh_index.create_in(str(index_dir), build_schema())
+    return IndexStorage(str(index_dir)).create_index(build_schema())
 
 
 def known_hashes(ix) -> dict[str, str]:

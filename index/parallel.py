@@ -28,11 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
 from .pipeline import Processed, init_worker, process_in_worker
 from .records import RawDocument, Rejection
-from .segment_writer import ArraySegmentWriter
+from .segment_writer import ArraySegmentWriter, IndexStorage
 
 FLUSH = "flush"  # a task: close your segment and send it
 _DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
@@ -94,7 +92,7 @@ class WorkerFailed(RuntimeError):
     """A worker process failed outside any one document (a bug, or killed)."""
 
 
-class _WorkerStorage(FileStorage):
+class _WorkerStorage(IndexStorage):
     """The index directory, with temporary files in a directory of the
     worker's own: Whoosh names a writer's temporary directory after the
     index, and the main process's writer deletes it when it commits."""
@@ -136,7 +134,6 @@ class WorkerSegment:
             return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
-        _collect_and_freeze()
         return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
@@ -170,14 +167,16 @@ class HeldDocuments:
 
 
 def _collect_and_freeze() -> None:
-    """A worker's only cyclic garbage collection: after the models load, and
-    when a segment is closed. A worker holds millions of long-lived objects
-    (models, dictionaries, the parse caches), and the automatic collector
-    walked them again and again (with Python's default thresholds, 5.6 s of
-    a worker's CPU in 2,500 documents, a tenth), though the work makes
-    almost no cyclic garbage (about 550 objects in 2,500 documents). So the
-    automatic collector is off in a worker, and what survives a collection
-    is frozen (``gc.freeze``): no later collection walks it again."""
+    """A worker's only cyclic garbage collection, once its models are
+    loaded. A worker holds millions of long-lived objects (models,
+    dictionaries, the parse caches), and the automatic collector walked
+    them again and again (with Python's default thresholds, 5.6 s of a
+    worker's CPU in 2,500 documents, a tenth), though the work makes almost
+    no cyclic garbage: about 550 objects in 2,500 documents, and none when a
+    segment is written (``IndexStorage``; a test checks that a closed
+    segment's writer is freed without a collection). So the automatic
+    collector is off in a worker, and what the models left is frozen
+    (``gc.freeze``) after one collection."""
     gc.collect()
     gc.freeze()
 

@@ -34,6 +34,7 @@ documents.
 """
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Iterable
 from itertools import accumulate
@@ -43,9 +44,11 @@ from pickle import loads
 import numpy as np
 
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.system import _INT_SIZE
+from whoosh.util import random_name
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
@@ -67,6 +70,22 @@ def merge_small_segments(writer, segments: list) -> list:
     small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
     kept = {id(s) for s in MERGE_SMALL(writer, small)}
     return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT or id(s) in kept]
+
+
+class IndexStorage(FileStorage):
+    """The index directory, whose writers are freed as soon as they are done.
+
+    A Whoosh writer opens its temporary directory twice, and the second time
+    Whoosh's ``create`` keeps the "directory exists" error it catches in a
+    local variable: the error's traceback and that frame then hold each
+    other, and through the frames the whole writer (its posting pool and
+    the segment's tokens, hundreds of MB) until a cyclic garbage collection
+    finds them. Here the directory is made without the error."""
+
+    def temp_storage(self, name=None):
+        storage = FileStorage(os.path.join(self.folder, name or f"{random_name()}.tmp"))
+        os.makedirs(storage.folder, exist_ok=True)
+        return storage
 
 
 class _Vocabulary(dict):

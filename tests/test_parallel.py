@@ -4,10 +4,12 @@ the new ones, officials are linked across the whole run, and a worker that
 dies stops the run with a clear error and leaves the last commit whole."""
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
 import signal
+import weakref
 from multiprocessing import active_children
 from pathlib import Path
 
@@ -19,8 +21,10 @@ from index.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
 from index import indexer
 from index.forms import load_forms
-from index.indexer import IndexBuilder
-from index.parallel import WorkerFailed
+from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
+from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
+from index.pipeline import DocumentProcessor
+from index.reader import DEFAULT_MAX_CHARS, read_raw
 from search.engine import SearchEngine, SearchRequest
 from tests.test_index_paths import postings
 from tests.test_reliability import live_count, recombined_corpus
@@ -42,6 +46,32 @@ def test_worker_segments_give_one_process_index(tmp_path, seed_index):
     assert stored_by_id(index_dir) == stored_by_id(seed_index)
     # the lemma-form pairs come with each worker's segments
     assert sorted(load_forms(index_dir).keys()) == sorted(load_forms(seed_index).keys())
+
+
+def test_a_closed_segments_writer_is_freed_without_a_garbage_collection(tmp_path, ingestor, extractor):
+    """Workers run no cyclic garbage collection after their models load, so
+    a segment's writer, with its posting pool and the segment's tokens, must
+    be freed as soon as the segment is closed."""
+    processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
+    index_dir = tmp_path / "index"
+    open_or_create(index_dir)
+    settings = WorkerSettings(str(index_dir), DEFAULT_MAX_CHARS, ner=True, write=True, pool_mb=POOL_MB,
+                              pool_full_bytes=POOL_MB * 2**20, min_postings=1)
+    segment = WorkerSegment(settings)
+    raws = list(read_raw([SEEDS_DIR]))
+    gc.collect()
+    gc.disable()
+    try:
+        for batch in (raws[:3], raws[3:]):  # two segments, one after the other
+            for raw in batch:
+                processed = processor.process(raw, content_hash(raw))
+                segment.add(processed.fields, processed.forms)
+            writer = weakref.ref(segment.writer)
+            done = segment.close()
+            assert done.segment.doc_count_all() == len(batch)
+            assert writer() is None, "the closed segment's writer is only freed by a garbage collection"
+    finally:
+        gc.enable()
 
 
 def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):

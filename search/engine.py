@@ -181,6 +181,17 @@ class _Generation:
         self._last: tuple = (None, None)
         self._vocabulary: list[str] | None = None
 
+    def source_text(self, docnum: int, stored: dict) -> str:
+        """A document's raw text: a column of its own, read from the
+        document's segment (an index written before kept it in the stored
+        fields)."""
+        if self.searcher.schema["source_text"].column_type is None:
+            return unpack_text(stored.get("source_text"))
+        for leaf, offset in self.searcher.reader().leaf_readers():
+            if docnum < offset + leaf.doc_count_all():
+                return unpack_text(leaf.column_reader("source_text")[docnum - offset])
+        return ""
+
     def vocabulary(self) -> list[str]:
         """Every word form of the index, sorted; read on the first unknown
         word (0.4 s and ~30 MB at 100,000 documents), then kept."""
@@ -552,7 +563,7 @@ class SearchEngine:
         return {
             **record,
             "body": stored.get("body", ""),
-            "source_text": unpack_text(stored.get("source_text")),
+            "source_text": gen.source_text(docnum, stored),
             "author": stored.get("author"),
             "photo_credit": stored.get("photo_credit"),
             "url": stored.get("url"),

@@ -71,6 +71,51 @@ def test_empty_query_browses_newest_first(engine):
     assert [h["id"] for h in record["hits"]][:3] == [D004, D001, D000]
 
 
+def test_a_documents_raw_text_is_its_file_in_every_segment(tmp_path, build_index, lemmatizer):
+    """The raw text has a column of its own, read from the document's
+    segment: an index of one segment per document gives each its own file."""
+    from index.config import SEEDS_DIR
+
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [SEEDS_DIR], commit_every=1)
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert len(list(engine._generation().searcher.reader().leaf_readers())) > 1
+    for doc_id in SEED_IDS:
+        assert engine.document(doc_id)["source_text"] == (SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    # the date order comes from a column too
+    assert [h["id"] for h in engine.search(SearchRequest(""))["hits"]][:3] == [D004, D001, D000]
+
+
+def test_an_index_of_the_earlier_schema_is_read_and_updated(tmp_path, build_index, lemmatizer, monkeypatch):
+    """Indexes written before the raw text, the content hash and the date
+    order had columns of their own (the raw text stored, the others
+    indexed) keep their schema: they are searched, shown and re-run alike."""
+    from whoosh.fields import ID, NUMERIC, STORED
+
+    import index.indexer
+    from index.config import SEEDS_DIR
+    from index.schema import build_schema
+
+    def earlier_schema():
+        schema = build_schema()
+        for name, field in (("date", ID(stored=True)), ("sortdate", NUMERIC(int, stored=True, sortable=True)),
+                            ("content_hash", ID(sortable=True)), ("source_text", STORED())):
+            schema.remove(name)
+            schema.add(name, field)
+        return schema
+
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as patch:
+        patch.setattr(index.indexer, "build_schema", earlier_schema)
+        build_index(index_dir, [SEEDS_DIR], commit_every=2)
+    engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert engine._generation().searcher.schema["source_text"].column_type is None
+    for doc_id in SEED_IDS:
+        assert engine.document(doc_id)["source_text"] == (SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    assert [h["id"] for h in engine.search(SearchRequest(""))["hits"]][:3] == [D004, D001, D000]
+    assert build_index(index_dir, [SEEDS_DIR]).unchanged == len(SEED_IDS)
+
+
 @pytest.mark.parametrize("q", ['"unclosed', "AND AND", "((", "-", "OR", ")", "NOT", "*", "!", "title:", "x" * 2000,
                                "<script>alert(1)</script>", "' OR 1=1 --", "\x00\x07", "🙂🙂", "((импортозамещение"])
 def test_malformed_input_never_raises(engine, q):

@@ -20,7 +20,8 @@ lengths and stored values. Whoosh's pure-Python posting pool and block
 writer cost 13 ms a document, nine tenths of it for those three fields,
 while the query side reads nothing of them from Whoosh. A segment written
 before this (format ``pa3``) still holds them in Whoosh, and its arrays are
-read back from there.
+read back from there. So are the fields of values (``VALUE_FIELDS``), which
+segments written before held in Whoosh too.
 """
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ ARRAY_FIELDS = {"title": True, "body": True, "exact": True,
 # Fields whose postings only the arrays hold (see above); every posting of
 # theirs is kept, whatever ``min_postings`` says, as nothing else holds them.
 TEXT_FIELDS = ("title", "body", "exact")
+# The fields of values (the facets, the year, the language) are kept here
+# only too, without positions: the query side reads them from here (a
+# search's facet counts, a field query), and filing their postings in
+# Whoosh took a fifth of a document's writing.
+VALUE_FIELDS = ("official", "region", "district", "sector", "year", "lang")
 LEGACY_FIELDS = frozenset(("title", "body", "exact"))  # what tables without a fields key hold
 MIN_POSTINGS = 1  # every term: a segment's table then says which terms it lacks
 PARTS = ("ids", "weights", "posoff", "pos", "spans")
@@ -176,6 +182,23 @@ class ArrayBuilder:
         self.bulk_spans.append(np.stack([term_starts + ids_base, np.append(term_starts[1:], n_postings) + ids_base,
                                          block_start + posoff_base], axis=1).astype(np.int64))
 
+    def add_values(self, fieldname: str, words: list[str], terms: np.ndarray, docs: np.ndarray,
+                   weights: np.ndarray) -> None:
+        """A whole field of values at once (no positions), from one entry
+        per posting: its word (an index into ``words``), document and
+        weight, sorted by word and document."""
+        self.whole_fields.add(fieldname)
+        if not len(terms):
+            return
+        term_starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1])))
+        base = len(self.ids)
+        self.ids.frombytes(docs.astype(np.uint32).tobytes())
+        self.weights.frombytes(weights.astype(np.float32).tobytes())
+        key = fieldname + _SEP
+        self.bulk_keys += [key + words[t] for t in terms[term_starts].tolist()]
+        self.bulk_spans.append(np.stack([term_starts + base, np.append(term_starts[1:], len(terms)) + base,
+                                         np.full(len(term_starts), -1)], axis=1).astype(np.int64))
+
     def write(self, index_dir: Path, segment_id: str) -> None:
         arrays = {
             "ids": np.frombuffer(self.ids, dtype=np.uint32),
@@ -246,6 +269,25 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     return _joined(words, parts)
 
 
+def value_postings(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's postings of a field of values as (words, and an entry per
+    posting: its word's index in ``words``, its document, its weight);
+    deleted documents included. From the segment's arrays when they hold
+    the field wholly, else from Whoosh (a segment written before they did)."""
+    words: list[str] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if arrays is not None and arrays.knows_all(fieldname):
+        terms = ((word, arrays.postings(fieldname, word)) for word in arrays.terms_with_prefix(fieldname, ""))
+    else:
+        terms = ((btext.decode("utf-8") if isinstance(btext, bytes) else btext,
+                  read_term(leaf.postings(fieldname, btext), positions=False)[:2]) for btext in leaf.lexicon(fieldname))
+    for word, (ids, weights) in terms:
+        parts.append((np.full(len(ids), len(words), dtype=np.uint32), np.asarray(ids, dtype=np.int64),
+                      np.asarray(weights, dtype=np.float32)))
+        words.append(word)
+    return _joined(words, parts)
+
+
 def _joined(words: list[str], parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]):
     if not parts:
         return words, np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -263,6 +305,9 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
         if fieldname in TEXT_FIELDS and previous is not None and previous.knows_all(fieldname):
             words, entries, docs, positions = text_positions(leaf, fieldname, previous)
             builder.add_field(fieldname, words, entries, docs, positions, leaf.schema[fieldname].format.field_boost)
+            continue
+        if fieldname in VALUE_FIELDS and previous is not None and previous.knows_all(fieldname):
+            builder.add_values(fieldname, *value_postings(leaf, fieldname, previous))
             continue
         if fieldname in TEXT_FIELDS:
             require_text_in_whoosh(leaf, segment_id, (fieldname,))

@@ -30,7 +30,9 @@ Whoosh gets their stored values and lengths (its BM25 statistics), and
 ``TextPostings`` keeps a word id per token and files the fields' postings
 into the arrays with a few numpy sorts when the segment is flushed. A test
 checks them against the postings Whoosh's own writer makes of the same
-documents.
+documents. The fields of values (``arrays.VALUE_FIELDS``) skip them too:
+``ValuePostings`` keeps the terms and weights Whoosh's own field makes of
+each value.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ from whoosh.util import random_name
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
-from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions
+from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
@@ -176,6 +178,70 @@ class TextPostings:
             builder.add_field(name, list(field.vocabulary), words, docs, positions, field.boost)
 
 
+class _FieldValues:
+    """One field of values in a segment: a word id, document and weight per
+    posting; merged segments' postings come as (word ids, documents,
+    weights) chunks."""
+
+    def __init__(self) -> None:
+        self.vocabulary = _Vocabulary()
+        # value -> its (word id, weight) pairs: values repeat (a year, a
+        # region), and Whoosh's analysis of one costs more than the rest
+        self.terms_of: dict[str, list[tuple[int, float]]] = {}
+        self.words = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def sorted_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(word ids, documents, weights), sorted by word and document."""
+        words = np.concatenate([np.frombuffer(self.words, dtype=np.uint32), *(c[0] for c in self.chunks)]).astype(np.uint32)
+        docs = np.concatenate([np.frombuffer(self.docs, dtype=np.uint32), *(c[1] for c in self.chunks)]).astype(np.uint32)
+        weights = np.concatenate([np.frombuffer(self.weights, dtype=np.float32), *(c[2] for c in self.chunks)])
+        order = np.lexsort((docs, words))
+        return words[order], docs[order], weights[order]
+
+
+class ValuePostings:
+    """The fields of values' postings of the segment being written, from
+    the terms and weights Whoosh's own field makes of a value."""
+
+    BYTES_A_POSTING = 40  # as ``TextPostings.BYTES_A_TOKEN``
+
+    def __init__(self, schema) -> None:
+        self.fields = {name: _FieldValues() for name in arrays.VALUE_FIELDS if name in schema}
+
+    def add(self, fieldname: str, fieldobj, docnum: int, value, boost: float) -> None:
+        field = self.fields[fieldname]
+        terms = field.terms_of.get(value) if isinstance(value, str) else None
+        if terms is None:
+            terms = [(field.vocabulary[tbytes.decode("utf-8")], weight)
+                     for tbytes, _freq, weight, _vbytes in fieldobj.index(value)]
+            if isinstance(value, str):
+                field.terms_of[value] = terms
+        for word, weight in terms:
+            field.words.append(word)
+            field.docs.append(docnum)
+            field.weights.append(weight * boost)
+
+    def add_postings(self, fieldname: str, words: list[str], entries: np.ndarray, docs: np.ndarray,
+                     weights: np.ndarray) -> None:
+        """Postings of documents added from another segment, their words
+        indexes into ``words``."""
+        if not len(entries):
+            return
+        field = self.fields[fieldname]
+        ids = np.fromiter(map(field.vocabulary.__getitem__, words), dtype=np.uint32, count=len(words))
+        field.chunks.append((ids[entries], docs, weights))
+
+    def size(self) -> int:
+        return self.BYTES_A_POSTING * sum(len(f.words) + sum(len(c[0]) for c in f.chunks) for f in self.fields.values())
+
+    def file(self, builder: ArrayBuilder) -> None:
+        for name, field in self.fields.items():
+            builder.add_values(name, list(field.vocabulary), *field.sorted_entries())
+
+
 class ArraySegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` that writes the new segment's posting arrays as it
     flushes it (into ``index_dir``, named after the segment, like those
@@ -185,13 +251,14 @@ class ArraySegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
         self.text = TextPostings(self.schema)
+        self.values = ValuePostings(self.schema)
         self._other_segments: list = []
         self._clean_files = True
 
     def pending_bytes(self) -> float:
         """What the segment holds so far, by Whoosh's estimate of its pool
         and ours of the text fields' tokens."""
-        return self.pool.currentsize + self.text.size()
+        return self.pool.currentsize + self.text.size() + self.values.size()
 
     def add_document(self, **fields) -> None:
         # The text fields go to Whoosh empty, with their stored values; their
@@ -208,8 +275,23 @@ class ArraySegmentWriter(SegmentWriter):
                 fields.setdefault("_stored_" + name, value)
             tokens[name] = value if not isinstance(value, str) else [t.text for t in fieldobj.analyzer(value, mode="index")]
             fields[name] = []
+        # The fields of values likewise: their stored values go to Whoosh,
+        # their terms to ``self.values``.
+        values = {}
+        for name in self.values.fields:
+            value = fields.get(name)
+            if value is None:
+                continue
+            if self.schema[name].stored:
+                fields.setdefault("_stored_" + name, value)
+            values[name] = value
+            fields[name] = []
         super().add_document(**fields)
         docnum = self.docnum - 1
+        if values:
+            docboost = self._doc_boost(fields)
+            for name, value in values.items():
+                self.values.add(name, self.schema[name], docnum, value, self._field_boost(fields, name, docboost))
         for name, words in tokens.items():
             length = self.text.add(name, docnum, words)
             if length:
@@ -223,7 +305,7 @@ class ArraySegmentWriter(SegmentWriter):
         fieldnames = set(self.schema.names()) | {f for f in reader.indexed_field_names() if f in self.schema}
         docmap = self.write_per_doc(fieldnames, reader)
         add_post = self.pool.add
-        for item in self._process_posts(self._postings_besides_text(reader), basedoc, docmap):
+        for item in self._process_posts(self._postings_in_whoosh(reader), basedoc, docmap):
             add_post(item)
         new_docnum = np.arange(basedoc, basedoc + reader.doc_count_all(), dtype=np.int64)
         if docmap is not None:  # deletions: only the live documents were added
@@ -235,11 +317,16 @@ class ArraySegmentWriter(SegmentWriter):
             docs = new_docnum[docs.astype(np.int64)]
             live = docs >= 0
             self.text.add_postings(name, words, entries[live], docs[live], positions[live])
+        for name in self.values.fields:
+            words, entries, docs, weights = value_postings(reader, name, segment_arrays)
+            docs = new_docnum[docs.astype(np.int64)]
+            live = docs >= 0
+            self.values.add_postings(name, words, entries[live], docs[live], weights[live])
         self._added = True
 
-    def _postings_besides_text(self, reader):
+    def _postings_in_whoosh(self, reader):
         for fieldname, btext in reader.all_terms():
-            if fieldname in self.text.fields:
+            if fieldname in self.text.fields or fieldname in self.values.fields:
                 continue
             matcher = reader.postings(fieldname, btext)
             while matcher.is_active():
@@ -274,6 +361,7 @@ class ArraySegmentWriter(SegmentWriter):
         builder = ArrayBuilder([f for f in arrays.ARRAY_FIELDS if f in self.schema], self.min_postings)
         _file_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings(), builder)
         self.text.file(builder)
+        self.values.file(builder)
         self.fieldwriter.close()
         lengths.close()
         # Before the commit's table of contents: a segment that never makes it

@@ -74,6 +74,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     twin_dir = tmp_path_factory.mktemp("mixed-twin")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        patch.setattr(index.arrays, "VALUE_FIELDS", ())
         build(twin_dir)
     segments = segments_of(whoosh_index.open_dir(str(index_dir)).reader())
     assert len([p for p in index_dir.glob("*_terms.marisa") if not p.name.startswith(PREFIX)]) == len(segments)

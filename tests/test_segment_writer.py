@@ -51,16 +51,21 @@ def _build_twins(tmp_path, build_index, name, *runs, **options):
         build_index(index_dir, paths, **options)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        patch.setattr(index.arrays, "VALUE_FIELDS", ())
         for paths in runs:
             build_index(twin, paths, **options)
     return index_dir, twin
 
 
-def _assert_same_arrays(index_dir, twin, scratch, min_postings=1):
+def _assert_same_arrays(index_dir, twin, scratch, min_postings=1, values_in_whoosh=False):
     """Every segment's own arrays against the ones read back from its twin's
-    Whoosh postings (the text fields' with every term); returns the
-    segments' document counts."""
-    from index.arrays import TEXT_FIELDS
+    Whoosh postings (the text fields' and the fields of values' with every
+    term; ``values_in_whoosh``: segments written before the fields of
+    values left Whoosh may hold those there too); returns the segments'
+    document counts."""
+    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
+
+    arrays_only = (*TEXT_FIELDS, *VALUE_FIELDS)
 
     counts = []
     scratch.mkdir()
@@ -69,6 +74,7 @@ def _assert_same_arrays(index_dir, twin, scratch, min_postings=1):
         for (leaf, _), (twin_leaf, _) in pairs:
             assert list(leaf.column_reader("id")) == list(twin_leaf.column_reader("id"))
             assert all(not list(leaf.lexicon(f)) and list(twin_leaf.lexicon(f)) for f in TEXT_FIELDS)
+            assert values_in_whoosh or not any(list(leaf.lexicon(f)) for f in VALUE_FIELDS)
             segment_id, twin_id = leaf.segment().segment_id(), twin_leaf.segment().segment_id()
             filed = SegmentArrays.open(*_paths(index_dir, segment_id))
             assert filed is not None, segment_id
@@ -78,12 +84,12 @@ def _assert_same_arrays(index_dir, twin, scratch, min_postings=1):
                 write_segment_arrays(scratch / str(threshold), twin_leaf, twin_id, threshold)
                 read_back[threshold] = SegmentArrays.open(*_paths(scratch / str(threshold), twin_id))
             assert (filed.fields, filed.complete) == (read_back[min_postings].fields, read_back[min_postings].complete)
-            assert all(filed.knows_all(f) for f in TEXT_FIELDS)
+            assert all(filed.knows_all(f) for f in arrays_only)
             got = _live_postings(filed, leaf)
             want = {key: postings for key, postings in _live_postings(read_back[min_postings], twin_leaf).items()
-                    if key.split(_SEP)[0] not in TEXT_FIELDS}
+                    if key.split(_SEP)[0] not in arrays_only}
             want.update((key, postings) for key, postings in _live_postings(read_back[1], twin_leaf).items()
-                        if key.split(_SEP)[0] in TEXT_FIELDS)
+                        if key.split(_SEP)[0] in arrays_only)
             assert got == want and len(want) > 20, segment_id
             assert all(positions for key, (_, _, positions) in want.items() if key.split(_SEP)[0] in TEXT_FIELDS)
             counts.append(leaf.doc_count_all())
@@ -124,8 +130,39 @@ def test_filed_arrays_equal_the_arrays_read_back(tmp_path, build_index, monkeypa
     _assert_same_arrays(index_dir, twin, tmp_path / "scratch4")
 
 
+def test_segments_holding_the_values_in_whoosh_are_merged_into_the_arrays(tmp_path, build_index, monkeypatch):
+    """Segments written while Whoosh held the fields of values (the facets,
+    the year, the language): merged with new ones, their values' postings
+    go to the merged segment's arrays, read from Whoosh."""
+    import index.arrays
+
+    extra = write_docs(tmp_path / "extra", {
+        f"extra{k}": f"Завод номер {k} в Пермском крае наладил выпуск станков. Губернатор Дмитрий Махонин осмотрел цех."
+        for k in range(6)})
+    index_dir, twin = tmp_path / "index", tmp_path / "twin"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index.arrays, "VALUE_FIELDS", ())
+        build_index(index_dir, [SEEDS_DIR], commit_every=1, merge_after=10**9)
+        patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        build_index(twin, [SEEDS_DIR], commit_every=1, merge_after=10**9)
+        build_index(twin, [extra], commit_every=1, merge_after=10**9)
+    with whoosh_index.open_dir(str(index_dir)).reader() as reader:
+        assert list(reader.lexicon("region"))  # as segments were written before
+    merged_older = []
+    add_reader = ArraySegmentWriter.add_reader
+    monkeypatch.setattr(ArraySegmentWriter, "add_reader", lambda writer, reader: (
+        merged_older.append(any(True for _ in reader.lexicon("region"))), add_reader(writer, reader))[1])
+    build_index(index_dir, [extra], commit_every=1, merge_after=10**9)
+    monkeypatch.undo()
+    assert True in merged_older
+    _assert_same_arrays(index_dir, twin, tmp_path / "scratch", values_in_whoosh=True)
+    with whoosh_index.open_dir(str(index_dir)).reader() as reader:
+        merged = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all() > 1]
+        assert merged and not any(list(leaf.lexicon("region")) for leaf in merged)
+
+
 def test_filed_arrays_keep_the_threshold(tmp_path, build_index):
-    from index.arrays import TEXT_FIELDS
+    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
 
     index_dir, twin = _build_twins(tmp_path, build_index, "index", [SEEDS_DIR], array_min_postings=2, merge_after=10**9)
     _assert_same_arrays(index_dir, twin, tmp_path / "scratch", min_postings=2)
@@ -133,8 +170,9 @@ def test_filed_arrays_keep_the_threshold(tmp_path, build_index):
               for leaf, _ in whoosh_index.open_dir(str(index_dir)).reader().leaf_readers()]
     assert all(not a.complete for a in arrays)
     keys = [k.split(_SEP) for a in arrays for k in a.terms.keys() if not k.startswith(_SEP)]
-    assert all(a.postings(f, t)[0].size >= 2 for a in arrays for f, t in keys if f not in TEXT_FIELDS)
+    assert all(a.postings(f, t)[0].size >= 2 for a in arrays for f, t in keys if f not in (*TEXT_FIELDS, *VALUE_FIELDS))
     assert any(a.postings(f, t)[0].size == 1 for a in arrays for f, t in keys if f in TEXT_FIELDS)
+    assert any(a.postings(f, t)[0].size == 1 for a in arrays for f, t in keys if f in VALUE_FIELDS)
 
 
 @pytest.mark.parametrize("commit_every", [1, 3])
@@ -194,6 +232,7 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
         with pytest.MonkeyPatch.context() as patch:
             if text_in_whoosh:
                 patch.setattr(index.arrays, "TEXT_FIELDS", ())
+                patch.setattr(index.arrays, "VALUE_FIELDS", ())
             writer = make(ix, index_dir)
             for fields in docs:
                 writer.add_document(**dict(fields))
@@ -209,7 +248,7 @@ def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
     Whoosh's writer makes of them (read back from its segment); every other
     file (stored values, field lengths, columns) is Whoosh's own, byte for
     byte, and its term and posting files hold the other fields' terms."""
-    from index.arrays import TEXT_FIELDS
+    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
 
     dirs = _write_both(tmp_path, text_in_whoosh=False)
     ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
@@ -218,7 +257,8 @@ def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
         {k: v for k, v in whooshs.items() if k not in ("trm", "pst")}
     with whoosh_index.open_dir(str(dirs["ours"])).reader() as reader, \
             whoosh_index.open_dir(str(dirs["whoosh"])).reader() as whoosh_reader:
-        assert {f for f, _ in reader.all_terms()} == {f for f, _ in whoosh_reader.all_terms()} - set(TEXT_FIELDS)
+        assert {f for f, _ in reader.all_terms()} == {f for f, _ in whoosh_reader.all_terms()} - {*TEXT_FIELDS, *VALUE_FIELDS}
+        assert {f for f, _ in reader.all_terms()} == {"id"}
         assert reader.field_length("body") == whoosh_reader.field_length("body") > 0
         (leaf, _), = reader.leaf_readers()
         (whoosh_leaf, _), = whoosh_reader.leaf_readers()

@@ -91,12 +91,19 @@ def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    return sum(getattr(resource.getrusage(who), part) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for part in ("ru_utime", "ru_stime"))
+
+
 def timed_index(index_dir: Path, corpus: Path, ner: bool, workers: int) -> dict:
-    started = time.time()
+    started, cpu = time.time(), cpu_seconds()
     report = IndexBuilder(index_dir, workers=workers, ner=ner).build([corpus])
-    seconds = time.time() - started
-    return {"documents": report.indexed + report.updated, "seconds": round(seconds, 1),
-            "docs_per_s": round((report.indexed + report.updated) / seconds, 1), "rejected": len(report.rejected)}
+    seconds, cpu = time.time() - started, cpu_seconds() - cpu
+    documents = report.indexed + report.updated
+    return {"documents": documents, "seconds": round(seconds, 1), "docs_per_s": round(documents / seconds, 1),
+            "cpu_ms_per_doc": round(1000 * cpu / max(documents, 1), 2), "rejected": len(report.rejected)}
 
 
 def stale_share(index_dir: Path, corpus: Path, probe: int = 500) -> float:
@@ -120,10 +127,11 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
     from index.reader import read_raw
 
     builder = IndexBuilder(scratch, workers=workers, ner=ner)
-    started = time.time()
+    started, cpu = time.time(), cpu_seconds()
     count = sum(1 for _ in builder._results((raw, "") for raw in read_raw([corpus]) if not isinstance(raw, Rejection)))
-    seconds = time.time() - started
-    return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1)}
+    seconds, cpu = time.time() - started, cpu_seconds() - cpu
+    return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1),
+            "cpu_ms_per_doc": round(1000 * cpu / max(count, 1), 2)}
 
 
 def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pairs: int) -> tuple[dict, list[dict]]:
@@ -131,7 +139,7 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
     the same documents: builds and NLP-alone runs alternate, so a shared,
     noisy machine slows both alike; each pair gives a share. Also returns
     the builds (``timed_index``)."""
-    builds, alone = [], []
+    builds, alone, alone_cpu = [], [], []
     scratch = workdir / "index-scratch"
     for _ in range(pairs):
         shutil.rmtree(scratch, ignore_errors=True)
@@ -139,11 +147,17 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
         shutil.rmtree(scratch, ignore_errors=True)
         run = timed_nlp(sample, ner, workers, scratch)
         alone.append(run["docs_per_s"])
+        alone_cpu.append(run["cpu_ms_per_doc"])
         shutil.rmtree(scratch, ignore_errors=True)
     rates = [b["docs_per_s"] for b in builds]
     shares = [round(b / a, 3) for b, a in zip(rates, alone)]
+    # CPU time a document, all processes: what the writing adds to the
+    # NLP's work, less swayed than the wall clock by a busy machine
+    cpu_shares = [round(a / b["cpu_ms_per_doc"], 3) for b, a in zip(builds, alone_cpu)]
     return ({"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
-             "builds_docs_per_s": rates, "build_shares": shares, "build_share": round(statistics.mean(shares), 3)},
+             "builds_docs_per_s": rates, "build_shares": shares, "build_share": round(statistics.mean(shares), 3),
+             "cpu_ms_per_doc": alone_cpu, "builds_cpu_ms_per_doc": [b["cpu_ms_per_doc"] for b in builds],
+             "build_cpu_shares": cpu_shares, "build_cpu_share": round(statistics.mean(cpu_shares), 3)},
             builds)
 
 
@@ -343,7 +357,7 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=60, help="queries per class")
     parser.add_argument("--sample", type=int, default=5000,
                         help="the corpus's first documents, indexed both ways (with and without NER) and run through the NLP alone")
-    parser.add_argument("--pairs", type=int, default=2,
+    parser.add_argument("--pairs", type=int, default=3,
                         help="builds of the sample, each followed by the NLP alone on it, for the share of the NLP's rate")
     parser.add_argument("--no-ner", action="store_true",
                         help="index the corpus without person extraction (about twice as fast; no officials facet)")
@@ -458,6 +472,11 @@ def print_table(r: dict) -> None:
                       f"{', '.join(f'{x:.0%}' for x in nlp['build_shares'])} (mean {nlp['build_share']:.0%}; "
                       f"builds {', '.join(map(str, nlp['builds_docs_per_s']))} docs/s, "
                       f"the NLP alone {', '.join(map(str, nlp['runs']))})")
+            if nlp.get("build_cpu_shares"):
+                print(f"  the same in CPU time a document, all processes: "
+                      f"{', '.join(f'{x:.0%}' for x in nlp['build_cpu_shares'])} (mean {nlp['build_cpu_share']:.0%}; "
+                      f"builds {', '.join(map(str, nlp['builds_cpu_ms_per_doc']))} ms, "
+                      f"the NLP alone {', '.join(map(str, nlp['cpu_ms_per_doc']))})")
     print(f"indexing peak RSS: {r.get('index_peak_rss_mb')} MB")
     if r.get("rerun_unchanged_s") is not None:
         print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)"

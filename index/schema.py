@@ -27,7 +27,7 @@ def unpack_text(value) -> str:
         return ""
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8")
-    return value or ""
+    return value
 
 
 class STRING_COLUMN(COLUMN):

@@ -81,8 +81,9 @@ class IndexStorage(FileStorage):
     Whoosh's ``create`` keeps the "directory exists" error it catches in a
     local variable: the error's traceback and that frame then hold each
     other, and through the frames the whole writer (its posting pool and
-    the segment's tokens, hundreds of MB) until a cyclic garbage collection
-    finds them. Here the directory is made without the error."""
+    the segment's tokens, ~20 MB for 1,200 news articles) until a cyclic
+    garbage collection finds them. Here the directory is made without the
+    error."""
 
     def temp_storage(self, name=None):
         storage = FileStorage(os.path.join(self.folder, name or f"{random_name()}.tmp"))
@@ -257,7 +258,7 @@ class ArraySegmentWriter(SegmentWriter):
 
     def pending_bytes(self) -> float:
         """What the segment holds so far, by Whoosh's estimate of its pool
-        and ours of the text fields' tokens."""
+        and ours of the text fields' tokens and the values' postings."""
         return self.pool.currentsize + self.text.size() + self.values.size()
 
     def add_document(self, **fields) -> None:

@@ -5,6 +5,7 @@ dies stops the run with a clear error and leaves the last commit whole."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from index.arrays import FORMAT as ARRAYS_FORMAT
 from index.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
 from index import indexer
+from index import parallel as parallel_module
 from index.forms import load_forms
 from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
 from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
@@ -82,8 +84,13 @@ def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
     # A round's flush waits behind the documents already handed out, so few
     # are handed out at a time here. (A round takes longer than these short
     # documents: the next starts when it is in, so a round every ten gave as
-    # few as two.)
+    # few as two.) And the workers start together: a round waits for both,
+    # and while the second loaded its models the first could write all the
+    # documents in one round.
     monkeypatch.setattr(indexer, "IN_FLIGHT_PER_WORKER", 2)
+    both_loaded = multiprocessing.get_context("fork").Barrier(2)
+    load = parallel_module.init_worker
+    monkeypatch.setattr(parallel_module, "init_worker", lambda *args: (load(*args), both_loaded.wait(60)))
     report = IndexBuilder(parallel, workers=2, commit_every=2).build([corpus])
     assert report.indexed == 100 and not report.rejected
     ix = whoosh_index.open_dir(str(parallel))

@@ -99,21 +99,29 @@ class _Vocabulary(dict):
         return word_id
 
 
-class _FieldTokens:
-    """One text field's tokens in a segment: a word id per token, and each
-    document's number and token count; merged segments' postings come as
-    (word ids, documents, positions) chunks."""
+class _FieldEntries:
+    """One field's entries in a segment: a word id each, and merged
+    segments' entries as (word ids, documents, positions or weights)
+    chunks."""
 
-    def __init__(self, boost: float) -> None:
-        self.boost = boost
+    def __init__(self) -> None:
         self.vocabulary = _Vocabulary()
         self.words = array("I")
-        self.docs = array("I")
-        self.lengths = array("I")
         self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def token_count(self) -> int:
+    def entry_count(self) -> int:
         return len(self.words) + sum(len(c[0]) for c in self.chunks)
+
+
+class _FieldTokens(_FieldEntries):
+    """One text field's tokens in a segment: a word id per token, and each
+    document's number and token count."""
+
+    def __init__(self, boost: float) -> None:
+        super().__init__()
+        self.boost = boost
+        self.docs = array("I")
+        self.lengths = array("I")
 
     def sorted_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(word ids, documents, positions), one per token, sorted by word,
@@ -134,13 +142,36 @@ class _FieldTokens:
         return words[order], docs[order], positions[order]
 
 
-class TextPostings:
-    """The text fields' postings of the segment being written."""
+class _ArraysOnly:
+    """Fields of the segment being written whose postings go to the arrays
+    only: ``fields`` maps each to its entries (a word id and a document
+    each, and a position or a weight)."""
+
+    BYTES_AN_ENTRY: int  # counted for an entry, for the segment's size
+    fields: dict
+
+    def add_postings(self, fieldname: str, words: list[str], entries: np.ndarray, docs: np.ndarray,
+                     values: np.ndarray) -> None:
+        """Entries of documents added from another segment, their words
+        indexes into ``words``, with their positions or weights."""
+        if not len(entries):
+            return
+        field = self.fields[fieldname]
+        ids = np.fromiter(map(field.vocabulary.__getitem__, words), dtype=np.uint32, count=len(words))
+        field.chunks.append((ids[entries], docs, values))
+
+    def size(self) -> int:
+        return self.BYTES_AN_ENTRY * sum(f.entry_count() for f in self.fields.values())
+
+
+class TextPostings(_ArraysOnly):
+    """The text fields' postings of the segment being written, an entry
+    per token."""
 
     # Bytes a token is counted for while it waits (its id) and when it is
     # sorted at the flush (ids, documents, positions, the order): the
     # segment is closed before this estimate outgrows the writer's pool.
-    BYTES_A_TOKEN = 48
+    BYTES_AN_ENTRY = 48
 
     def __init__(self, schema) -> None:
         self.fields: dict[str, _FieldTokens] = {}
@@ -160,39 +191,23 @@ class TextPostings:
         field.lengths.append(len(tokens))
         return len(tokens)
 
-    def add_postings(self, fieldname: str, words: list[str], entries: np.ndarray, docs: np.ndarray,
-                     positions: np.ndarray) -> None:
-        """Postings of documents added from another segment: an entry per
-        position, its word an index into ``words``."""
-        if not len(entries):
-            return
-        field = self.fields[fieldname]
-        ids = np.fromiter(map(field.vocabulary.__getitem__, words), dtype=np.uint32, count=len(words))
-        field.chunks.append((ids[entries], docs, positions))
-
-    def size(self) -> int:
-        return self.BYTES_A_TOKEN * sum(f.token_count() for f in self.fields.values())
-
     def file(self, builder: ArrayBuilder) -> None:
         for name, field in self.fields.items():
             words, docs, positions = field.sorted_entries()
             builder.add_field(name, list(field.vocabulary), words, docs, positions, field.boost)
 
 
-class _FieldValues:
+class _FieldValues(_FieldEntries):
     """One field of values in a segment: a word id, document and weight per
-    posting; merged segments' postings come as (word ids, documents,
-    weights) chunks."""
+    posting."""
 
     def __init__(self) -> None:
-        self.vocabulary = _Vocabulary()
+        super().__init__()
         # value -> its (word id, weight) pairs: values repeat (a year, a
         # region), and Whoosh's analysis of one costs more than the rest
         self.terms_of: dict[str, list[tuple[int, float]]] = {}
-        self.words = array("I")
         self.docs = array("I")
         self.weights = array("f")
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def sorted_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(word ids, documents, weights), sorted by word and document."""
@@ -203,11 +218,12 @@ class _FieldValues:
         return words[order], docs[order], weights[order]
 
 
-class ValuePostings:
-    """The fields of values' postings of the segment being written, from
-    the terms and weights Whoosh's own field makes of a value."""
+class ValuePostings(_ArraysOnly):
+    """The fields of values' postings of the segment being written, an
+    entry per posting, from the terms and weights Whoosh's own field makes
+    of a value."""
 
-    BYTES_A_POSTING = 40  # as ``TextPostings.BYTES_A_TOKEN``
+    BYTES_AN_ENTRY = 40  # as ``TextPostings``'s
 
     def __init__(self, schema) -> None:
         self.fields = {name: _FieldValues() for name in arrays.VALUE_FIELDS if name in schema}
@@ -224,19 +240,6 @@ class ValuePostings:
             field.words.append(word)
             field.docs.append(docnum)
             field.weights.append(weight * boost)
-
-    def add_postings(self, fieldname: str, words: list[str], entries: np.ndarray, docs: np.ndarray,
-                     weights: np.ndarray) -> None:
-        """Postings of documents added from another segment, their words
-        indexes into ``words``."""
-        if not len(entries):
-            return
-        field = self.fields[fieldname]
-        ids = np.fromiter(map(field.vocabulary.__getitem__, words), dtype=np.uint32, count=len(words))
-        field.chunks.append((ids[entries], docs, weights))
-
-    def size(self) -> int:
-        return self.BYTES_A_POSTING * sum(len(f.words) + sum(len(c[0]) for c in f.chunks) for f in self.fields.values())
 
     def file(self, builder: ArrayBuilder) -> None:
         for name, field in self.fields.items():

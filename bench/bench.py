@@ -152,7 +152,8 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
     rates = [b["docs_per_s"] for b in builds]
     shares = [round(b / a, 3) for b, a in zip(rates, alone)]
     # CPU time a document, all processes: what the writing adds to the
-    # NLP's work, less swayed than the wall clock by a busy machine
+    # NLP's work, whatever the cores waited for (the machine's changing
+    # speed sways it as it sways the wall clock)
     cpu_shares = [round(a / b["cpu_ms_per_doc"], 3) for b, a in zip(builds, alone_cpu)]
     return ({"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
              "builds_docs_per_s": rates, "build_shares": shares, "build_share": round(statistics.mean(shares), 3),

@@ -143,8 +143,10 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
     scratch = workdir / "index-scratch"
     for _ in range(pairs):
         shutil.rmtree(scratch, ignore_errors=True)
+        os.sync()  # an earlier run's files are written out before, not during, this one
         builds.append(timed_index(scratch, sample, ner, workers))
         shutil.rmtree(scratch, ignore_errors=True)
+        os.sync()
         run = timed_nlp(sample, ner, workers, scratch)
         alone.append(run["docs_per_s"])
         alone_cpu.append(run["cpu_ms_per_doc"])

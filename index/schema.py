@@ -31,11 +31,9 @@ def unpack_text(value) -> str:
 
 
 class STRING_COLUMN(COLUMN):
-    """A string per document in a column: read for every document at once
-    (a column reader), never searched, so never indexed."""
-
-    def __init__(self) -> None:
-        super().__init__()  # a VarBytesColumn
+    """A string per document in a column (COLUMN's VarBytesColumn): read for
+    every document at once (a column reader), never searched, so never
+    indexed."""
 
     def to_bytes(self, v):
         return v.encode("utf-8")

@@ -265,41 +265,38 @@ class ArraySegmentWriter(SegmentWriter):
         return self.pool.currentsize + self.text.size() + self.values.size()
 
     def add_document(self, **fields) -> None:
-        # The text fields go to Whoosh empty, with their stored values; their
-        # tokens go to ``self.text``, and their lengths to the document's
-        # length columns (the per-document writer adds them to the document it
-        # wrote last, which is this one).
-        tokens = {}
-        for name in self.text.fields:
-            value = fields.get(name)
-            if value is None:
-                continue
-            fieldobj = self.schema[name]
-            if fieldobj.stored:
-                fields.setdefault("_stored_" + name, value)
-            tokens[name] = value if not isinstance(value, str) else [t.text for t in fieldobj.analyzer(value, mode="index")]
-            fields[name] = []
-        # The fields of values likewise: their stored values go to Whoosh,
-        # their terms to ``self.values``.
-        values = {}
-        for name in self.values.fields:
-            value = fields.get(name)
-            if value is None:
-                continue
-            if self.schema[name].stored:
-                fields.setdefault("_stored_" + name, value)
-            values[name] = value
-            fields[name] = []
+        # The text fields and the fields of values go to Whoosh empty, with
+        # their stored values. The text fields' tokens go to ``self.text``,
+        # and their lengths to the document's length columns (the
+        # per-document writer adds them to the document it wrote last, which
+        # is this one); the values' terms go to ``self.values``.
+        texts, values = self._take_from_whoosh(fields, self.text.fields), self._take_from_whoosh(fields, self.values.fields)
         super().add_document(**fields)
         docnum = self.docnum - 1
         if values:
             docboost = self._doc_boost(fields)
             for name, value in values.items():
                 self.values.add(name, self.schema[name], docnum, value, self._field_boost(fields, name, docboost))
-        for name, words in tokens.items():
+        for name, value in texts.items():
+            fieldobj = self.schema[name]
+            words = value if not isinstance(value, str) else [t.text for t in fieldobj.analyzer(value, mode="index")]
             length = self.text.add(name, docnum, words)
             if length:
-                self.perdocwriter.add_field(name, self.schema[name], None, length)
+                self.perdocwriter.add_field(name, fieldobj, None, length)
+
+    def _take_from_whoosh(self, fields: dict, names) -> dict:
+        """The given fields' values, each left to Whoosh empty (a list of no
+        tokens) with its stored value."""
+        taken = {}
+        for name in names:
+            value = fields.get(name)
+            if value is None:
+                continue
+            if self.schema[name].stored:
+                fields.setdefault("_stored_" + name, value)
+            taken[name] = value
+            fields[name] = []
+        return taken
 
     def add_reader(self, reader) -> None:
         """A segment's live documents (Whoosh merging segments): as Whoosh's

@@ -193,9 +193,7 @@ class IndexBuilder:
         # one process, to be written then; with workers, which write them at
         # once, to be written again if a surname links (``_write_relinked``).
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
-            # (the worker that holds it, or None for ``pending``; its offset
-            # there; id; officials) of each document held
-            held: list[tuple[int | None, int, str, str]] = []
+            held: list[HeldDocument] = []
 
             try:
                 work = self._work(paths, known, seen, report, note)
@@ -213,9 +211,9 @@ class IndexBuilder:
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
                         if result.held_at is not None:
-                            held.append((worker, result.held_at, result.id, result.officials))
+                            held.append(HeldDocument(worker, result.held_at, result.id, result.officials, result.place))
                     elif result.lone_surnames:
-                        held.append((None, pending.tell(), result.id, result.fields.get("official") or ""))
+                        held.append(HeldDocument(None, pending.tell(), result.id, result.fields.get("official") or ""))
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                     else:
                         batch.add(result.fields, result.forms, replaces=result.id in known)
@@ -227,11 +225,11 @@ class IndexBuilder:
                 else:
                     if held:
                         phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (bare surnames)")
-                    for _none, offset, doc_id, officials in held:
-                        pending.seek(offset)
+                    for document in held:
+                        pending.seek(document.offset)
                         processed = pickle.load(pending)
-                        processed.fields["official"] = linked_officials(officials, registry)
-                        batch.add(processed.fields, processed.forms, replaces=doc_id in known)
+                        processed.fields["official"] = linked_officials(document.officials, registry)
+                        batch.add(processed.fields, processed.forms, replaces=document.id in known)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -245,22 +243,20 @@ class IndexBuilder:
         return report
 
     @staticmethod
-    def _write_relinked(pool: WorkerPool, batch: "_Batch", held: list[tuple[int | None, int, str, str]],
+    def _write_relinked(pool: WorkerPool, batch: "_Batch", held: list["HeldDocument"],
                         registry: PersonRegistry, phase: Callable[[str], None]) -> None:
         """The workers wrote every document as they processed it, officials
         as the worker could link them, and kept those with a bare surname.
         The ones whose surnames now link to a full name (a third of them on
-        the sample) are written again by the worker that holds them: a round
-        commits every first version, and each new one replaces its first in
-        the commit that adds it."""
+        the sample) are written again by the worker that holds them, most
+        into the segment that holds their first version, which the worker
+        then deletes there; the last round closes the segments."""
         changed = []
-        for worker, offset, doc_id, officials in held:
-            linked = linked_officials(officials, registry)
-            if linked != officials:
-                changed.append(Rewrite(worker, offset, doc_id, linked))
+        for document in held:
+            linked = linked_officials(document.officials, registry)
+            if linked != document.officials:
+                changed.append(Rewrite(document.worker, document.offset, document.id, linked, document.place))
         if changed:
-            for worker, done in pool.round():
-                batch.segment_done(worker, done)
             phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (bare surnames linked)")
         else:
             phase("writing the last segments")
@@ -268,7 +264,7 @@ class IndexBuilder:
             if isinstance(result, SegmentDone):
                 batch.segment_done(worker, result)
             else:
-                batch.written(worker, result, replaces=True)
+                batch.rewritten(worker, result)
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
         """Every input read and accounted for; yields only what needs the NLP."""
@@ -332,6 +328,20 @@ class IndexBuilder:
                 yield result
 
 
+@dataclass
+class HeldDocument:
+    """A document whose officials include a bare surname, kept until the
+    whole run is read: by the worker that wrote it (its file's offset, and
+    the place of the version written: ``Written``), or with ``worker`` None,
+    unwritten in the indexing process's file at ``offset``."""
+
+    worker: int | None
+    offset: int
+    id: str
+    officials: str
+    place: tuple[int, int] | None = None
+
+
 class _Batch:
     """The open Whoosh writer: commits a generation every ``commit_every``
     changes, or sooner when its posting pool is nearly full, with the names
@@ -352,6 +362,12 @@ class _Batch:
         self.open_replacements: dict[int, list[str]] = defaultdict(list)
         self.closed_segments: list = []
         self.closed_replacements: list[str] = []
+        # Per worker, how many segments it has closed; its closed segments
+        # waiting for the next commit by (worker, number); the workers whose
+        # reply to the round under way is in.
+        self.segment_count: dict[int, int] = defaultdict(int)
+        self.closed_by_place: dict[tuple[int, int], object] = {}
+        self.flushed: set[int] = set()
         self.writer = self._open()
         self.write_arrays()  # an index written before posting arrays, or by a killed run
 
@@ -390,12 +406,31 @@ class _Batch:
         if self.written_since_round >= self.builder.commit_every * self.workers.count and self.workers.flush():
             self.written_since_round = 0
 
+    def rewritten(self, worker: int, written: Written) -> None:
+        """A document a worker wrote again (``IndexBuilder._write_relinked``).
+        Unless the worker deleted its first version in the same segment, the
+        first is deleted here: in its closed segment, when that commits with
+        the worker's open one (its reply to this round is not in); else by
+        id, in the commit that adds the new version (its segment commits
+        before)."""
+        closed = self.closed_by_place.get((worker, written.place[0]))
+        if not written.replaced and closed is not None and worker not in self.flushed:
+            closed.delete_document(written.place[1])
+            self.written(worker, written, replaces=False)
+        else:
+            self.written(worker, written, replaces=not written.replaced)
+
     def segment_done(self, worker: int, done: SegmentDone) -> None:
         self.forms |= done.forms
         if done.segment is not None:
             self.closed_segments.append(done.segment)
+            self.closed_by_place[(worker, self.segment_count[worker])] = done.segment
+        self.segment_count[worker] += 1
+        if done.flushed:
+            self.flushed.add(worker)
         self.closed_replacements += self.open_replacements.pop(worker, [])
         if done.round_complete:
+            self.flushed.clear()
             # After the final round no worker writes a segment, so the
             # commit may delete the files of any the index does not hold.
             self._commit(clean=done.final)
@@ -419,6 +454,7 @@ class _Batch:
             self.writer.delete_by_term("id", doc_id)
         self.writer.commit_with(self.closed_segments, clean=clean)
         self.closed_segments, self.closed_replacements = [], []
+        self.closed_by_place.clear()
         self.changes = 0
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.

@@ -45,24 +45,33 @@ class Written:
     still needs to know of it. A document whose officials include a bare
     surname, which may link to a full name once the whole run is read, is
     kept in the worker's file of held documents at ``held_at`` (then it may
-    be written again: ``Rewrite``). Its lemma-form pairs come with its
-    segment (``SegmentDone.forms``)."""
+    be written again: ``Rewrite``), and ``place`` says where its first
+    version is: the worker's segment (counted from 0, in the order they
+    were closed) and the document's number there. Its lemma-form pairs
+    come with its segment (``SegmentDone.forms``)."""
 
     id: str
     names: list[str] = field(default_factory=list)
     held_at: int | None = None
     officials: str = ""
+    place: tuple[int, int] | None = None
+    # A rewrite whose first version was in the worker's open segment, and
+    # is deleted there: nothing is left for the main process to delete.
+    replaced: bool = False
 
 
 @dataclass
 class Rewrite:
     """A task for the worker that holds a document: write it again with
-    these officials (its first version is committed and will be deleted)."""
+    these officials. Its first version (at ``place``, as ``Written`` says)
+    is deleted by the worker when it is in the worker's open segment, and
+    otherwise by the main process (``_Batch.rewritten``)."""
 
     worker: int
     offset: int
     id: str
     officials: str
+    place: tuple[int, int]
 
 
 @dataclass
@@ -72,6 +81,7 @@ class SegmentDone:
     the workers get no more documents, so no segment is being written."""
 
     segment: object | None
+    flushed: bool = False  # the reply to a flush round (not a segment closed because it was full)
     round_complete: bool = False
     final: bool = False
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its documents' words
@@ -110,11 +120,14 @@ class WorkerSegment:
         self.settings = settings
         self.ix = _WorkerStorage(settings.index_dir).open_index()
         self.writer: ArraySegmentWriter | None = None  # opened by the first document
+        self.number = 0  # of the open segment: how many this worker has closed before
         # The segment's lemma-form pairs, sent with it: far fewer than
         # each document's pairs sent with it (words repeat).
         self.forms: set[str] = set()
+        self.replaced: list[int] = []  # documents of the open segment written again in it
 
-    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
+    def add(self, fields: dict, forms: set[str] = frozenset()) -> tuple[int, int]:
+        """Writes a document; returns its place (segment number, docnum)."""
         self.forms |= forms
         if self.writer is None:
             s = self.settings
@@ -122,6 +135,17 @@ class WorkerSegment:
             self.writer = ArraySegmentWriter(self.ix, Path(s.index_dir), s.min_postings, _lk=False,
                                              limitmb=s.pool_mb, compound=False)
         self.writer.add_document(**fields)
+        return self.number, self.writer.docnum - 1
+
+    def replace(self, place: tuple[int, int], fields: dict) -> bool:
+        """Writes a document again. Its first version, at ``place``, is
+        deleted when this segment holds it (then the two never meet in the
+        index); says whether it was."""
+        in_this = self.writer is not None and place[0] == self.number
+        self.add(fields)
+        if in_this:
+            self.replaced.append(place[1])
+        return in_this
 
     def full(self) -> bool:
         return self.writer is not None and self.writer.pending_bytes() >= self.settings.pool_full_bytes
@@ -130,10 +154,14 @@ class WorkerSegment:
         """The segment, closed (None if nothing was written since the last)."""
         writer, self.writer = self.writer, None
         forms, self.forms = self.forms, set()
+        replaced, self.replaced = self.replaced, []
+        self.number += 1
         if writer is None:
             return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
+        for docnum in replaced:
+            segment.delete_document(docnum)
         return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
@@ -196,16 +224,16 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
             if isinstance(task, Rewrite):
                 fields = held.fields_at(task.offset)
                 fields["official"] = task.officials
-                segment.add(fields)
-                result = Written(task.id)
+                result = Written(task.id, place=task.place, replaced=segment.replace(task.place, fields))
             else:
                 result = process_in_worker(task)
                 if segment is not None and isinstance(result, Processed):
-                    segment.add(result.fields, result.forms)
+                    place = segment.add(result.fields, result.forms)
                     written = Written(result.id, result.names)
                     if result.lone_surnames:
                         written.held_at = held.keep(result.fields)
                         written.officials = result.fields.get("official") or ""
+                        written.place = place
                     result = written
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
@@ -269,6 +297,7 @@ class WorkerPool:
         """A worker's closed segment, or its failure raised."""
         if kind == _FLUSHED:
             self.awaiting -= 1
+            payload.flushed = True
             payload.round_complete = not self.awaiting
             payload.final = self.final and not self.awaiting
             return payload

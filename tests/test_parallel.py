@@ -13,6 +13,7 @@ import signal
 import weakref
 from multiprocessing import active_children
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from whoosh import index as whoosh_index
@@ -24,7 +25,8 @@ from index import indexer
 from index import parallel as parallel_module
 from index.forms import load_forms
 from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
-from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
+from index.entities import PersonRegistry
+from index.parallel import SegmentDone, WorkerFailed, WorkerSegment, WorkerSettings, Written
 from index.pipeline import DocumentProcessor
 from index.reader import DEFAULT_MAX_CHARS, read_raw
 from search.engine import SearchEngine, SearchRequest
@@ -109,7 +111,14 @@ def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
     assert with_arrays == segment_ids
 
 
-def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path):
+@pytest.mark.parametrize("first_version_in, options", [
+    ("the worker's open segment", {}),
+    # a segment closed each document (its pool "full"), not committed yet
+    ("a closed segment", {"pool_mb": 0}),
+    # a round after the two documents commits them
+    ("a committed segment", {"commit_every": 1}),
+])
+def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path, first_version_in, options):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a_full.txt").write_text("Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание "
@@ -117,16 +126,57 @@ def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path)
     (docs / "b_lone.txt").write_text("Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
                                      encoding="utf-8")
     phases = []
-    IndexBuilder(tmp_path / "ix", workers=2).build([docs], on_phase=phases.append)
+    IndexBuilder(tmp_path / "ix", workers=2, **options).build([docs], on_phase=phases.append)
     engine = SearchEngine(tmp_path / "ix")
     assert engine.document("b_lone")["officials"] == ["Владислав Шапша"]
     assert engine.document("a_full")["officials"] == ["Владислав Шапша"]
     # each worker took one document, so the bare surname's was written with
     # "Шапши" first, then again, replacing it, once the run was read
     assert phases[0] == "writing 1 document again (bare surnames linked)"
-    assert live_count(tmp_path / "ix") == 2
+    assert live_count(tmp_path / "ix") == 2 and len(stored_by_id(tmp_path / "ix")) == 2
     officials = SearchEngine(tmp_path / "ix").search(SearchRequest(""))["facets"]["official"]
     assert [(v["value"], v["count"]) for v in officials] == [("Владислав Шапша", 2)]
+    # where the first version was deleted, and in how many commits
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"))
+    with ix.reader() as reader:
+        segments = sorted((leaf.segment().doc_count_all(), leaf.segment().deleted_count())
+                          for leaf, _ in reader.leaf_readers())
+    if first_version_in == "the worker's open segment":
+        assert segments == [(1, 0), (2, 1)] and ix.latest_generation() == 1
+    elif first_version_in == "a closed segment":
+        assert segments == [(1, 0), (1, 0), (1, 1)] and ix.latest_generation() == 1
+    else:
+        assert segments == [(1, 0), (1, 0), (1, 1)] and ix.latest_generation() == 2
+
+
+def test_a_first_version_whose_segment_commits_before_the_new_one_is_deleted_by_id(tmp_path):
+    """A rewritten document's first version in a closed segment is deleted
+    in that segment only when the two commit together: when its worker's
+    reply to the round under way is in, its first commits with the round,
+    the new one with the next, and the first is deleted by id then."""
+
+    class Segment:
+        def __init__(self) -> None:
+            self.deleted = []
+
+        def delete_document(self, docnum: int) -> None:
+            self.deleted.append(docnum)
+
+    builder = IndexBuilder(tmp_path / "ix", workers=2)
+    batch = indexer._Batch(builder, open_or_create(builder.index_dir), PersonRegistry([]))
+    batch.workers = SimpleNamespace(count=2, flush=lambda: False)
+    try:
+        full, flushed = Segment(), Segment()
+        batch.segment_done(0, SegmentDone(full))  # worker 0's segment 0, closed when its pool was full
+        batch.rewritten(0, Written("a", place=(0, 3)))
+        assert full.deleted == [3] and not batch.open_replacements[0]
+        batch.segment_done(0, SegmentDone(flushed, flushed=True))  # segment 1: worker 0's reply to the round
+        batch.rewritten(0, Written("b", place=(1, 5)))
+        assert flushed.deleted == [] and batch.open_replacements[0] == ["b"]
+        batch.rewritten(0, Written("c", place=(2, 0), replaced=True))  # deleted by the worker, in its segment
+        assert batch.open_replacements[0] == ["b"]
+    finally:
+        batch.cancel()
 
 
 def test_an_updated_document_replaces_its_old_version_in_one_commit(tmp_path):

@@ -265,6 +265,36 @@ def is_full_name(name: str) -> bool:
     return len(name_words(name)) > 1
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def may_link_later(name: str) -> bool:
+    """An official's name that the names of the whole run may complete
+    (``linked_names``): a bare surname, or a full name in Latin script (a
+    Russian official's, before the run has shown it in Russian)."""
+    return not is_full_name(name) or bool(_LATIN_LETTER.search(name))
+
+
+def linked_names(officials: list[str], registry: "PersonRegistry") -> dict[str, str]:
+    """Name -> full name, for each of a document's officials that the
+    registry now completes: a bare surname that exactly one person in it
+    has (in any case, "Шапши": matched by its stem too), a Latin-script name
+    that spells one. With the whole run's names, once the run is read, so
+    that what a document's officials become does not depend on the order
+    the documents were read in, or on which process read which."""
+    linked = {}
+    for name in officials:
+        if not may_link_later(name):
+            continue
+        if is_full_name(name):
+            full = registry.by_latin(name)
+        else:
+            full = registry.by_surname(name) or registry.by_surname_stem(name)
+        if full and full != name:
+            linked[name] = full
+    return linked
+
+
 @dataclass
 class KnownOfficial:
     name: str
@@ -289,13 +319,14 @@ class PersonRegistry:
     def __init__(self, known: list[KnownOfficial]) -> None:
         self.counts: Counter = Counter()
         self.known = {fold_yo(k.name.lower()): k.name for k in known}
-        self._latin: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}  # the knowledge base's Latin spellings
+        self._latin: dict[str, set[str]] = defaultdict(set)  # transliterations
         self._latin_pending: list[str] = []  # transliterated on first Latin lookup
         self._surnames: dict[str, set[str]] = defaultdict(set)
         for k in known:
             self._index(k.name)
             for alias in k.aliases:
-                self._latin[skeleton(alias)] = k.name
+                self._aliases[skeleton(alias)] = k.name
 
     def _index(self, name: str) -> None:
         parts = name_words(name)
@@ -310,7 +341,7 @@ class PersonRegistry:
         # extraction: done only once a Latin-script text asks.
         for name in self._latin_pending:
             for variant in transliterations(name):
-                self._latin.setdefault(variant, name)
+                self._latin[variant].add(name)
             for variant in transliterations(name_words(name)[-1]):
                 self._surnames["latin:" + variant].add(name)
         self._latin_pending.clear()
@@ -333,8 +364,13 @@ class PersonRegistry:
         return next(iter(names)) if len(names) == 1 else None
 
     def by_latin(self, name: str) -> str | None:
+        """The person a Latin-script name spells: the knowledge base's
+        alias, else the one name it transliterates (whichever came first
+        would depend on the order documents were read)."""
         self._transliterate_pending()
-        return self._latin.get(skeleton(name))
+        key = skeleton(name)
+        names = self._latin.get(key, ())
+        return self._aliases.get(key) or (next(iter(names)) if len(names) == 1 else None)
 
     def by_latin_surname(self, surname: str) -> str | None:
         self._transliterate_pending()
@@ -949,9 +985,12 @@ class OfficialExtractor:
 
     def link(self, mentions: list[OfficialMention]) -> list[OfficialMention]:
         """Full names take the knowledge base's spelling; a lone surname takes
-        the full name used elsewhere in the document, else the corpus's or the
-        knowledge base's when it is unambiguous; a lone first name only the
-        document's (first names are too common to link across a corpus)."""
+        the full name used elsewhere in the document, else the registry's
+        when it is unambiguous; a lone first name only the document's (first
+        names are too common to link across a corpus). The registry holds
+        the knowledge base and the names of the index's earlier runs, not
+        those the run shows as it goes: the run's own names complete the
+        officials once it is read (``linked_names``)."""
         full_by_surname: dict[str, set[str]] = defaultdict(set)
         full_by_first: dict[str, set[str]] = defaultdict(set)
         for m in mentions:
@@ -1067,9 +1106,6 @@ class EntityExtractor:
         doc.roles = ents.roles
         doc.sector_evidence = ents.sector_evidence
         doc.entity_spans = ents.spans
-        for name in ents.officials:
-            if is_full_name(name) and doc.lang == "ru":
-                self.registry.add(name)
         return doc
 
 

@@ -22,11 +22,11 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, ArraysMissing, remove_other_formats, write_missing_arrays
-from .entities import PersonRegistry, is_full_name, load_known_officials
+from .entities import PersonRegistry, linked_names, load_known_officials
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .parallel import Rewrite, SegmentDone, WorkerPool, WorkerSettings, Written
-from .pipeline import DocumentProcessor, Processed
+from .pipeline import DocumentProcessor, Processed, relink_fields
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
 from .records import RawDocument, Rejection
@@ -34,7 +34,7 @@ from .schema import SCHEMA_VERSION, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"4.{SCHEMA_VERSION}"  # 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"5.{SCHEMA_VERSION}"  # 5: officials linked with the whole run's names; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main
@@ -188,10 +188,13 @@ class IndexBuilder:
         seen: set[str] = set()
         note = on_item or (lambda _outcome: None)
         phase = on_phase or (lambda _what: None)
-        # Documents whose officials include a bare surname wait on disk until
-        # every full name in the corpus is known (memory stays bounded): in
-        # one process, to be written then; with workers, which write them at
-        # once, to be written again if a surname links (``_write_relinked``).
+        # Documents with an official that the run's names may complete (a
+        # bare surname, a name in Latin script: ``may_link_later``) wait on
+        # disk until every full name in the run is known (memory stays
+        # bounded): in one process, to be written then; with workers, which
+        # write them at once, to be written again if a name links
+        # (``_write_relinked``). In either, the officials do not depend on
+        # the order the documents came in.
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
             held: list[HeldDocument] = []
 
@@ -212,7 +215,7 @@ class IndexBuilder:
                         batch.written(worker, result, replaces=result.id in known)
                         if result.held_at is not None:
                             held.append(HeldDocument(worker, result.held_at, result.id, result.officials, result.place))
-                    elif result.lone_surnames:
+                    elif result.may_link_later:
                         held.append(HeldDocument(None, pending.tell(), result.id, result.fields.get("official") or ""))
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                     else:
@@ -224,11 +227,11 @@ class IndexBuilder:
                     self._write_relinked(pool, batch, held, registry, phase)
                 else:
                     if held:
-                        phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (bare surnames)")
+                        phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (names linked)")
                     for document in held:
                         pending.seek(document.offset)
                         processed = pickle.load(pending)
-                        processed.fields["official"] = linked_officials(document.officials, registry)
+                        relink_fields(processed.fields, linked_names(document.officials.split(","), registry))
                         batch.add(processed.fields, processed.forms, replaces=document.id in known)
                 if prune:
                     for doc_id in set(known) - seen:
@@ -245,19 +248,19 @@ class IndexBuilder:
     @staticmethod
     def _write_relinked(pool: WorkerPool, batch: "_Batch", held: list["HeldDocument"],
                         registry: PersonRegistry, phase: Callable[[str], None]) -> None:
-        """The workers wrote every document as they processed it, officials
-        as the worker could link them, and kept those with a bare surname.
-        The ones whose surnames now link to a full name (a third of them on
-        the sample) are written again by the worker that holds them, most
-        into the segment that holds their first version, which the worker
-        then deletes there; the last round closes the segments."""
+        """The workers wrote every document as they processed it, and kept
+        those with an official the run's names may complete. The ones whose
+        officials now link to a full name are written again by the worker
+        that holds them, most into the segment that holds their first
+        version, which the worker then deletes there; the last round closes
+        the segments."""
         changed = []
         for document in held:
-            linked = linked_officials(document.officials, registry)
-            if linked != document.officials:
+            linked = linked_names(document.officials.split(","), registry)
+            if linked:
                 changed.append(Rewrite(document.worker, document.offset, document.id, linked, document.place))
         if changed:
-            phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (bare surnames linked)")
+            phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (names linked)")
         else:
             phase("writing the last segments")
         for worker, result in pool.results(changed):
@@ -330,8 +333,8 @@ class IndexBuilder:
 
 @dataclass
 class HeldDocument:
-    """A document whose officials include a bare surname, kept until the
-    whole run is read: by the worker that wrote it (its file's offset, and
+    """A document with an official the run's names may complete, kept until
+    the whole run is read: by the worker that wrote it (its file's offset, and
     the place of the version written: ``Written``), or with ``worker`` None,
     unwritten in the indexing process's file at ``offset``."""
 
@@ -495,20 +498,3 @@ class _Batch:
         finally:
             writer.cancel()
 
-
-def linked_officials(officials: str, registry: PersonRegistry) -> str:
-    """A document's officials (the facet field's value), each bare surname
-    the corpus's full name when exactly one person in the corpus (or the
-    knowledge base) has it. The surname may be in any case ("Шапши"): the
-    process that read it had not seen the full name yet (a worker sees only
-    its share of the corpus), so it is matched by its stem, as the extractor
-    matches the names it has seen."""
-    names = [v for v in officials.split(",") if v]
-    linked = []
-    for name in names:
-        full = None if is_full_name(name) else registry.by_surname(name) or registry.by_surname_stem(name)
-        if full and full not in linked:
-            linked.append(full)
-        elif not full and name not in linked:
-            linked.append(name)
-    return ",".join(linked) if linked != names else officials

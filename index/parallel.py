@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pipeline import Processed, init_worker, process_in_worker
+from .pipeline import Processed, init_worker, process_in_worker, relink_fields
 from .records import RawDocument, Rejection
 from .segment_writer import ArraySegmentWriter, IndexStorage
 
@@ -42,8 +42,8 @@ _POLL_S = 1.0
 @dataclass
 class Written:
     """A document a worker wrote into its segment: what the main process
-    still needs to know of it. A document whose officials include a bare
-    surname, which may link to a full name once the whole run is read, is
+    still needs to know of it. A document with an official that may link
+    to a full name once the whole run is read (``may_link_later``) is
     kept in the worker's file of held documents at ``held_at`` (then it may
     be written again: ``Rewrite``), and ``place`` says where its first
     version is: the worker's segment (counted from 0, in the order they
@@ -63,14 +63,15 @@ class Written:
 @dataclass
 class Rewrite:
     """A task for the worker that holds a document: write it again with
-    these officials. Its first version (at ``place``, as ``Written`` says)
-    is deleted by the worker when it is in the worker's open segment, and
-    otherwise by the main process (``_Batch.rewritten``)."""
+    its officials linked (``linked_names``). Its first version (at
+    ``place``, as ``Written`` says) is deleted by the worker when it is in
+    the worker's open segment, and otherwise by the main process
+    (``_Batch.rewritten``)."""
 
     worker: int
     offset: int
     id: str
-    officials: str
+    linked: dict[str, str]
     place: tuple[int, int]
 
 
@@ -222,15 +223,14 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
                 results.put((_FLUSHED, number, segment.close() if segment else SegmentDone(None)))
                 continue
             if isinstance(task, Rewrite):
-                fields = held.fields_at(task.offset)
-                fields["official"] = task.officials
+                fields = relink_fields(held.fields_at(task.offset), task.linked)
                 result = Written(task.id, place=task.place, replaced=segment.replace(task.place, fields))
             else:
                 result = process_in_worker(task)
                 if segment is not None and isinstance(result, Processed):
                     place = segment.add(result.fields, result.forms)
                     written = Written(result.id, result.names)
-                    if result.lone_surnames:
+                    if result.may_link_later:
                         written.held_at = held.keep(result.fields)
                         written.officials = result.fields.get("official") or ""
                         written.place = place

@@ -12,7 +12,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from .analysis import Lemmatizer, load_stop_words
-from .entities import EntityExtractor, Token, is_full_name
+from .entities import EntityExtractor, Token, is_full_name, may_link_later
 from .forms import form_keys
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
@@ -28,7 +28,7 @@ class Processed:
     id: str
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
-    lone_surnames: bool = False  # officials left as a bare surname: may link later
+    may_link_later: bool = False  # an official that the run's names may complete (``linked_names``)
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its words, for the forms table
 
 
@@ -56,7 +56,7 @@ class DocumentProcessor:
             id=doc.id,
             fields=self.index_fields(doc, digest, title_tokens, body_tokens),
             names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
-            lone_surnames=any(not is_full_name(n) for n in doc.officials),
+            may_link_later=any(may_link_later(n) for n in doc.officials),
             forms=form_keys((t.lemma, t.surface) for t in (*title_tokens, *body_tokens)
                             if t.is_word and t.lemma not in self.stop_words),
         )
@@ -103,6 +103,28 @@ class DocumentProcessor:
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
         return fields
+
+
+def relink_fields(fields: dict, linked: dict[str, str]) -> dict:
+    """A document's fields with its officials renamed (``linked_names``):
+    the facet's values, the roles and the marked mentions, so that the
+    document page links a mention to the value the facet has."""
+    if not linked:
+        return fields
+    officials = []
+    for name in (fields.get("official") or "").split(","):
+        name = linked.get(name, name).replace(",", " ")
+        if name and name not in officials:
+            officials.append(name)
+    fields["official"] = ",".join(officials)
+    roles: dict[str, list[str]] = {}
+    for name, stated in (fields.get("roles") or {}).items():
+        merged = roles.setdefault(linked.get(name, name), [])
+        merged += [role for role in stated if role not in merged]
+    fields["roles"] = roles
+    fields["entity_spans"] = [(start, end, kind, linked.get(value, value) if kind == "official" else value)
+                              for start, end, kind, value in fields.get("entity_spans") or []]
+    return fields
 
 
 # -- worker processes ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from index.entities import PersonRegistry, name_words
+from index.indexer import IndexBuilder
 from index.records import Document
 from search.cli import main as cli_main
 from search.engine import SearchEngine, SearchRequest
@@ -129,6 +130,43 @@ def test_linking_across_cases_spellings_and_languages(tmp_path, build_index, lem
     assert search.document("c_kb")["regions"] == ["Ленинградская область"]
     assert search.document("e_regions")["regions"] == ["Чеченская Республика", "Запорожская область", "Херсонская область"]
     assert search.document("f_italian")["regions"] == ["Калужская область", "Хабаровский край"]
+
+
+def test_officials_do_not_depend_on_the_order_the_documents_come_in(tmp_path, build_index, lemmatizer):
+    """A bare surname or a Latin-script name is completed with the whole
+    run's names, whichever document came first and whichever process read
+    it; one that two persons of the run share stays bare."""
+    docs = [
+        {"id": "full_igor", "title": "Совещание в Калуге",
+         "text": "Губернатор Игорь Кузякин провёл совещание с промышленниками Калужской области."},
+        {"id": "lone_shared", "title": "Заводы растут",
+         "text": "По словам Кузякина, заводы региона наращивают выпуск станков."},
+        {"id": "full_oleg", "title": "Новый министр",
+         "text": "Министром промышленности назначен Олег Кузякин."},
+        {"id": "full_shapsha", "title": "Совещание в Калуге",
+         "text": "Губернатор Владислав Шапша провёл совещание с промышленниками Калужской области."},
+        {"id": "lone_shapsha", "title": "Станки",
+         "text": "По словам Шапши, выпуск станков в регионе вырос."},
+        {"id": "italian", "title": "Incontro", "lang": "it",
+         "text": "Il governatore Vladislav Shapsha ha incontrato le imprese della Regione di Kaluga."},
+    ]
+    officials = {}
+    for order, listed in (("read first to last", docs), ("read last to first", docs[::-1])):
+        corpus = tmp_path / f"{order}.jsonl"
+        corpus.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in listed), encoding="utf-8")
+        build_index(tmp_path / order, [corpus])
+        search = SearchEngine(tmp_path / order, lemmatizer=lemmatizer)
+        officials[order] = {d["id"]: search.document(d["id"])["officials"] for d in docs}
+    IndexBuilder(tmp_path / "workers", workers=2).build([tmp_path / "read first to last.jsonl"])
+    search = SearchEngine(tmp_path / "workers", lemmatizer=lemmatizer)
+    officials["two workers"] = {d["id"]: search.document(d["id"])["officials"] for d in docs}
+    assert officials["read first to last"] == officials["read last to first"] == officials["two workers"]
+    assert officials["read first to last"] == {
+        "full_igor": ["Игорь Кузякин"], "lone_shared": ["Кузякин"], "full_oleg": ["Олег Кузякин"],
+        "full_shapsha": ["Владислав Шапша"], "lone_shapsha": ["Владислав Шапша"], "italian": ["Владислав Шапша"]}
+    # the document page's mentions link to the facet's values
+    spans = search.document("lone_shapsha")["entity_spans"]
+    assert [value for _s, _e, kind, value in spans if kind == "official"] == ["Владислав Шапша"]
 
 
 def test_italian_person_rules(extractor):

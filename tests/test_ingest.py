@@ -221,6 +221,6 @@ def test_the_progress_bar_says_what_follows_the_last_document(tmp_path, capsys):
     assert index_main([str(docs), "--index", str(tmp_path / "ix")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("\rindexing:")
-    held, committing = err.find("writing 1 held document (bare surnames)"), err.find("committing")
+    held, committing = err.find("writing 1 held document (names linked)"), err.find("committing")
     assert 0 < held < committing
     assert "committing: 100%|██████████| 2/2" in err

@@ -268,24 +268,24 @@ def is_full_name(name: str) -> bool:
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
-def may_link_later(name: str) -> bool:
+def may_link_later(name: str, lang: str) -> bool:
     """An official's name that the names of the whole run may complete
-    (``linked_names``): a bare surname, or a full name in Latin script (a
-    Russian official's, before the run has shown it in Russian)."""
-    return not is_full_name(name) or bool(_LATIN_LETTER.search(name))
+    (``linked_names``): a bare surname, or a full name in Latin script in a
+    Latin-script text (a Russian official's, before the run has shown it in
+    Russian; in a Russian text, Latin names are foreign ones)."""
+    return not is_full_name(name) or (lang != "ru" and bool(_LATIN_LETTER.search(name)))
 
 
-def linked_names(officials: list[str], registry: "PersonRegistry") -> dict[str, str]:
-    """Name -> full name, for each of a document's officials that the
-    registry now completes: a bare surname that exactly one person in it
-    has (in any case, "Шапши": matched by its stem too), a Latin-script name
-    that spells one. With the whole run's names, once the run is read, so
-    that what a document's officials become does not depend on the order
-    the documents were read in, or on which process read which."""
+def linked_names(names: list[str], registry: "PersonRegistry") -> dict[str, str]:
+    """Name -> full name, for each of a document's officials that may link
+    later (``may_link_later``) and that the registry now completes: a bare
+    surname that exactly one person in it has (in any case, "Шапши":
+    matched by its stem too), a Latin-script name that spells one. With the
+    whole run's names, once the run is read, so that what a document's
+    officials become does not depend on the order the documents were read
+    in, or on which process read which."""
     linked = {}
-    for name in officials:
-        if not may_link_later(name):
-            continue
+    for name in names:
         if is_full_name(name):
             full = registry.by_latin(name)
         else:

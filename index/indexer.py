@@ -214,9 +214,9 @@ class IndexBuilder:
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
                         if result.held_at is not None:
-                            held.append(HeldDocument(worker, result.held_at, result.id, result.officials, result.place))
-                    elif result.may_link_later:
-                        held.append(HeldDocument(None, pending.tell(), result.id, result.fields.get("official") or ""))
+                            held.append(HeldDocument(worker, result.held_at, result.id, result.unlinked, result.place))
+                    elif result.unlinked:
+                        held.append(HeldDocument(None, pending.tell(), result.id, result.unlinked))
                         pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                     else:
                         batch.add(result.fields, result.forms, replaces=result.id in known)
@@ -231,7 +231,7 @@ class IndexBuilder:
                     for document in held:
                         pending.seek(document.offset)
                         processed = pickle.load(pending)
-                        relink_fields(processed.fields, linked_names(document.officials.split(","), registry))
+                        relink_fields(processed.fields, linked_names(document.unlinked, registry))
                         batch.add(processed.fields, processed.forms, replaces=document.id in known)
                 if prune:
                     for doc_id in set(known) - seen:
@@ -256,7 +256,7 @@ class IndexBuilder:
         the segments."""
         changed = []
         for document in held:
-            linked = linked_names(document.officials.split(","), registry)
+            linked = linked_names(document.unlinked, registry)
             if linked:
                 changed.append(Rewrite(document.worker, document.offset, document.id, linked, document.place))
         if changed:
@@ -341,7 +341,7 @@ class HeldDocument:
     worker: int | None
     offset: int
     id: str
-    officials: str
+    unlinked: list[str]  # its officials the run's names may complete
     place: tuple[int, int] | None = None
 
 

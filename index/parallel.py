@@ -43,7 +43,7 @@ _POLL_S = 1.0
 class Written:
     """A document a worker wrote into its segment: what the main process
     still needs to know of it. A document with an official that may link
-    to a full name once the whole run is read (``may_link_later``) is
+    to a full name once the whole run is read (``unlinked``) is
     kept in the worker's file of held documents at ``held_at`` (then it may
     be written again: ``Rewrite``), and ``place`` says where its first
     version is: the worker's segment (counted from 0, in the order they
@@ -53,7 +53,7 @@ class Written:
     id: str
     names: list[str] = field(default_factory=list)
     held_at: int | None = None
-    officials: str = ""
+    unlinked: list[str] = field(default_factory=list)
     place: tuple[int, int] | None = None
     # A rewrite whose first version was in the worker's open segment, and
     # is deleted there: nothing is left for the main process to delete.
@@ -230,9 +230,9 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
                 if segment is not None and isinstance(result, Processed):
                     place = segment.add(result.fields, result.forms)
                     written = Written(result.id, result.names)
-                    if result.may_link_later:
+                    if result.unlinked:
                         written.held_at = held.keep(result.fields)
-                        written.officials = result.fields.get("official") or ""
+                        written.unlinked = result.unlinked
                         written.place = place
                     result = written
             results.put((_DONE, number, result))

@@ -28,7 +28,7 @@ class Processed:
     id: str
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
-    may_link_later: bool = False  # an official that the run's names may complete (``linked_names``)
+    unlinked: list[str] = field(default_factory=list)  # officials the run's names may complete (``linked_names``)
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its words, for the forms table
 
 
@@ -56,7 +56,7 @@ class DocumentProcessor:
             id=doc.id,
             fields=self.index_fields(doc, digest, title_tokens, body_tokens),
             names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
-            may_link_later=any(may_link_later(n) for n in doc.officials),
+            unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
             forms=form_keys((t.lemma, t.surface) for t in (*title_tokens, *body_tokens)
                             if t.is_word and t.lemma not in self.stop_words),
         )

@@ -193,8 +193,7 @@ class IndexBuilder:
         # disk until every full name in the run is known (memory stays
         # bounded): in one process, to be written then; with workers, which
         # write them at once, to be written again if a name links
-        # (``_write_relinked``). In either, the officials do not depend on
-        # the order the documents came in.
+        # (``_write_relinked``).
         with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
             held: list[HeldDocument] = []
 

@@ -132,17 +132,12 @@ def test_linking_across_cases_spellings_and_languages(tmp_path, build_index, lem
     assert search.document("f_italian")["regions"] == ["Калужская область", "Хабаровский край"]
 
 
-def test_officials_do_not_depend_on_the_order_the_documents_come_in(tmp_path, build_index, lemmatizer):
-    """A bare surname or a Latin-script name is completed with the whole
-    run's names, whichever document came first and whichever process read
-    it; one that two persons of the run share stays bare."""
+def test_a_bare_surname_and_a_latin_spelling_link_to_the_runs_full_name_read_before_or_after(
+        tmp_path, build_index, lemmatizer):
+    """A bare surname or a Latin-script name links to the run's one full name
+    for it whether that came before it (linked as it is read) or after (held
+    and completed once the run is read), in one process or two."""
     docs = [
-        {"id": "full_igor", "title": "Совещание в Калуге",
-         "text": "Губернатор Игорь Кузякин провёл совещание с промышленниками Калужской области."},
-        {"id": "lone_shared", "title": "Заводы растут",
-         "text": "По словам Кузякина, заводы региона наращивают выпуск станков."},
-        {"id": "full_oleg", "title": "Новый министр",
-         "text": "Министром промышленности назначен Олег Кузякин."},
         {"id": "full_shapsha", "title": "Совещание в Калуге",
          "text": "Губернатор Владислав Шапша провёл совещание с промышленниками Калужской области."},
         {"id": "lone_shapsha", "title": "Станки",
@@ -162,11 +157,13 @@ def test_officials_do_not_depend_on_the_order_the_documents_come_in(tmp_path, bu
     officials["two workers"] = {d["id"]: search.document(d["id"])["officials"] for d in docs}
     assert officials["read first to last"] == officials["read last to first"] == officials["two workers"]
     assert officials["read first to last"] == {
-        "full_igor": ["Игорь Кузякин"], "lone_shared": ["Кузякин"], "full_oleg": ["Олег Кузякин"],
         "full_shapsha": ["Владислав Шапша"], "lone_shapsha": ["Владислав Шапша"], "italian": ["Владислав Шапша"]}
-    # the document page's mentions link to the facet's values
-    spans = search.document("lone_shapsha")["entity_spans"]
-    assert [value for _s, _e, kind, value in spans if kind == "official"] == ["Владислав Шапша"]
+    # the document page's mentions link to the facet's values, in a
+    # document completed at the end too
+    for order in ("read last to first", "two workers"):
+        spans = SearchEngine(tmp_path / order.replace("two workers", "workers"), lemmatizer=lemmatizer).document(
+            "lone_shapsha")["entity_spans"]
+        assert [value for _s, _e, kind, value in spans if kind == "official"] == ["Владислав Шапша"]
 
 
 def test_italian_person_rules(extractor):

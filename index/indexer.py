@@ -364,10 +364,9 @@ class _Batch:
         self.open_replacements: dict[int, list[str]] = defaultdict(list)
         self.closed_segments: list = []
         self.closed_replacements: list[str] = []
-        # Per worker, how many segments it has closed; its closed segments
-        # waiting for the next commit by (worker, number); the workers whose
-        # reply to the round under way is in.
-        self.segment_count: dict[int, int] = defaultdict(int)
+        # The workers' closed segments waiting for the next commit, by
+        # (worker, number); the workers whose reply to the round under way
+        # is in.
         self.closed_by_place: dict[tuple[int, int], object] = {}
         self.flushed: set[int] = set()
         self.writer = self._open()
@@ -426,8 +425,7 @@ class _Batch:
         self.forms |= done.forms
         if done.segment is not None:
             self.closed_segments.append(done.segment)
-            self.closed_by_place[(worker, self.segment_count[worker])] = done.segment
-        self.segment_count[worker] += 1
+            self.closed_by_place[(worker, done.number)] = done.segment
         if done.flushed:
             self.flushed.add(worker)
         self.closed_replacements += self.open_replacements.pop(worker, [])

@@ -82,6 +82,7 @@ class SegmentDone:
     the workers get no more documents, so no segment is being written."""
 
     segment: object | None
+    number: int = 0  # of the segment among those its worker closed, from 0 (``Written.place``)
     flushed: bool = False  # the reply to a flush round (not a segment closed because it was full)
     round_complete: bool = False
     final: bool = False
@@ -156,14 +157,14 @@ class WorkerSegment:
         writer, self.writer = self.writer, None
         forms, self.forms = self.forms, set()
         replaced, self.replaced = self.replaced, []
-        self.number += 1
+        number, self.number = self.number, self.number + 1
         if writer is None:
-            return SegmentDone(None, forms=forms)
+            return SegmentDone(None, number, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
         for docnum in replaced:
             segment.delete_document(docnum)
-        return SegmentDone(segment, forms=forms)
+        return SegmentDone(segment, number, forms=forms)
 
     def cancel(self) -> None:
         if self.writer is not None:

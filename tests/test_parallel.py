@@ -167,10 +167,10 @@ def test_a_first_version_whose_segment_commits_before_the_new_one_is_deleted_by_
     batch.workers = SimpleNamespace(count=2, flush=lambda: False)
     try:
         full, flushed = Segment(), Segment()
-        batch.segment_done(0, SegmentDone(full))  # worker 0's segment 0, closed when its pool was full
+        batch.segment_done(0, SegmentDone(full, 0))  # worker 0's segment 0, closed when its pool was full
         batch.rewritten(0, Written("a", place=(0, 3)))
         assert full.deleted == [3] and not batch.open_replacements[0]
-        batch.segment_done(0, SegmentDone(flushed, flushed=True))  # segment 1: worker 0's reply to the round
+        batch.segment_done(0, SegmentDone(flushed, 1, flushed=True))  # segment 1: worker 0's reply to the round
         batch.rewritten(0, Written("b", place=(1, 5)))
         assert flushed.deleted == [] and batch.open_replacements[0] == ["b"]
         batch.rewritten(0, Written("c", place=(2, 0), replaced=True))  # deleted by the worker, in its segment

@@ -284,16 +284,6 @@ class WorkerPool:
                 process.terminate()
                 process.join()
 
-    def round(self) -> Iterator[tuple[int, SegmentDone]]:
-        """A flush round while no document is out (after ``results`` with
-        ``final=False``): every segment written so far is closed, and the
-        round's commit holds every document written."""
-        if not self.flush():
-            return
-        while self.awaiting:
-            kind, worker, payload = self._receive()
-            yield worker, self._segment_reply(kind, payload)
-
     def _segment_reply(self, kind: str, payload) -> SegmentDone:
         """A worker's closed segment, or its failure raised."""
         if kind == _FLUSHED:

@@ -87,6 +87,31 @@ def build_corpus(n: int, shared: Path, path: Path, seed: int = 7) -> dict:
     return {"documents": n, "real": min(n, len(real)), "sentences_pool": len(sentences)}
 
 
+def machine_reference_s() -> float:
+    """Seconds a fixed piece of pure-Python work takes here (the best of
+    three): the shared machine's speed changes from hour to hour, and runs
+    are compared by their ratios to it, not by their raw times."""
+    def work() -> float:
+        started, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i % 7
+        return time.perf_counter() - started
+    return round(min(work() for _ in range(3)), 3)
+
+
+def source_commit() -> str | None:
+    """The commit the benchmarked code is at, with "+changes" when the working
+    tree differs from it (None outside a git checkout)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
+
+
 def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -98,11 +123,17 @@ def cpu_seconds() -> float:
 
 
 def timed_index(index_dir: Path, corpus: Path, ner: bool, workers: int) -> dict:
+    """A build's rate and CPU time, and how long it ran after its last
+    document came back from the NLP (writing again, closing the segments,
+    the commit): the part of the build a short run feels most."""
+    phases: list[float] = []
     started, cpu = time.time(), cpu_seconds()
-    report = IndexBuilder(index_dir, workers=workers, ner=ner).build([corpus])
-    seconds, cpu = time.time() - started, cpu_seconds() - cpu
+    report = IndexBuilder(index_dir, workers=workers, ner=ner).build([corpus], on_phase=lambda _what: phases.append(time.time()))
+    ended = time.time()
+    seconds, cpu = ended - started, cpu_seconds() - cpu
     documents = report.indexed + report.updated
     return {"documents": documents, "seconds": round(seconds, 1), "docs_per_s": round(documents / seconds, 1),
+            "after_last_document_s": round(ended - phases[0], 1) if phases else None,
             "cpu_ms_per_doc": round(1000 * cpu / max(documents, 1), 2), "rejected": len(report.rejected)}
 
 
@@ -137,28 +168,41 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
 def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pairs: int) -> tuple[dict, list[dict]]:
     """The NLP alone's rate, and the share of it the whole build reaches on
     the same documents: builds and NLP-alone runs alternate, so a shared,
-    noisy machine slows both alike; each pair gives a share. Also returns
-    the builds (``timed_index``)."""
-    builds, alone, alone_cpu = [], [], []
+    noisy machine slows both alike; each pair gives a share. Every other
+    pair runs the NLP first (build, NLP, NLP, build, …), so a machine that
+    speeds up or slows down through the pairs favours neither. Also
+    returns the builds (``timed_index``)."""
+    builds, alone, alone_cpu, counted = [], [], [], []
     scratch = workdir / "index-scratch"
-    for _ in range(pairs):
+
+    def fresh_scratch() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
         os.sync()  # an earlier run's files are written out before, not during, this one
-        builds.append(timed_index(scratch, sample, ner, workers))
-        shutil.rmtree(scratch, ignore_errors=True)
-        os.sync()
+
+    def nlp_alone() -> None:
+        fresh_scratch()
         run = timed_nlp(sample, ner, workers, scratch)
         alone.append(run["docs_per_s"])
         alone_cpu.append(run["cpu_ms_per_doc"])
-        shutil.rmtree(scratch, ignore_errors=True)
+        counted.append(run["documents"])
+
+    for pair in range(pairs):
+        if pair % 2:
+            nlp_alone()
+        fresh_scratch()
+        builds.append(timed_index(scratch, sample, ner, workers))
+        if not pair % 2:
+            nlp_alone()
+    shutil.rmtree(scratch, ignore_errors=True)
     rates = [b["docs_per_s"] for b in builds]
     shares = [round(b / a, 3) for b, a in zip(rates, alone)]
     # CPU time a document, all processes: what the writing adds to the
     # NLP's work, whatever the cores waited for (the machine's changing
     # speed sways it as it sways the wall clock)
     cpu_shares = [round(a / b["cpu_ms_per_doc"], 3) for b, a in zip(builds, alone_cpu)]
-    return ({"documents": run["documents"], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
-             "builds_docs_per_s": rates, "build_shares": shares, "build_share": round(statistics.mean(shares), 3),
+    return ({"documents": counted[-1], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
+             "builds_docs_per_s": rates, "builds_after_last_document_s": [b["after_last_document_s"] for b in builds],
+             "build_shares": shares, "build_share": round(statistics.mean(shares), 3),
              "cpu_ms_per_doc": alone_cpu, "builds_cpu_ms_per_doc": [b["cpu_ms_per_doc"] for b in builds],
              "build_cpu_shares": cpu_shares, "build_cpu_share": round(statistics.mean(cpu_shares), 3)},
             builds)
@@ -360,7 +404,7 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=60, help="queries per class")
     parser.add_argument("--sample", type=int, default=5000,
                         help="the corpus's first documents, indexed both ways (with and without NER) and run through the NLP alone")
-    parser.add_argument("--pairs", type=int, default=3,
+    parser.add_argument("--pairs", type=int, default=4,
                         help="builds of the sample, each followed by the NLP alone on it, for the share of the NLP's rate")
     parser.add_argument("--no-ner", action="store_true",
                         help="index the corpus without person extraction (about twice as fast; no officials facet)")
@@ -376,7 +420,8 @@ def main() -> int:
         return 0
 
     out = args.json or ROOT / "bench" / "results" / f"bench-{args.n}.json"
-    results: dict = {"n": args.n, "workers": args.workers, "cpus": os.cpu_count()}
+    results: dict = {"n": args.n, "workers": args.workers, "cpus": os.cpu_count(), "commit": source_commit(),
+                     "machine_reference_s": [machine_reference_s()]}
     if args.reuse and out.exists():
         # what a reused index was measured at when it was built (throughput,
         # peak memory) comes from that run's results
@@ -439,6 +484,7 @@ def main() -> int:
     if not seeds_index.exists():
         IndexBuilder(seeds_index).build([SEEDS_DIR])
     results["cli_cold_start_s"] = cold_start(seeds_index)
+    results["machine_reference_s"].append(machine_reference_s())
 
     print_table(results)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -475,6 +521,9 @@ def print_table(r: dict) -> None:
                       f"{', '.join(f'{x:.0%}' for x in nlp['build_shares'])} (mean {nlp['build_share']:.0%}; "
                       f"builds {', '.join(map(str, nlp['builds_docs_per_s']))} docs/s, "
                       f"the NLP alone {', '.join(map(str, nlp['runs']))})")
+            if nlp.get("builds_after_last_document_s"):
+                print(f"  the builds ran on after their last document (writing again, closing, committing): "
+                      f"{', '.join(map(str, nlp['builds_after_last_document_s']))} s")
             if nlp.get("build_cpu_shares"):
                 print(f"  the same in CPU time a document, all processes: "
                       f"{', '.join(f'{x:.0%}' for x in nlp['build_cpu_shares'])} (mean {nlp['build_cpu_share']:.0%}; "
@@ -487,6 +536,9 @@ def print_table(r: dict) -> None:
     print(f"index size: {r['index_bytes'] / 2**20:.0f} MB (posting arrays {r.get('posting_arrays_bytes', 0) / 2**20:.0f} MB); FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")
     print(f"search process RSS: {r['search_rss_mb']} MB; opening the index + first query: {r['open_and_first_query_s']} s")
     print(f"search-cli cold start on the seeds index: {r['cli_cold_start_s']} s")
+    if r.get("machine_reference_s"):
+        print(f"the machine's speed: a fixed pure-Python loop took {' s, then '.join(map(str, r['machine_reference_s']))} s "
+              f"(at the start and at the end of the run; code at {r.get('commit') or 'an unknown commit'})")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,8 +133,10 @@ def timed_index(index_dir: Path, corpus: Path, ner: bool, workers: int) -> dict:
     ended = time.time()
     seconds, cpu = ended - started, cpu_seconds() - cpu
     documents = report.indexed + report.updated
+    times = report.worker_times
     return {"documents": documents, "seconds": round(seconds, 1), "docs_per_s": round(documents / seconds, 1),
             "after_last_document_s": round(ended - phases[0], 1) if phases else None,
+            "worker_seconds": {k: round(v, 1) for k, v in asdict(times).items()} if times else None,
             "cpu_ms_per_doc": round(1000 * cpu / max(documents, 1), 2), "rejected": len(report.rejected)}
 
 
@@ -155,11 +158,9 @@ def timed_nlp(corpus: Path, ner: bool, workers: int, scratch: Path) -> dict:
     """The NLP workers alone (cleaning, entities, lemmas), nothing written:
     the rate the whole build is compared with (the build's workers write
     too)."""
-    from index.reader import read_raw
-
     builder = IndexBuilder(scratch, workers=workers, ner=ner)
     started, cpu = time.time(), cpu_seconds()
-    count = sum(1 for _ in builder._results((raw, "") for raw in read_raw([corpus]) if not isinstance(raw, Rejection)))
+    count = builder.nlp_alone([corpus])
     seconds, cpu = time.time() - started, cpu_seconds() - cpu
     return {"documents": count, "seconds": round(seconds, 1), "docs_per_s": round(count / seconds, 1),
             "cpu_ms_per_doc": round(1000 * cpu / max(count, 1), 2)}
@@ -202,6 +203,7 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
     cpu_shares = [round(a / b["cpu_ms_per_doc"], 3) for b, a in zip(builds, alone_cpu)]
     return ({"documents": counted[-1], "docs_per_s": round(statistics.mean(alone), 1), "runs": alone,
              "builds_docs_per_s": rates, "builds_after_last_document_s": [b["after_last_document_s"] for b in builds],
+             "builds_worker_seconds": [b["worker_seconds"] for b in builds],
              "build_shares": shares, "build_share": round(statistics.mean(shares), 3),
              "cpu_ms_per_doc": alone_cpu, "builds_cpu_ms_per_doc": [b["cpu_ms_per_doc"] for b in builds],
              "build_cpu_shares": cpu_shares, "build_cpu_share": round(statistics.mean(cpu_shares), 3)},
@@ -493,6 +495,19 @@ def main() -> int:
     return 0
 
 
+WORKER_PARTS = (("nlp", "the NLP"), ("writing", "writing"), ("waiting", "waiting for work"))
+
+
+def worker_shares(seconds: dict | None) -> str:
+    """The workers' time after loading their models, by part (the NLP
+    alone loads them too)."""
+    if not seconds:
+        return "not measured (one process)"
+    total = sum(seconds[part] for part, _label in WORKER_PARTS)
+    return ", ".join(f"{label} {seconds[part] / total:.1%}" for part, label in WORKER_PARTS) + \
+        f" (of {total:,.0f} s, both workers; loading the models {seconds['starting']:,.0f} s more)"
+
+
 def print_table(r: dict) -> None:
     print(f"\nPromsearch vs SQLite FTS5, {r['n']:,} documents, {r['cpus']} cores (p50 / p95 ms, warm, top-10 + all facet counts)")
     print(f"{'query class':<20} {'Promsearch':>16} {'FTS5':>16} {'ratio p50':>10}")
@@ -513,6 +528,8 @@ def print_table(r: dict) -> None:
             print(f"indexing {label}: {run['docs_per_s']} docs/s ({run['documents']:,} documents in {run['seconds']} s"
                   f"{', a sample' if run.get('sample') else ''}"
                   f"{', the mean of %d builds' % run['builds'] if run.get('builds', 1) > 1 else ''})")
+            if not run.get("sample"):
+                print(f"  the workers' time in that build: {worker_shares(run.get('worker_seconds'))}")
         nlp = r.get("nlp_only_" + key.split("_", 1)[1])
         if nlp:
             print(f"  the NLP workers alone {label}: {nlp['docs_per_s']} docs/s (the sample, nothing written)")
@@ -524,6 +541,8 @@ def print_table(r: dict) -> None:
             if nlp.get("builds_after_last_document_s"):
                 print(f"  the builds ran on after their last document (writing again, closing, committing): "
                       f"{', '.join(map(str, nlp['builds_after_last_document_s']))} s")
+            for seconds in nlp.get("builds_worker_seconds") or ():
+                print(f"  the workers' time in a build of the sample: {worker_shares(seconds)}")
             if nlp.get("build_cpu_shares"):
                 print(f"  the same in CPU time a document, all processes: "
                       f"{', '.join(f'{x:.0%}' for x in nlp['build_cpu_shares'])} (mean {nlp['build_cpu_share']:.0%}; "

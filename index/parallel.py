@@ -25,7 +25,8 @@ import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from .pipeline import Processed, init_worker, process_in_worker, relink_fields
@@ -76,6 +77,32 @@ class Rewrite:
 
 
 @dataclass
+class WorkerTimes:
+    """Where workers' time went, in seconds of the wall clock: loading the
+    models, the NLP (cleaning, entities, lemmas), writing (adding documents
+    to the segment, keeping those that may be written again, closing
+    segments) and waiting for a task. Measured inside a build, so the
+    writing's share is known at any size, on a machine whose speed changes
+    between one run and the next."""
+
+    starting: float = 0.0
+    nlp: float = 0.0
+    writing: float = 0.0
+    waiting: float = 0.0
+
+    def __add__(self, other: "WorkerTimes") -> "WorkerTimes":
+        return WorkerTimes(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+    @contextmanager
+    def counting(self, part: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            setattr(self, part, getattr(self, part) + time.perf_counter() - started)
+
+
+@dataclass
 class SegmentDone:
     """A worker's closed segment (None when it wrote nothing since its last).
     ``round_complete``: the last reply to a flush round; ``final``: after it
@@ -87,6 +114,7 @@ class SegmentDone:
     round_complete: bool = False
     final: bool = False
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its documents' words
+    times: WorkerTimes | None = None  # the worker's, from its start to this segment's close
 
 
 @dataclass
@@ -94,7 +122,7 @@ class WorkerSettings:
     index_dir: str
     max_chars: int
     ner: bool
-    write: bool  # index the documents (False: send them back, for the NLP alone)
+    write: bool  # index the documents (False: the NLP alone, answered as if written)
     pool_mb: int  # Whoosh's limit for the segment writer's posting pool
     pool_full_bytes: float  # the segment is closed at this size, before Whoosh would spill to disk
     min_postings: int
@@ -214,31 +242,49 @@ def _collect_and_freeze() -> None:
 def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     segment = None
     held = HeldDocuments(settings.index_dir)
+    times = WorkerTimes()
+
+    def closed() -> SegmentDone:
+        with times.counting("writing"):
+            done = segment.close() if segment else SegmentDone(None)
+        done.times = replace(times)
+        return done
+
     try:
-        init_worker(settings.index_dir, settings.max_chars, settings.ner)
-        _collect_and_freeze()  # the models, loaded
+        with times.counting("starting"):
+            init_worker(settings.index_dir, settings.max_chars, settings.ner)
+            _collect_and_freeze()  # the models, loaded
         gc.disable()
         segment = WorkerSegment(settings) if settings.write else None
-        while (task := tasks.get()) is not None:
+        while True:
+            with times.counting("waiting"):
+                task = tasks.get()
+            if task is None:
+                break
             if task == FLUSH:
-                results.put((_FLUSHED, number, segment.close() if segment else SegmentDone(None)))
+                results.put((_FLUSHED, number, closed()))
                 continue
             if isinstance(task, Rewrite):
-                fields = relink_fields(held.fields_at(task.offset), task.linked)
-                result = Written(task.id, place=task.place, replaced=segment.replace(task.place, fields))
+                with times.counting("writing"):
+                    fields = relink_fields(held.fields_at(task.offset), task.linked)
+                    result = Written(task.id, place=task.place, replaced=segment.replace(task.place, fields))
             else:
-                result = process_in_worker(task)
-                if segment is not None and isinstance(result, Processed):
-                    place = segment.add(result.fields, result.forms)
-                    written = Written(result.id, result.names)
-                    if result.unlinked:
-                        written.held_at = held.keep(result.fields)
-                        written.unlinked = result.unlinked
-                        written.place = place
+                with times.counting("nlp"):
+                    result = process_in_worker(task)
+                if segment is None and isinstance(result, Processed):
+                    result = Written(result.id, result.names)
+                elif isinstance(result, Processed):
+                    with times.counting("writing"):
+                        place = segment.add(result.fields, result.forms)
+                        written = Written(result.id, result.names)
+                        if result.unlinked:
+                            written.held_at = held.keep(result.fields)
+                            written.unlinked = result.unlinked
+                            written.place = place
                     result = written
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
-                results.put((_CLOSED, number, segment.close()))
+                results.put((_CLOSED, number, closed()))
     except BaseException:  # noqa: BLE001 - told to the main process, which stops the run
         results.put((_FAILED, number, traceback.format_exc()))
     finally:

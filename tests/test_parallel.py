@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import time
 import weakref
 from multiprocessing import active_children
 from pathlib import Path
@@ -50,6 +51,29 @@ def test_worker_segments_give_one_process_index(tmp_path, seed_index):
     assert stored_by_id(index_dir) == stored_by_id(seed_index)
     # the lemma-form pairs come with each worker's segments
     assert sorted(load_forms(index_dir).keys()) == sorted(load_forms(seed_index).keys())
+
+
+def test_a_build_says_where_its_workers_time_went(tmp_path):
+    """The writing's share of a build is measured inside it: each worker
+    times its parts and sends the totals with its segments."""
+    started = time.perf_counter()
+    report = IndexBuilder(tmp_path / "parallel", workers=2).build([SEEDS_DIR])
+    wall = time.perf_counter() - started
+    times = report.worker_times
+    assert times is not None and times.starting > 0 and times.nlp > 0 and times.writing > 0
+    # two workers' parts, summed, within the two workers' wall time
+    assert times.starting + times.nlp + times.writing + times.waiting <= 2 * wall
+    # documents written into segments: a small part of the NLP's time
+    assert times.writing < times.nlp
+    assert IndexBuilder(tmp_path / "one", workers=1).build([SEEDS_DIR]).worker_times is None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_nlp_alone_processes_every_document_and_writes_nothing(tmp_path, workers):
+    """What a build's rate is compared with (the benchmark)."""
+    index_dir = tmp_path / "index"
+    assert IndexBuilder(index_dir, workers=workers).nlp_alone([SEEDS_DIR]) == 5
+    assert not index_dir.exists() or not whoosh_index.exists_in(str(index_dir))
 
 
 def test_a_closed_segments_writer_is_freed_without_a_garbage_collection(tmp_path, ingestor, extractor):

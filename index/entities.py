@@ -23,6 +23,7 @@ import iuliia
 from .analysis import WORD_PATTERN, Lemmatizer, fold_yo, oov_stem
 from .config import data_lines
 from .records import Document
+from .word_ids import WordIds
 
 # Words, and the punctuation that ends a name or joins a list.
 _TOKEN = re.compile(WORD_PATTERN + r"|[,;.:!?()«»\"“”—–]")
@@ -41,6 +42,10 @@ class Token(NamedTuple):
     start: int
     end: int
     is_word: bool
+    # the lemma's and the surface's ids in the tokenizer's ``WordIds``
+    # (-1 without one, and for punctuation)
+    lemma_id: int = -1
+    surface_id: int = -1
 
 
 WORD_CACHE_SIZE = 500_000
@@ -52,16 +57,25 @@ class LemmaTokens:
 
     def __init__(self, lemmatizer: Lemmatizer) -> None:
         self.lemmatizer = lemmatizer
-        # surface as written -> (lemma, lowercased, capitalized, is a word):
-        # one lookup for a word the corpus repeats
-        self._words: dict[str, tuple[str, str, bool, bool]] = {}
+        # surface as written -> (lemma, lowercased, capitalized, is a word,
+        # lemma id, surface id): one lookup for a word the corpus repeats
+        self._words: dict[str, tuple[str, str, bool, bool, int, int]] = {}
+        self.word_ids: WordIds | None = None
 
-    def _word(self, surface: str) -> tuple[str, str, bool, bool]:
+    def use_word_ids(self, word_ids: WordIds) -> None:
+        """Gives each word's tokens its lemma's and surface's ids in
+        ``word_ids`` (``word_ids.py``)."""
+        self.word_ids = word_ids
+        self._words.clear()  # made without them
+
+    def _word(self, surface: str) -> tuple[str, str, bool, bool, int, int]:
         if surface[:1].isalnum():
             lower, capitalized = fold_yo(surface.lower()), surface[:1].isupper()
-            known = (self.lemmatizer.lemma(lower, capitalized), lower, capitalized, True)
+            lemma = self.lemmatizer.lemma(lower, capitalized)
+            ids = self.word_ids
+            known = (lemma, lower, capitalized, True, *((ids[lemma], ids[lower]) if ids is not None else (-1, -1)))
         else:
-            known = (surface, surface, False, False)
+            known = (surface, surface, False, False, -1, -1)
         if len(self._words) >= WORD_CACHE_SIZE:
             self._words.clear()
         self._words[surface] = known
@@ -73,9 +87,9 @@ class LemmaTokens:
         append, new = out.append, tuple.__new__  # a NamedTuple's own __new__ is a Python call
         for m in _TOKEN.finditer(text):
             surface = m.group()
-            lemma, lower, capitalized, is_word = words.get(surface) or word(surface)
+            lemma, lower, capitalized, is_word, lemma_id, surface_id = words.get(surface) or word(surface)
             start, end = m.span()
-            append(new(Token, (lemma, lower, capitalized, start + offset, end + offset, is_word)))
+            append(new(Token, (lemma, lower, capitalized, start + offset, end + offset, is_word, lemma_id, surface_id)))
         return out
 
     def key(self, phrase: str) -> tuple[str, ...]:

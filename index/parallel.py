@@ -32,6 +32,7 @@ from pathlib import Path
 from .pipeline import Processed, init_worker, process_in_worker, relink_fields
 from .records import RawDocument, Rejection
 from .segment_writer import ArraySegmentWriter, IndexStorage
+from .word_ids import WordIds
 
 FLUSH = "flush"  # a task: close your segment and send it
 _DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
@@ -146,8 +147,9 @@ class WorkerSegment:
     them; ``close`` finishes the segment's files and returns Whoosh's record
     of it, which the main process commits."""
 
-    def __init__(self, settings: WorkerSettings) -> None:
+    def __init__(self, settings: WorkerSettings, word_ids: WordIds | None = None) -> None:
         self.settings = settings
+        self.word_ids = word_ids  # the worker's, which its documents' fields carry ids from
         self.ix = _WorkerStorage(settings.index_dir).open_index()
         self.writer: ArraySegmentWriter | None = None  # opened by the first document
         self.number = 0  # of the open segment: how many this worker has closed before
@@ -162,8 +164,8 @@ class WorkerSegment:
         if self.writer is None:
             s = self.settings
             # _lk=False: the main process holds the index's lock for the run
-            self.writer = ArraySegmentWriter(self.ix, Path(s.index_dir), s.min_postings, _lk=False,
-                                             limitmb=s.pool_mb, compound=False)
+            self.writer = ArraySegmentWriter(self.ix, Path(s.index_dir), s.min_postings, word_ids=self.word_ids,
+                                             _lk=False, limitmb=s.pool_mb, compound=False)
         self.writer.add_document(**fields)
         return self.number, self.writer.docnum - 1
 
@@ -251,11 +253,13 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
         return done
 
     try:
+        # the tokenizer gives each word its ids, which the segment files as they are
+        word_ids = WordIds() if settings.write else None
         with times.counting("starting"):
-            init_worker(settings.index_dir, settings.max_chars, settings.ner)
+            init_worker(settings.index_dir, settings.max_chars, settings.ner, word_ids)
             _collect_and_freeze()  # the models, loaded
         gc.disable()
-        segment = WorkerSegment(settings) if settings.write else None
+        segment = WorkerSegment(settings, word_ids) if settings.write else None
         while True:
             with times.counting("waiting"):
                 task = tasks.get()

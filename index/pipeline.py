@@ -17,6 +17,7 @@ from .forms import form_keys
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
+from .word_ids import WORD_IDS_FIELD, WordIds
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -37,13 +38,19 @@ class DocumentProcessor:
 
     def __init__(self, index_dir: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS,
                  lemmatizer: Lemmatizer | None = None, ingestor: Ingestor | None = None,
-                 extractor: EntityExtractor | None = None, ner: bool = True) -> None:
+                 extractor: EntityExtractor | None = None, ner: bool = True,
+                 word_ids: WordIds | None = None) -> None:
         self.lemmatizer = lemmatizer or Lemmatizer()
         self.ingestor = ingestor or Ingestor(max_chars=max_chars)
         self.extractor = extractor or EntityExtractor(self.lemmatizer, ner=ner)
         if index_dir is not None:
             self.extractor.use_registry(self.extractor.registry_for(index_dir))
         self.stop_words = load_stop_words()
+        # With word ids, a document's fields carry its tokens' ids too, for
+        # a segment writer that files them under the same ``WordIds``.
+        self.word_ids = word_ids
+        if word_ids is not None:
+            self.extractor.tokens.use_word_ids(word_ids)
 
     def process(self, raw: RawDocument, digest: str) -> Processed | Rejection:
         doc = self.ingestor.ingest(raw)
@@ -70,12 +77,22 @@ class DocumentProcessor:
         words = [t for t in tokens if t.is_word]
         return [t.lemma for t in words if t.lemma not in stop], [t.surface for t in words]
 
+    def word_ids_of(self, tokens: list[Token]) -> tuple[list[int], list[int]]:
+        """``analyze``'s lemmas and surface forms, as their ids in the word ids."""
+        stop = self.stop_words
+        words = [t for t in tokens if t.is_word]
+        return [t.lemma_id for t in words if t.lemma not in stop], [t.surface_id for t in words]
+
     def index_fields(self, doc: Document, digest: str, title_tokens: list[Token] | None = None,
                      body_tokens: list[Token] | None = None) -> dict:
         """A Document as the keyword arguments of ``writer.update_document``."""
         tokens = self.extractor.tokens
-        title_lemmas, title_surfaces = self.analyze(title_tokens if title_tokens is not None else tokens(doc.title))
-        body_lemmas, body_surfaces = self.analyze(body_tokens if body_tokens is not None else tokens(doc.body))
+        if title_tokens is None:
+            title_tokens = tokens(doc.title)
+        if body_tokens is None:
+            body_tokens = tokens(doc.body)
+        title_lemmas, title_surfaces = self.analyze(title_tokens)
+        body_lemmas, body_surfaces = self.analyze(body_tokens)
         fields = {
             "id": doc.id,
             "path": doc.path,
@@ -102,6 +119,12 @@ class DocumentProcessor:
             values = getattr(doc, name + "s")
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
+        if self.word_ids is not None and tokens.word_ids is self.word_ids:
+            (title_ids, title_surface_ids), (body_ids, body_surface_ids) = \
+                self.word_ids_of(title_tokens), self.word_ids_of(body_tokens)
+            # Whoosh passes over fields whose names start with "_"
+            fields[WORD_IDS_FIELD] = (self.word_ids.key, {"title": title_ids, "body": body_ids,
+                                                          "exact": title_surface_ids + body_surface_ids})
         return fields
 
 
@@ -131,10 +154,11 @@ def relink_fields(fields: dict, linked: dict[str, str]) -> dict:
 _worker: DocumentProcessor | None = None
 
 
-def init_worker(index_dir: str | None, max_chars: int, ner: bool = True) -> None:
+def init_worker(index_dir: str | None, max_chars: int, ner: bool = True,
+                word_ids: WordIds | None = None) -> None:
     """Pool initializer: each worker loads natasha and the dictionaries once."""
     global _worker
-    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars, ner=ner)
+    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars, ner=ner, word_ids=word_ids)
 
 
 def process_in_worker(item: tuple[RawDocument, str]) -> Processed | Rejection:

@@ -55,6 +55,7 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
 from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
+from .word_ids import WORD_IDS_FIELD, Vocabulary, WordIds
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
@@ -91,21 +92,13 @@ class IndexStorage(FileStorage):
         return storage
 
 
-class _Vocabulary(dict):
-    """word -> id, a new word getting the next id."""
-
-    def __missing__(self, word: str) -> int:
-        self[word] = word_id = len(self)
-        return word_id
-
-
 class _FieldEntries:
     """One field's entries in a segment: a word id each, and merged
     segments' entries as (word ids, documents, positions or weights)
-    chunks."""
+    chunks. The ids are the segment's own, or a process's ``WordIds``."""
 
-    def __init__(self) -> None:
-        self.vocabulary = _Vocabulary()
+    def __init__(self, vocabulary: dict | None = None) -> None:
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
         self.words = array("I")
         self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -117,8 +110,8 @@ class _FieldTokens(_FieldEntries):
     """One text field's tokens in a segment: a word id per token, and each
     document's number and token count."""
 
-    def __init__(self, boost: float) -> None:
-        super().__init__()
+    def __init__(self, boost: float, vocabulary: dict | None = None) -> None:
+        super().__init__(vocabulary)
         self.boost = boost
         self.docs = array("I")
         self.lengths = array("I")
@@ -173,20 +166,36 @@ class TextPostings(_ArraysOnly):
     # segment is closed before this estimate outgrows the writer's pool.
     BYTES_AN_ENTRY = 48
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema, word_ids: WordIds | None = None) -> None:
+        # With a process's word ids, every text field files its tokens under
+        # them, and a document whose fields carry ids from them
+        # (``WORD_IDS_FIELD``) is filed without looking its tokens up.
+        self.word_ids = word_ids
         self.fields: dict[str, _FieldTokens] = {}
         for name in arrays.TEXT_FIELDS:
             if name in schema:
                 fmt = schema[name].format
                 if type(fmt) is not Positions:  # weights and positions are filed as Positions makes them
                     raise TypeError(f"text field {name!r} does not keep positions")
-                self.fields[name] = _FieldTokens(fmt.field_boost)
+                self.fields[name] = _FieldTokens(fmt.field_boost, word_ids)
 
-    def add(self, fieldname: str, docnum: int, tokens: list[str]) -> int:
+    def ids_of(self, fields: dict) -> dict[str, list[int]]:
+        """The word ids a document's fields carry (``WORD_IDS_FIELD``, taken
+        out of them), when they are this writer's; else none."""
+        given = fields.pop(WORD_IDS_FIELD, None)
+        if given is None or self.word_ids is None or given[0] != self.word_ids.key:
+            return {}
+        return given[1]
+
+    def add(self, fieldname: str, docnum: int, tokens: list[str], ids: list[int] | None = None) -> int:
         """A document's tokens of a field (their positions are 0, 1, 2, …,
-        as Whoosh numbers a list's tokens); returns their count."""
+        as Whoosh numbers a list's tokens), or their ids in this writer's
+        word ids; returns their count."""
         field = self.fields[fieldname]
-        field.words.extend(map(field.vocabulary.__getitem__, tokens))
+        if ids is not None:
+            field.words.extend(ids)
+        else:
+            field.words.extend(map(field.vocabulary.__getitem__, tokens))
         field.docs.append(docnum)
         field.lengths.append(len(tokens))
         return len(tokens)
@@ -251,10 +260,11 @@ class ArraySegmentWriter(SegmentWriter):
     flushes it (into ``index_dir``, named after the segment, like those
     ``write_missing_arrays`` writes), the text fields' postings only there."""
 
-    def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, **kwargs) -> None:
+    def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, word_ids: WordIds | None = None,
+                 **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
-        self.text = TextPostings(self.schema)
+        self.text = TextPostings(self.schema, word_ids)
         self.values = ValuePostings(self.schema)
         self._other_segments: list = []
         self._clean_files = True
@@ -270,6 +280,7 @@ class ArraySegmentWriter(SegmentWriter):
         # and their lengths to the document's length columns (the
         # per-document writer adds them to the document it wrote last, which
         # is this one); the values' terms go to ``self.values``.
+        ids = self.text.ids_of(fields)
         texts, values = self._take_from_whoosh(fields, self.text.fields), self._take_from_whoosh(fields, self.values.fields)
         super().add_document(**fields)
         docnum = self.docnum - 1
@@ -280,7 +291,7 @@ class ArraySegmentWriter(SegmentWriter):
         for name, value in texts.items():
             fieldobj = self.schema[name]
             words = value if not isinstance(value, str) else [t.text for t in fieldobj.analyzer(value, mode="index")]
-            length = self.text.add(name, docnum, words)
+            length = self.text.add(name, docnum, words, ids.get(name) if words is value else None)
             if length:
                 self.perdocwriter.add_field(name, fieldobj, None, length)
 

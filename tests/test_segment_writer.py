@@ -17,6 +17,7 @@ from index.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arra
 
 from index.config import SEEDS_DIR
 from index.segment_writer import ArraySegmentWriter
+from index.word_ids import WORD_IDS_FIELD, WordIds
 
 from conftest import write_docs
 
@@ -354,3 +355,54 @@ def test_only_small_segments_are_merged_at_a_commit(tmp_path, monkeypatch):
     for index_dir in (tmp_path / "small", tmp_path / "large"):
         with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
             assert searcher.doc_count() == 8
+
+
+class _CountedWordIds(WordIds):
+    """Word ids that count the lookups a writer makes in them."""
+
+    lookups = 0
+
+    def __getitem__(self, word):
+        self.lookups += 1
+        return super().__getitem__(word)
+
+
+@pytest.mark.parametrize("ids_from", ["the writer's word ids", "other word ids"])
+def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingestor, ids_from):
+    """In a worker the tokenizer gives each word its ids, and the writer files
+    a document's tokens under them without looking one up; ids from other
+    word ids are not taken (the words are looked up). Either way the arrays
+    are the ones a writer makes of the words alone."""
+    from index.entities import EntityExtractor
+    from index.indexer import content_hash
+    from index.pipeline import DocumentProcessor
+    from index.reader import read_raw
+    from index.schema import build_schema
+
+    word_ids = _CountedWordIds()
+    processor = DocumentProcessor(lemmatizer=lemmatizer, ingestor=ingestor, ner=False,
+                                  extractor=EntityExtractor(lemmatizer, ner=False), word_ids=word_ids)
+    docs = [processor.process(raw, content_hash(raw)).fields for raw in read_raw([SEEDS_DIR])]
+    assert all(WORD_IDS_FIELD in fields for fields in docs)
+    tokens = sum(len(fields[name]) for fields in docs for name in ("title", "body", "exact"))
+    writer_ids = word_ids if ids_from == "the writer's word ids" else _CountedWordIds()
+    if writer_ids is word_ids:
+        # words the writer has not seen from the tokenizer get ids of their own
+        writer_ids["слово-которого-нет-в-документах"]
+    arrays = {}
+    for name, ids in (("with ids", writer_ids), ("words alone", None)):
+        index_dir = tmp_path / name
+        index_dir.mkdir()
+        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        writer = ArraySegmentWriter(ix, index_dir, word_ids=ids, compound=False)
+        writer_ids.lookups = 0
+        for fields in docs:
+            writer.add_document(**dict(fields))
+        if ids is not None:
+            assert writer_ids.lookups == (0 if writer_ids is word_ids else tokens)
+        writer.commit()
+        with whoosh_index.open_dir(str(index_dir)).reader() as reader:
+            (leaf, _), = reader.leaf_readers()
+            arrays[name] = _live_postings(SegmentArrays.open(*_paths(index_dir, leaf.segment().segment_id())), leaf)
+    assert arrays["with ids"] == arrays["words alone"]
+    assert sum(key.startswith("body" + _SEP) for key in arrays["with ids"]) > 500

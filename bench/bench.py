@@ -407,7 +407,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=5000,
                         help="the corpus's first documents, indexed both ways (with and without NER) and run through the NLP alone")
     parser.add_argument("--pairs", type=int, default=4,
-                        help="builds of the sample, each followed by the NLP alone on it, for the share of the NLP's rate")
+                        help="builds of the sample, each paired with the NLP alone on it (every other pair runs the NLP "
+                             "first), for the share of the NLP's rate")
     parser.add_argument("--no-ner", action="store_true",
                         help="index the corpus without person extraction (about twice as fast; no officials facet)")
     parser.add_argument("--json", type=Path, help="where to write the results (default: bench/results/bench-N.json)")

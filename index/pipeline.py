@@ -68,40 +68,32 @@ class DocumentProcessor:
                             if t.is_word and t.lemma not in self.stop_words),
         )
 
-    def analyze(self, tokens: list[Token]) -> tuple[list[str], list[str]]:
-        """(lemmas, surface forms) in order, from the entity step's tokens: the
-        same words and lemmas as the schema's analyzers give (a test checks
-        it). Whoosh indexes a list as ready tokens at positions 0, 1, 2, …,
-        which is how the chain numbers them (stop words are renumbered over)."""
+    def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+        """The entity step's tokens the index keeps, in order: the words
+        whose lemmas are indexed (stop words left out), and every word (its
+        surface form is indexed). The same words and lemmas as the schema's
+        analyzers give (a test checks it). Whoosh indexes a list as ready
+        tokens at positions 0, 1, 2, …, which is how the chain numbers them
+        (stop words are renumbered over)."""
         stop = self.stop_words
         words = [t for t in tokens if t.is_word]
-        return [t.lemma for t in words if t.lemma not in stop], [t.surface for t in words]
-
-    def word_ids_of(self, tokens: list[Token]) -> tuple[list[int], list[int]]:
-        """``analyze``'s lemmas and surface forms, as their ids in the word ids."""
-        stop = self.stop_words
-        words = [t for t in tokens if t.is_word]
-        return [t.lemma_id for t in words if t.lemma not in stop], [t.surface_id for t in words]
+        return [t for t in words if t.lemma not in stop], words
 
     def index_fields(self, doc: Document, digest: str, title_tokens: list[Token] | None = None,
                      body_tokens: list[Token] | None = None) -> dict:
         """A Document as the keyword arguments of ``writer.update_document``."""
         tokens = self.extractor.tokens
-        if title_tokens is None:
-            title_tokens = tokens(doc.title)
-        if body_tokens is None:
-            body_tokens = tokens(doc.body)
-        title_lemmas, title_surfaces = self.analyze(title_tokens)
-        body_lemmas, body_surfaces = self.analyze(body_tokens)
+        title_kept, title_words = self.index_tokens(title_tokens if title_tokens is not None else tokens(doc.title))
+        body_kept, body_words = self.index_tokens(body_tokens if body_tokens is not None else tokens(doc.body))
         fields = {
             "id": doc.id,
             "path": doc.path,
             "lang": doc.lang,
-            "title": title_lemmas,
+            "title": [t.lemma for t in title_kept],
             "_stored_title": doc.title,
-            "body": body_lemmas,
+            "body": [t.lemma for t in body_kept],
             "_stored_body": doc.body,
-            "exact": title_surfaces + body_surfaces,
+            "exact": [t.surface for t in title_words] + [t.surface for t in body_words],
             "date": doc.date or "",
             "year": str(doc.year) if doc.year is not None else UNKNOWN_YEAR,
             "sortdate": (Date.fromisoformat(doc.date) - _EPOCH).days if doc.date else 0,
@@ -120,11 +112,11 @@ class DocumentProcessor:
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
         if self.word_ids is not None and tokens.word_ids is self.word_ids:
-            (title_ids, title_surface_ids), (body_ids, body_surface_ids) = \
-                self.word_ids_of(title_tokens), self.word_ids_of(body_tokens)
-            # Whoosh passes over fields whose names start with "_"
-            fields[WORD_IDS_FIELD] = (self.word_ids.key, {"title": title_ids, "body": body_ids,
-                                                          "exact": title_surface_ids + body_surface_ids})
+            # the same tokens' ids; Whoosh passes over fields whose names start with "_"
+            fields[WORD_IDS_FIELD] = (self.word_ids.key, {
+                "title": [t.lemma_id for t in title_kept],
+                "body": [t.lemma_id for t in body_kept],
+                "exact": [t.surface_id for t in title_words] + [t.surface_id for t in body_words]})
         return fields
 
 

@@ -201,9 +201,15 @@ class TextPostings(_ArraysOnly):
         return len(tokens)
 
     def file(self, builder: ArrayBuilder) -> None:
+        # the fields share a process's word ids (hundreds of thousands of
+        # words by the end of a large run): listed once, not once a field
+        listed: dict[int, list[str]] = {}
         for name, field in self.fields.items():
             words, docs, positions = field.sorted_entries()
-            builder.add_field(name, list(field.vocabulary), words, docs, positions, field.boost)
+            vocabulary = listed.get(id(field.vocabulary))
+            if vocabulary is None:
+                vocabulary = listed[id(field.vocabulary)] = list(field.vocabulary)
+            builder.add_field(name, vocabulary, words, docs, positions, field.boost)
 
 
 class _FieldValues(_FieldEntries):

@@ -12,16 +12,14 @@ import bisect
 import functools
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import iuliia
-
 from .analysis import WORD_PATTERN, Lemmatizer, fold_yo, oov_stem
 from .config import data_lines
+from .names import skeleton, transliterations
 from .records import Document
 from .word_ids import WordIds
 
@@ -235,26 +233,6 @@ class SectorTagger:
 
 
 # -- officials ---------------------------------------------------------------------
-def skeleton(name: str) -> str:
-    """A spelling-insensitive key for Latin names: 'Degtjarëv', 'Degtyarev' and
-    'Degtiarev' all become 'degtiarev'."""
-    text = unicodedata.normalize("NFKD", name.lower())
-    text = "".join(ch for ch in text if ch.isalpha() or ch == " ")
-    for a, b in (("shch", "sc"), ("sch", "sc"), ("kh", "h"), ("x", "h"), ("ch", "c"), ("tch", "c"),
-                 ("ts", "c"), ("tz", "c"), ("zh", "z"), ("sh", "s"), ("yo", "e"), ("jo", "e"),
-                 ("y", "i"), ("j", "i"), ("w", "v"), ("ii", "i")):
-        text = text.replace(a, b)
-    return re.sub(r"(\w)\1", r"\1", " ".join(text.split()))
-
-
-# Schemes whose outputs differ after ``skeleton`` (the others collapse onto these).
-_SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO", "TELEGRAM")]
-
-
-def transliterations(name: str) -> set[str]:
-    return {skeleton(scheme.translate(name)) for scheme in _SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in _SCHEMES}
-
-
 _PARTICLES = frozenset(data_lines("name_particles.txt"))
 
 

@@ -19,7 +19,7 @@ from whoosh.scoring import BM25F
 
 from index.analysis import Lemmatizer
 from index.config import data_lines
-from index.entities import skeleton, transliterations
+from index.names import skeleton, transliterations
 from index.forms import FormsTable
 from index.schema import UNKNOWN_YEAR, unpack_text
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from index.config import data_lines
 
 from .query import ParsedQuery, Word
@@ -58,7 +55,11 @@ class Speller:
                 return switched
         # Every word form within the edit distance, compared in C (Whoosh's
         # own suggester walked 300,000 forms in Python for 20 s); the
-        # nearest wins, then the most frequent.
+        # nearest wins, then the most frequent. Imported here: most searches
+        # never get this far, and a command-line search starts faster without it.
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         candidates = process.extract(word.surface, self.vocabulary(), scorer=Levenshtein.distance,
                                      score_cutoff=MAX_EDIT_DISTANCE, limit=None)
         if not candidates:

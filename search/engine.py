@@ -596,7 +596,7 @@ class SearchEngine:
             raise BadRequest(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
         gen = self._generation()
         column = gen.facets.columns[name]
-        counts = column.counts(gen.live)
+        counts = column.totals
         out = []
         for i, value in enumerate(column.values):
             if value_matches(value, prefix):

@@ -26,7 +26,7 @@ class MatchSpec:
     surfaces: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
     lemma_of: dict[str, str] = field(default_factory=dict)  # surface -> the query lemma it came from
-    _pattern: re.Pattern | None = field(default=None, repr=False)
+    _patterns: dict[bool, re.Pattern] = field(default_factory=dict, repr=False)  # by ignore_case
 
     def __bool__(self) -> bool:
         return bool(self.surfaces or self.prefixes)
@@ -34,15 +34,24 @@ class MatchSpec:
     def matches(self, surface: str) -> bool:
         return surface in self.surfaces or surface.startswith(self.prefixes or ("\x00",))
 
-    def pattern(self) -> re.Pattern:
-        if self._pattern is None:
+    def pattern(self, ignore_case: bool = False) -> re.Pattern:
+        """The query's words, longest first, each ending where its chain of
+        words does. Where a word begins is checked after a match
+        (``_JOINED_BEFORE``): a pattern that opens with a look-behind is
+        tried at every character of the text, three times slower. Matched
+        on lowercased text, unless ``ignore_case``."""
+        if ignore_case not in self._patterns:
             words = [_yo_insensitive(s) for s in sorted(self.surfaces, key=len, reverse=True)]
             words += [_yo_insensitive(p) + r"[^\W_]*(?:-[^\W_]+)*" for p in self.prefixes]
-            # a whole word of the chain: not preceded or followed by a letter,
-            # a digit or a joining hyphen
-            self._pattern = re.compile(
-                r"(?<![^\W_])(?<![^\W_]-)(?:" + "|".join(words) + r")(?![^\W_])(?!-[^\W_])", re.IGNORECASE)
-        return self._pattern
+            # not followed by a letter, a digit or a joining hyphen
+            self._patterns[ignore_case] = re.compile(
+                "(?:" + "|".join(words) + r")(?![^\W_])(?!-[^\W_])", re.IGNORECASE if ignore_case else 0)
+        return self._patterns[ignore_case]
+
+
+# A word of the chain begins where no letter or digit, nor one and a joining
+# hyphen, comes before it.
+_JOINED_BEFORE = re.compile(r"[^\W_]-?\Z")
 
 
 # A piece of text and whether it is a match: renderers (HTML, terminal) turn
@@ -56,11 +65,20 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     per query finds them (this runs for every displayed hit)."""
     if not spec or not text:
         return []
+    searched = text.lower()
+    # Lowercasing keeps every offset unless a character grows (the Turkish
+    # İ): such a text is searched as it is, ignoring case.
+    pattern = spec.pattern(ignore_case=len(searched) != len(text))
+    if len(searched) != len(text):
+        searched = text
     spans = []
-    for m in spec.pattern().finditer(text):
+    for m in pattern.finditer(searched):
+        start = m.start()
+        if _JOINED_BEFORE.search(searched, max(0, start - 2), start):
+            continue  # inside a word: it runs to that word's end, before any word that may match
         surface = fold_yo(m.group(0).lower())
         if spec.matches(surface):  # the pattern is a prefilter; the chain's word decides
-            spans.append((m.start(), m.end(), spec.lemma_of.get(surface, surface)))
+            spans.append((start, m.end(), spec.lemma_of.get(surface, surface)))
     return spans
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from search.cli import main as cli_main
 from search.engine import BadRequest, SearchEngine, SearchRequest
+from search.highlight import MatchSpec, match_spans
 
 from conftest import SEED_IDS, write_docs
 
@@ -140,6 +141,17 @@ def test_every_inflected_form_is_highlighted(engine):
         assert f"<mark>{form}</mark>" in marked
     hit = next(h for h in record["hits"] if h["id"] == D004)
     assert 1 <= len(hit["snippets"]) <= 3
+
+
+def test_only_whole_words_of_a_chain_are_marked_in_any_case():
+    spec = MatchSpec(surfaces={"промышленности", "западный", "емкость"}, prefixes=("экспорт",))  # as the index folds them
+    text = ("ПРОМЫШЛЕННОСТИ и нефтепромышленности; Северо-Западный и западный-1; "
+            "Ёмкость, емкости; экспортёры, реэкспорт, экспорт-импорт.")
+    marked = [text[s:e] for s, e, _ in match_spans(text, spec)]
+    assert marked == ["ПРОМЫШЛЕННОСТИ", "Ёмкость", "экспортёры", "экспорт-импорт"]
+    # a character that lowercasing lengthens (İ) leaves every offset right
+    text = "İstanbul: Промышленности"
+    assert [text[s:e] for s, e, _ in match_spans(text, spec)] == ["Промышленности"]
 
 
 def test_explanation_counts_forms_in_the_result_set(engine):

@@ -19,6 +19,13 @@ import numpy as np
 # district is the region facet's parent level, and a filter of its own.
 FACETS = ("official", "region", "district", "sector", "year", "lang")
 DEFAULT_TOP = 10
+# A facet is counted document by document (``FacetColumn.counts``) when the
+# matched share of the documents is at most this much per value a document
+# has on average, up to a limit. Measured at 100,000 documents, counting
+# by document is as fast as one pass over all the pairs at about 20% for
+# the officials (19 values a document), 5% for regions (1.9), 3% for years.
+FEW_DOCUMENTS_PER_VALUE = 0.01
+FEW_DOCUMENTS_AT_MOST = 0.15
 
 
 @dataclass
@@ -33,6 +40,9 @@ class FacetColumn:
     run_starts: np.ndarray  # where each run of one value's pairs starts
     run_values: np.ndarray  # and whose run it is (a value without live documents has none)
     totals: np.ndarray  # documents of each value, over the whole index
+    # the same pairs by document: its values, and where each document's start
+    values_by_doc: np.ndarray
+    doc_starts: np.ndarray  # one more than there are documents
 
     @classmethod
     def from_reader(cls, reader, name: str, live: np.ndarray, postings) -> "FacetColumn":
@@ -50,9 +60,13 @@ class FacetColumn:
             keep = live[doc_ids]  # postings of deleted documents stay until a merge
             doc_ids, value_ids = doc_ids[keep], value_ids[keep]
         run_starts = np.flatnonzero(np.diff(value_ids, prepend=-1))
+        by_doc = np.argsort(doc_ids, kind="stable")
+        doc_starts = np.zeros(len(live) + 1, dtype=np.intp)
+        np.cumsum(np.bincount(doc_ids, minlength=len(live)), out=doc_starts[1:])
         return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)},
                    run_starts=run_starts, run_values=value_ids[run_starts],
-                   totals=np.bincount(value_ids, minlength=len(values)))
+                   totals=np.bincount(value_ids, minlength=len(values)),
+                   values_by_doc=value_ids[by_doc].astype(np.intp), doc_starts=doc_starts)
 
     @property
     def name_rank(self) -> np.ndarray:
@@ -64,15 +78,28 @@ class FacetColumn:
         return self._name_rank
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        """Each value's count among the documents of ``mask``: each pair's bit
-        gathered from the mask, summed over each value's run. One pass in C
-        over the pairs, whatever the share of documents matched; no
-        compaction of the selected pairs and no histogram (three times
-        faster on the officials' 1.9 million pairs of 100,000 documents)."""
+        """Each value's count among the documents of ``mask``.
+
+        Few documents (a phrase, a rare word): their values are read
+        document by document. Many: each pair's bit is gathered from the
+        mask and summed over its value's run, one pass in C over all the
+        pairs, with no copy of the selected ones and no histogram."""
+        values_per_document = len(self.doc_ids) / max(len(mask), 1)
+        few = min(FEW_DOCUMENTS_AT_MOST, FEW_DOCUMENTS_PER_VALUE * values_per_document)
+        if np.count_nonzero(mask) <= few * len(mask):
+            return self._count_documents(np.flatnonzero(mask))
         counts = np.zeros(len(self.values), dtype=np.int64)
         if len(self.doc_ids):
             counts[self.run_values] = np.add.reduceat(mask[self.doc_ids], self.run_starts, dtype=np.int32)
         return counts
+
+    def _count_documents(self, docs: np.ndarray) -> np.ndarray:
+        starts = self.doc_starts[docs]
+        lengths = self.doc_starts[docs + 1] - starts
+        # each document's run of values, end to end: the row of the k-th
+        # value of a document is its start plus k
+        rows = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+        return np.bincount(self.values_by_doc[rows], minlength=len(self.values))
 
     def mask_for(self, values: list[str], doc_count: int) -> np.ndarray:
         ids = [self.index_of[v] for v in values if v in self.index_of]

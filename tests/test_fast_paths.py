@@ -240,15 +240,19 @@ def test_numpy_facet_counts_equal_counting_documents(mixed_engine, filters):
 
 @pytest.mark.parametrize("share", [0.0, 0.2, 0.5, 0.8, 1.0])
 def test_facet_counts_of_any_share_of_the_documents_equal_counting_them(mixed_engine, share):
-    """Facet counts summed over each value's run of documents equal counting
-    the documents one by one, from none to all of them; and the shortcut to
-    the top values gives the top values."""
+    """Facet counts, summed over each value's run of documents or read
+    document by document, equal counting the documents from their stored
+    fields, from none to all of them; and the shortcut to the top values
+    gives the top values."""
     gen = mixed_engine._generation()
     rng = np.random.default_rng(int(share * 10))
     matched = gen.live & (rng.random(len(gen.live)) < share)
     expected = naive_counts(mixed_engine, matched, {})
     for name, counted in gen.facets.counts(matched, {}).items():
         assert counted.as_dict() == expected[name], (name, share)
+        # whichever way the share chose, the other way counts the same
+        column = gen.facets.columns[name]
+        assert (column._count_documents(np.flatnonzero(matched)) == counted.counts).all(), (name, share)
         for limit in (1, 3):
             by_count = sorted(expected[name].items(), key=lambda item: (-item[1], item[0]))
             assert counted.top(limit) == (by_count[:limit], len(by_count)), (name, share, limit)

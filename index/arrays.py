@@ -101,6 +101,13 @@ def read_term(matcher, positions: bool, weights: bool = True):
     return ids, all_weights, poss
 
 
+def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes of several runs of an array, end to end: ``starts[k]``,
+    ``starts[k] + 1``, ... for ``lengths[k]`` items each, without a Python
+    loop."""
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+
+
 def read_positions(matcher) -> tuple[np.ndarray, np.ndarray]:
     """A Whoosh leaf matcher's (document of each position, position), as
     two arrays (``read_term``'s caveat on deleted documents holds)."""
@@ -458,14 +465,22 @@ class SegmentArrays:
         start, end, _ = span
         return self.ids[start:end], self.weights[start:end]
 
-    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    def positions(self, fieldname: str, text: str, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnum of each position, position) over all postings, or
+        over those of the documents ``within`` marks (by segment docnum); or
         None if the term's positions are not kept here."""
         span = self._span(fieldname, text)
         if span is None or span[2] < 0:
             return None
         start, end, first = span
         offsets = np.asarray(self.posoff[first:first + end - start + 1], dtype=np.int64)
-        counts = np.diff(offsets)
-        docs = np.repeat(np.asarray(self.ids[start:end], dtype=np.int64), counts)
-        return docs, np.asarray(self.pos[offsets[0]:offsets[-1]], dtype=np.int64)
+        ids = np.asarray(self.ids[start:end], dtype=np.int64)
+        pos = self.pos[offsets[0]:offsets[-1]]
+        if within is None:
+            return np.repeat(ids, np.diff(offsets)), np.asarray(pos, dtype=np.int64)
+        # a frequent word's positions are mostly in documents a phrase's
+        # other words rule out: only the kept documents' are converted
+        keep = np.flatnonzero(within[ids])
+        begins = offsets[keep]
+        lengths = offsets[keep + 1] - begins
+        return np.repeat(ids[keep], lengths), pos[runs(begins - offsets[0], lengths)].astype(np.int64)

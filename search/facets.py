@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.arrays import runs
+
 # district is the region facet's parent level, and a filter of its own.
 FACETS = ("official", "region", "district", "sector", "year", "lang")
 DEFAULT_TOP = 10
@@ -95,10 +97,7 @@ class FacetColumn:
 
     def _count_documents(self, docs: np.ndarray) -> np.ndarray:
         starts = self.doc_starts[docs]
-        lengths = self.doc_starts[docs + 1] - starts
-        # each document's run of values, end to end: the row of the k-th
-        # value of a document is its start plus k
-        rows = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+        rows = runs(starts, self.doc_starts[docs + 1] - starts)  # each document's values
         return np.bincount(self.values_by_doc[rows], minlength=len(self.values))
 
     def mask_for(self, values: list[str], doc_count: int) -> np.ndarray:

@@ -123,9 +123,8 @@ class ArrayScorer:
         # documents that have every word; a phrase starts where all agree
         starts = None
         for i, word in enumerate(words):
-            docs, pos = self.postings.positions(fieldname, word)
-            keep = mask[docs]
-            keys = (docs[keep] << 32) | (pos[keep] + (len(words) - i))
+            docs, pos = self.postings.positions(fieldname, word, within=mask)
+            keys = (docs << 32) | (pos + (len(words) - i))
             if len(keys) > 1 and not np.all(keys[1:] > keys[:-1]):
                 keys = np.unique(keys)  # postings come sorted by document and position; if not, sort
             starts = keys if starts is None else _sorted_intersection(starts, keys)

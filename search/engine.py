@@ -358,7 +358,7 @@ class SearchEngine:
         order = self._rank(gen, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
         page_docnums = order[start:start + request.per_page]
 
-        spec = self._match_spec(parsed, request.translate)
+        spec = self._match_spec(parsed, request.translate, gen)
         lemma_only = None
         if request.translate and self._used_glossary(parsed):
             lemma_only = self._matched_mask(gen, self._query(parsed, False, gen))
@@ -442,7 +442,7 @@ class SearchEngine:
         order = np.lexsort((docnums, -gen.sortdate[docnums], -rounded))[:need]
         return [(int(docnums[i]), float(scores[i])) for i in order]
 
-    def _match_spec(self, parsed: ParsedQuery, translate: bool) -> highlight.MatchSpec:
+    def _match_spec(self, parsed: ParsedQuery, translate: bool, gen: _Generation) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
         prefixes = []
         for term in parsed.positive_terms():
@@ -461,8 +461,9 @@ class SearchEngine:
                     for alt in self.glossary.translations(term.lemmas):
                         spec.lemmas.update(alt)
         spec.prefixes = tuple(prefixes)
-        # lemma -> the surface forms the index holds for it
-        forms = self._generation().forms
+        # lemma -> the surface forms the index holds for it (in the
+        # generation searched: one the indexer commits meanwhile may differ)
+        forms = gen.forms
         for lemma in spec.lemmas:
             for form in forms.forms(lemma):
                 spec.surfaces.add(form)
@@ -579,7 +580,7 @@ class SearchEngine:
         """The title as segments with the query's matches, and the matches'
         (start, end) in the body."""
         parsed = self.parse(q)
-        spec = self._match_spec(parsed, translate)
+        spec = self._match_spec(parsed, translate, self._generation())
         return {
             "title": highlight.segments(doc["title"], highlight.match_spans(doc["title"], spec)),
             "body_spans": [(s, e) for s, e, _ in highlight.match_spans(doc["body"], spec)],

@@ -42,7 +42,7 @@ class FacetColumn:
     run_starts: np.ndarray  # where each run of one value's pairs starts
     run_values: np.ndarray  # and whose run it is (a value without live documents has none)
     totals: np.ndarray  # documents of each value, over the whole index
-    # the same pairs by document: its values, and where each document's start
+    # the same pairs by document: their values, and where each document's start
     values_by_doc: np.ndarray
     doc_starts: np.ndarray  # one more than there are documents
 

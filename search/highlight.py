@@ -65,12 +65,13 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     per query finds them (this runs for every displayed hit)."""
     if not spec or not text:
         return []
-    searched = text.lower()
+    lowered = text.lower()
     # Lowercasing keeps every offset unless a character grows (the Turkish
     # İ): such a text is searched as it is, ignoring case.
-    pattern = spec.pattern(ignore_case=len(searched) != len(text))
-    if len(searched) != len(text):
-        searched = text
+    if len(lowered) == len(text):
+        searched, pattern = lowered, spec.pattern()
+    else:
+        searched, pattern = text, spec.pattern(ignore_case=True)
     spans = []
     for m in pattern.finditer(searched):
         start = m.start()

@@ -42,14 +42,14 @@ class PostingReader:
     def _per_segment(self, fieldname: str, text: str, from_arrays, from_whoosh) -> list[tuple[int, tuple]]:
         """(docnum offset, what one part holds of a term): from its posting
         arrays when it keeps the term there (``from_arrays(arrays, offset)``),
-        else from Whoosh's blocks (``from_whoosh(matcher)``)."""
+        else from Whoosh's blocks (``from_whoosh(matcher, offset)``)."""
         parts = []
         for arrays, offset, leaves in self.parts:
             kept = from_arrays(arrays, offset) if arrays is not None else None
             if kept is not None:
                 parts.append((offset, kept))
             elif arrays is None or not arrays.lacks(fieldname, text):  # absent: no need to ask Whoosh
-                parts += [(leaf_offset, from_whoosh(leaf.postings(fieldname, text)))
+                parts += [(leaf_offset, from_whoosh(leaf.postings(fieldname, text), leaf_offset))
                           for leaf, leaf_offset in leaves if (fieldname, text) in leaf]
         return parts
 
@@ -77,7 +77,7 @@ class PostingReader:
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
         parts = self._per_segment(fieldname, text, lambda arrays, _offset: arrays.postings(fieldname, text),
-                                  lambda matcher: read_term(matcher, positions=False, weights=want_weights)[:2])
+                                  lambda matcher, _offset: read_term(matcher, positions=False, weights=want_weights)[:2])
         if not parts:
             return _EMPTY, (np.zeros(0) if want_weights else None)
         ids = np.concatenate([np.asarray(ids, dtype=np.int64) + offset for offset, (ids, _) in parts])
@@ -87,18 +87,22 @@ class PostingReader:
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None):
         """(docnum, position) of every occurrence of a term, as two arrays;
         only in the documents ``within`` marks, if it is given."""
-        parts = []
-        for offset, (docs, pos) in self._per_segment(
-                fieldname, text, lambda arrays, offset: arrays.positions(fieldname, text, None if within is None else within[offset:]),
-                read_positions):
-            docs = docs + offset
-            if within is not None:  # Whoosh's come whole (the arrays' are kept whole by this)
-                keep = within[docs]
-                docs, pos = docs[keep], pos[keep]
-            parts.append((docs, pos))
+
+        def from_whoosh(matcher, offset):
+            docs, pos = read_positions(matcher)
+            if within is None:
+                return docs, pos
+            keep = within[docs + offset]  # Whoosh's blocks hold them all
+            return docs[keep], pos[keep]
+
+        parts = self._per_segment(
+            fieldname, text,
+            lambda arrays, offset: arrays.positions(fieldname, text, None if within is None else within[offset:]),
+            from_whoosh)
         if not parts:
             return _EMPTY, _EMPTY
-        return np.concatenate([docs for docs, _ in parts]), np.concatenate([pos for _, pos in parts])
+        return (np.concatenate([docs + offset for offset, (docs, _) in parts]),
+                np.concatenate([pos for _, (_, pos) in parts]))
 
 
 class FormFinder:

@@ -59,13 +59,14 @@ class DocumentProcessor:
         # One tokenization and lemmatization serves the entities and the index.
         title_tokens, body_tokens = self.extractor.tokens(doc.title), self.extractor.tokens(doc.body)
         doc = self.extractor.enrich(doc, title_tokens, body_tokens)
+        title, body = self.index_tokens(title_tokens), self.index_tokens(body_tokens)
         return Processed(
             id=doc.id,
-            fields=self.index_fields(doc, digest, title_tokens, body_tokens),
+            fields=self._fields(doc, digest, title, body),
             names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
             unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
-            forms=form_keys((t.lemma, t.surface) for t in (*title_tokens, *body_tokens)
-                            if t.is_word and t.lemma not in self.stop_words),
+            # the lemma-form pairs of the words whose lemmas are indexed
+            forms=form_keys((t.lemma, t.surface) for t in (*title[0], *body[0])),
         )
 
     def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -83,8 +84,14 @@ class DocumentProcessor:
                      body_tokens: list[Token] | None = None) -> dict:
         """A Document as the keyword arguments of ``writer.update_document``."""
         tokens = self.extractor.tokens
-        title_kept, title_words = self.index_tokens(title_tokens if title_tokens is not None else tokens(doc.title))
-        body_kept, body_words = self.index_tokens(body_tokens if body_tokens is not None else tokens(doc.body))
+        return self._fields(doc, digest,
+                            self.index_tokens(title_tokens if title_tokens is not None else tokens(doc.title)),
+                            self.index_tokens(body_tokens if body_tokens is not None else tokens(doc.body)))
+
+    def _fields(self, doc: Document, digest: str, title: tuple[list[Token], list[Token]],
+                body: tuple[list[Token], list[Token]]) -> dict:
+        """``index_fields`` from the title's and body's ``index_tokens``."""
+        (title_kept, title_words), (body_kept, body_words) = title, body
         fields = {
             "id": doc.id,
             "path": doc.path,
@@ -111,7 +118,7 @@ class DocumentProcessor:
             values = getattr(doc, name + "s")
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
-        if self.word_ids is not None and tokens.word_ids is self.word_ids:
+        if self.word_ids is not None and self.extractor.tokens.word_ids is self.word_ids:
             # the same tokens' ids; Whoosh passes over fields whose names start with "_"
             fields[WORD_IDS_FIELD] = (self.word_ids.key, {
                 "title": [t.lemma_id for t in title_kept],

@@ -12,3 +12,9 @@ import os as _os
 # setting wins.
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     _os.environ.setdefault(_name, "1")
+
+# Must run before Whoosh is first imported, for the same reason: every entry
+# point (search-cli, search-index, search-web) imports this package first.
+from .lean_imports import import_whoosh as _import_whoosh  # noqa: E402
+
+_import_whoosh()

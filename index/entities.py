@@ -13,6 +13,7 @@ import functools
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -261,29 +262,26 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
 def may_link_later(name: str, lang: str) -> bool:
-    """An official's name that the names of the whole run may complete
-    (``linked_names``): a bare surname, or a full name in Latin script in a
-    Latin-script text (a Russian official's, before the run has shown it in
-    Russian; in a Russian text, Latin names are foreign ones)."""
+    """An official's name that the names of the whole corpus may complete
+    (``official_links``): a bare surname, or a full name in Latin script in a
+    Latin-script text (a Russian official's, before the corpus has shown it
+    in Russian; in a Russian text, Latin names are foreign ones)."""
     return not is_full_name(name) or (lang != "ru" and bool(_LATIN_LETTER.search(name)))
 
 
-def linked_names(names: list[str], registry: "PersonRegistry") -> dict[str, str]:
-    """Name -> full name, for each of a document's officials that may link
-    later (``may_link_later``) and that the registry now completes: a bare
-    surname that exactly one person in it has (in any case, "Шапши":
-    matched by its stem too), a Latin-script name that spells one. With the
-    whole run's names, once the run is read: a process had not seen the
-    full name yet (a worker sees only its share of the corpus)."""
-    linked = {}
-    for name in names:
+def official_links(names: Iterable[str], registry: "PersonRegistry") -> dict[str, str]:
+    """Each official's name that may link (``may_link_later``) -> the one
+    full name the registry has for it now, or "" (``official_links.py``): a
+    bare surname that exactly one person in it has (in any case, "Шапши":
+    matched by its stem too), a Latin-script name that spells one."""
+    links = {}
+    for name in sorted(names):
         if is_full_name(name):
             full = registry.by_latin(name)
         else:
             full = registry.by_surname(name) or registry.by_surname_stem(name)
-        if full and full != name:
-            linked[name] = full
-    return linked
+        links[name] = full if full and full != name else ""
+    return links
 
 
 @dataclass
@@ -981,7 +979,7 @@ class OfficialExtractor:
         names are too common to link across a corpus). The registry holds
         the knowledge base, the names of the index's earlier runs and those
         this process has seen so far; what is left unlinked, the whole
-        run's names complete once it is read (``linked_names``)."""
+        corpus's names complete when the index is read (``official_links``)."""
         full_by_surname: dict[str, set[str]] = defaultdict(set)
         full_by_first: dict[str, set[str]] = defaultdict(set)
         for m in mentions:

@@ -10,8 +10,6 @@ last generation whole and searchable, and the next run picks up from there
 from __future__ import annotations
 
 import hashlib
-import pickle
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,11 +20,12 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from .arrays import MIN_POSTINGS, ArraysMissing, remove_other_formats, write_missing_arrays
-from .entities import PersonRegistry, linked_names, load_known_officials
+from .entities import PersonRegistry, load_known_officials, official_links
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .parallel import Rewrite, SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
-from .pipeline import DocumentProcessor, Processed, relink_fields
+from .official_links import load_links, save_links
+from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
+from .pipeline import DocumentProcessor, Processed
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
 from .word_ids import WordIds
@@ -193,15 +192,7 @@ class IndexBuilder:
         seen: set[str] = set()
         note = on_item or (lambda _outcome: None)
         phase = on_phase or (lambda _what: None)
-        # Documents with an official that the run's names may complete (a
-        # bare surname, a name in Latin script: ``may_link_later``) wait on
-        # disk until every full name in the run is known (memory stays
-        # bounded): in one process, to be written then; with workers, which
-        # write them at once, to be written again if a name links
-        # (``_write_relinked``).
-        with tempfile.TemporaryFile(dir=self.index_dir, prefix="pending-") as pending, self._pool(batch) as pool:
-            held: list[HeldDocument] = []
-
+        with self._pool(batch) as pool:
             try:
                 work = self._work(paths, known, seen, report, note)
                 results = pool.results(work, final=False) if pool else ((0, r) for r in self._results(work))
@@ -213,30 +204,18 @@ class IndexBuilder:
                         report.rejected.append(result)
                         note("rejected")
                         continue
-                    for name in result.names:
-                        registry.add(name)
+                    batch.names_of(result)
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
-                        if result.held_at is not None:
-                            held.append(HeldDocument(worker, result.held_at, result.id, result.unlinked, result.place))
-                    elif result.unlinked:
-                        held.append(HeldDocument(None, pending.tell(), result.id, result.unlinked))
-                        pickle.dump(result, pending, protocol=pickle.HIGHEST_PROTOCOL)
                     else:
                         batch.add(result.fields, result.forms, replaces=result.id in known)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
                 if pool:
-                    self._write_relinked(pool, batch, held, registry, phase)
-                else:
-                    if held:
-                        phase(f"writing {len(held)} held document{'' if len(held) == 1 else 's'} (names linked)")
-                    for document in held:
-                        pending.seek(document.offset)
-                        processed = pickle.load(pending)
-                        relink_fields(processed.fields, linked_names(document.unlinked, registry))
-                        batch.add(processed.fields, processed.forms, replaces=document.id in known)
+                    phase("writing the last segments")
+                    for worker, done in pool.results(()):
+                        batch.segment_done(worker, done)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)
@@ -250,30 +229,6 @@ class IndexBuilder:
         batch.finish()
         report.merged_arrays = batch.merge_arrays(on_start=lambda: phase("merging posting arrays"))
         return report
-
-    @staticmethod
-    def _write_relinked(pool: WorkerPool, batch: "_Batch", held: list["HeldDocument"],
-                        registry: PersonRegistry, phase: Callable[[str], None]) -> None:
-        """The workers wrote every document as they processed it, and kept
-        those with an official the run's names may complete. The ones whose
-        officials now link to a full name are written again by the worker
-        that holds them, most into the segment that holds their first
-        version, which the worker then deletes there; the last round closes
-        the segments."""
-        changed = []
-        for document in held:
-            linked = linked_names(document.unlinked, registry)
-            if linked:
-                changed.append(Rewrite(document.worker, document.offset, document.id, linked, document.place))
-        if changed:
-            phase(f"writing {len(changed)} document{'' if len(changed) == 1 else 's'} again (names linked)")
-        else:
-            phase("writing the last segments")
-        for worker, result in pool.results(changed):
-            if isinstance(result, SegmentDone):
-                batch.segment_done(worker, result)
-            else:
-                batch.rewritten(worker, result)
 
     def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
         """Every input read and accounted for; yields only what needs the NLP."""
@@ -344,20 +299,6 @@ class IndexBuilder:
             return sum(1 for _ in pool.results(work))
 
 
-@dataclass
-class HeldDocument:
-    """A document with an official the run's names may complete, kept until
-    the whole run is read: by the worker that wrote it (its file's offset, and
-    the place of the version written: ``Written``), or with ``worker`` None,
-    unwritten in the indexing process's file at ``offset``."""
-
-    worker: int | None
-    offset: int
-    id: str
-    unlinked: list[str]  # its officials the run's names may complete
-    place: tuple[int, int] | None = None
-
-
 class _Batch:
     """The open Whoosh writer: commits a generation every ``commit_every``
     changes, or sooner when its posting pool is nearly full, with the names
@@ -367,6 +308,9 @@ class _Batch:
 
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
+        # every official's name in the index that the corpus's names may
+        # complete, this run's and the earlier runs' (``official_links.py``)
+        self.may_link: set[str] = set(load_links(builder.index_dir))
         self.changes = 0  # since the last commit
         self.forms: set[str] = set()  # the batch's lemma-form pairs
         self.index_was_empty = ix.doc_count_all() == 0
@@ -378,11 +322,6 @@ class _Batch:
         self.open_replacements: dict[int, list[str]] = defaultdict(list)
         self.closed_segments: list = []
         self.closed_replacements: list[str] = []
-        # The workers' closed segments waiting for the next commit, by
-        # (worker, number); the workers whose reply to the round under way
-        # is in.
-        self.closed_by_place: dict[tuple[int, int], object] = {}
-        self.flushed: set[int] = set()
         self.worker_times: dict[int, WorkerTimes] = {}  # each worker's, as its last segment said
         self.writer = self._open()
         self.write_arrays()  # an index written before posting arrays, or by a killed run
@@ -423,19 +362,12 @@ class _Batch:
         if self.written_since_round >= self.builder.commit_every * self.workers.count and self.workers.flush():
             self.written_since_round = 0
 
-    def rewritten(self, worker: int, written: Written) -> None:
-        """A document a worker wrote again (``IndexBuilder._write_relinked``).
-        Unless the worker deleted its first version in the same segment, the
-        first is deleted here: in its closed segment, when that commits with
-        the worker's open one (its reply to this round is not in); else by
-        id, in the commit that adds the new version (its segment commits
-        before)."""
-        closed = self.closed_by_place.get((worker, written.place[0]))
-        if not written.replaced and closed is not None and worker not in self.flushed:
-            closed.delete_document(written.place[1])
-            self.written(worker, written, replaces=False)
-        else:
-            self.written(worker, written, replaces=not written.replaced)
+    def names_of(self, result: Written | Processed) -> None:
+        """A processed document's full names (for the registry) and its
+        officials' names they may complete."""
+        for name in result.names:
+            self.registry.add(name)
+        self.may_link.update(result.unlinked)
 
     def segment_done(self, worker: int, done: SegmentDone) -> None:
         self.forms |= done.forms
@@ -443,12 +375,8 @@ class _Batch:
             self.worker_times[worker] = done.times
         if done.segment is not None:
             self.closed_segments.append(done.segment)
-            self.closed_by_place[(worker, done.number)] = done.segment
-        if done.flushed:
-            self.flushed.add(worker)
         self.closed_replacements += self.open_replacements.pop(worker, [])
         if done.round_complete:
-            self.flushed.clear()
             # After the final round no worker writes a segment, so the
             # commit may delete the files of any the index does not hold.
             self._commit(clean=done.final)
@@ -468,11 +396,13 @@ class _Batch:
         # before the commit: a kill in between leaves extra pairs, never missing ones
         write_forms(self.builder.index_dir, self.forms, self.index_was_empty)
         self.forms = set()
+        # before the commit, so the generation it makes is never read
+        # without the links of its documents' names
+        save_links(self.builder.index_dir, official_links(self.may_link, self.registry))
         for doc_id in self.closed_replacements:
             self.writer.delete_by_term("id", doc_id)
         self.writer.commit_with(self.closed_segments, clean=clean)
         self.closed_segments, self.closed_replacements = [], []
-        self.closed_by_place.clear()
         self.changes = 0
         # Names seen in this corpus, for linking lone surnames and
         # transliterations in later runs.

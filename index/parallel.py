@@ -19,9 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 import queue
-import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -29,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
-from .pipeline import Processed, init_worker, process_in_worker, relink_fields
+from .pipeline import Processed, init_worker, process_in_worker
 from .records import RawDocument, Rejection
 from .segment_writer import ArraySegmentWriter, IndexStorage
 from .word_ids import WordIds
@@ -44,47 +42,21 @@ _POLL_S = 1.0
 @dataclass
 class Written:
     """A document a worker wrote into its segment: what the main process
-    still needs to know of it. A document with an official that may link
-    to a full name once the whole run is read (``unlinked``) is
-    kept in the worker's file of held documents at ``held_at`` (then it may
-    be written again: ``Rewrite``), and ``place`` says where its first
-    version is: the worker's segment (counted from 0, in the order they
-    were closed) and the document's number there. Its lemma-form pairs
-    come with its segment (``SegmentDone.forms``)."""
+    still needs to know of it (``Processed`` has the same names). Its
+    lemma-form pairs come with its segment (``SegmentDone.forms``)."""
 
     id: str
     names: list[str] = field(default_factory=list)
-    held_at: int | None = None
     unlinked: list[str] = field(default_factory=list)
-    place: tuple[int, int] | None = None
-    # A rewrite whose first version was in the worker's open segment, and
-    # is deleted there: nothing is left for the main process to delete.
-    replaced: bool = False
-
-
-@dataclass
-class Rewrite:
-    """A task for the worker that holds a document: write it again with
-    its officials linked (``linked_names``). Its first version (at
-    ``place``, as ``Written`` says) is deleted by the worker when it is in
-    the worker's open segment, and otherwise by the main process
-    (``_Batch.rewritten``)."""
-
-    worker: int
-    offset: int
-    id: str
-    linked: dict[str, str]
-    place: tuple[int, int]
 
 
 @dataclass
 class WorkerTimes:
     """Where workers' time went, in seconds of the wall clock: loading the
     models, the NLP (cleaning, entities, lemmas), writing (adding documents
-    to the segment, keeping those that may be written again, closing
-    segments) and waiting for a task. Measured inside a build, so the
-    writing's share is known at any size, on a machine whose speed changes
-    between one run and the next."""
+    to the segment, closing segments) and waiting for a task. Measured
+    inside a build, so the writing's share is known at any size, on a
+    machine whose speed changes between one run and the next."""
 
     starting: float = 0.0
     nlp: float = 0.0
@@ -110,8 +82,6 @@ class SegmentDone:
     the workers get no more documents, so no segment is being written."""
 
     segment: object | None
-    number: int = 0  # of the segment among those its worker closed, from 0 (``Written.place``)
-    flushed: bool = False  # the reply to a flush round (not a segment closed because it was full)
     round_complete: bool = False
     final: bool = False
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its documents' words
@@ -152,14 +122,11 @@ class WorkerSegment:
         self.word_ids = word_ids  # the worker's, which its documents' fields carry ids from
         self.ix = _WorkerStorage(settings.index_dir).open_index()
         self.writer: ArraySegmentWriter | None = None  # opened by the first document
-        self.number = 0  # of the open segment: how many this worker has closed before
         # The segment's lemma-form pairs, sent with it: far fewer than
         # each document's pairs sent with it (words repeat).
         self.forms: set[str] = set()
-        self.replaced: list[int] = []  # documents of the open segment written again in it
 
-    def add(self, fields: dict, forms: set[str] = frozenset()) -> tuple[int, int]:
-        """Writes a document; returns its place (segment number, docnum)."""
+    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
         self.forms |= forms
         if self.writer is None:
             s = self.settings
@@ -167,17 +134,6 @@ class WorkerSegment:
             self.writer = ArraySegmentWriter(self.ix, Path(s.index_dir), s.min_postings, word_ids=self.word_ids,
                                              _lk=False, limitmb=s.pool_mb, compound=False)
         self.writer.add_document(**fields)
-        return self.number, self.writer.docnum - 1
-
-    def replace(self, place: tuple[int, int], fields: dict) -> bool:
-        """Writes a document again. Its first version, at ``place``, is
-        deleted when this segment holds it (then the two never meet in the
-        index); says whether it was."""
-        in_this = self.writer is not None and place[0] == self.number
-        self.add(fields)
-        if in_this:
-            self.replaced.append(place[1])
-        return in_this
 
     def full(self) -> bool:
         return self.writer is not None and self.writer.pending_bytes() >= self.settings.pool_full_bytes
@@ -186,44 +142,16 @@ class WorkerSegment:
         """The segment, closed (None if nothing was written since the last)."""
         writer, self.writer = self.writer, None
         forms, self.forms = self.forms, set()
-        replaced, self.replaced = self.replaced, []
-        number, self.number = self.number, self.number + 1
         if writer is None:
-            return SegmentDone(None, number, forms=forms)
+            return SegmentDone(None, forms=forms)
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
-        for docnum in replaced:
-            segment.delete_document(docnum)
-        return SegmentDone(segment, number, forms=forms)
+        return SegmentDone(segment, forms=forms)
 
     def cancel(self) -> None:
         if self.writer is not None:
             self.writer.cancel()  # the files stay until the next commit cleans them
             self.writer = None
-
-
-class HeldDocuments:
-    """A worker's documents whose officials may link later, on disk (the
-    file goes when the worker does): their fields, to be written again."""
-
-    def __init__(self, directory: str) -> None:
-        self.directory = directory
-        self.file = None
-
-    def keep(self, fields: dict) -> int:
-        if self.file is None:
-            self.file = tempfile.TemporaryFile(dir=self.directory, prefix="held-")
-        offset = self.file.seek(0, os.SEEK_END)
-        pickle.dump(fields, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-        return offset
-
-    def fields_at(self, offset: int) -> dict:
-        self.file.seek(offset)
-        return pickle.load(self.file)
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 def _collect_and_freeze() -> None:
@@ -243,7 +171,6 @@ def _collect_and_freeze() -> None:
 
 def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     segment = None
-    held = HeldDocuments(settings.index_dir)
     times = WorkerTimes()
 
     def closed() -> SegmentDone:
@@ -268,24 +195,13 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
             if task == FLUSH:
                 results.put((_FLUSHED, number, closed()))
                 continue
-            if isinstance(task, Rewrite):
-                with times.counting("writing"):
-                    fields = relink_fields(held.fields_at(task.offset), task.linked)
-                    result = Written(task.id, place=task.place, replaced=segment.replace(task.place, fields))
-            else:
-                with times.counting("nlp"):
-                    result = process_in_worker(task)
-                if segment is None and isinstance(result, Processed):
-                    result = Written(result.id, result.names)
-                elif isinstance(result, Processed):
+            with times.counting("nlp"):
+                result = process_in_worker(task)
+            if isinstance(result, Processed):
+                if segment is not None:
                     with times.counting("writing"):
-                        place = segment.add(result.fields, result.forms)
-                        written = Written(result.id, result.names)
-                        if result.unlinked:
-                            written.held_at = held.keep(result.fields)
-                            written.unlinked = result.unlinked
-                            written.place = place
-                    result = written
+                        segment.add(result.fields, result.forms)
+                result = Written(result.id, result.names, result.unlinked)
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, closed()))
@@ -294,7 +210,6 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
     finally:
         if segment is not None:
             segment.cancel()
-        held.close()
 
 
 class WorkerPool:
@@ -338,7 +253,6 @@ class WorkerPool:
         """A worker's closed segment, or its failure raised."""
         if kind == _FLUSHED:
             self.awaiting -= 1
-            payload.flushed = True
             payload.round_complete = not self.awaiting
             payload.final = self.final and not self.awaiting
             return payload
@@ -355,13 +269,11 @@ class WorkerPool:
             tasks.put(FLUSH)
         return True
 
-    def results(self, work: Iterable[tuple[RawDocument, str] | Rewrite],
-                final: bool = True) -> Iterator[tuple[int, object]]:
-        """(worker, Written | Processed | Rejection | SegmentDone) as they
-        come, until every task is answered and, when writing and ``final``,
-        a last round has closed every segment. A task is a raw document and
-        its content hash, or a document a worker holds to be written again
-        (one whose officials were linked after the whole run)."""
+    def results(self, work: Iterable[tuple[RawDocument, str]], final: bool = True) -> Iterator[tuple[int, object]]:
+        """(worker, Written | Rejection | SegmentDone) as they come, until
+        every task (a raw document and its content hash) is answered and,
+        when writing and ``final``, a last round has closed every segment
+        (``results(())`` runs that round alone)."""
         in_flight = [0] * self.count
         pending = iter(work)
         exhausted = False
@@ -374,11 +286,6 @@ class WorkerPool:
                 if item is None:
                     exhausted = True
                     break
-                if isinstance(item, Rewrite):
-                    # its document waits in that worker's file; the task and
-                    # its answer are small, so the worker may get more than
-                    # its share of them
-                    worker = item.worker
                 self.tasks[worker].put(item)
                 in_flight[worker] += 1
             if exhausted and not any(in_flight) and not self.awaiting:

@@ -29,7 +29,7 @@ class Processed:
     id: str
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
-    unlinked: list[str] = field(default_factory=list)  # officials the run's names may complete (``linked_names``)
+    unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``official_links.py``)
     forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its words, for the forms table
 
 
@@ -125,28 +125,6 @@ class DocumentProcessor:
                 "body": [t.lemma_id for t in body_kept],
                 "exact": [t.surface_id for t in title_words] + [t.surface_id for t in body_words]})
         return fields
-
-
-def relink_fields(fields: dict, linked: dict[str, str]) -> dict:
-    """A document's fields with its officials renamed (``linked_names``):
-    the facet's values, the roles and the marked mentions, so that the
-    document page links a mention to the value the facet has."""
-    if not linked:
-        return fields
-    officials = []
-    for name in (fields.get("official") or "").split(","):
-        name = linked.get(name, name).replace(",", " ")
-        if name and name not in officials:
-            officials.append(name)
-    fields["official"] = ",".join(officials)
-    roles: dict[str, list[str]] = {}
-    for name, stated in (fields.get("roles") or {}).items():
-        merged = roles.setdefault(linked.get(name, name), [])
-        merged += [role for role in stated if role not in merged]
-    fields["roles"] = roles
-    fields["entity_spans"] = [(start, end, kind, linked.get(value, value) if kind == "official" else value)
-                              for start, end, kind, value in fields.get("entity_spans") or []]
-    return fields
 
 
 # -- worker processes ----------------------------------------------------------------

@@ -33,7 +33,7 @@ class WordIds(Vocabulary):
 
     def __init__(self) -> None:
         super().__init__()
-        # Says which WordIds a document's ids come from: a document's fields
-        # can be pickled and read back (the documents held to be written
-        # again), and ids from another process's WordIds must not be taken.
+        # Says which WordIds a document's ids come from: a writer may be
+        # given fields made by a processor with a vocabulary of its own (a
+        # caller's, a test's), and ids from another WordIds must not be taken.
         self.key = os.urandom(16).hex()

@@ -21,6 +21,7 @@ from index.analysis import Lemmatizer
 from index.config import data_lines
 from index.names import skeleton, transliterations
 from index.forms import FormsTable
+from index.official_links import load_links, relink_fields
 from index.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight
@@ -173,13 +174,22 @@ class _Generation:
                     self.live[d] = False
         self.postings = PostingReader(searcher, index_dir)
         self.forms = FormFinder(self.postings, lemmatizer, FormsTable.load(index_dir))
-        self.facets = FacetIndex(reader, self.live, self.postings)
+        # officials' names the corpus completes, and each full name's names
+        self.links = {name: full for name, full in load_links(index_dir).items() if full} if index_dir else {}
+        self.linked_from: dict[str, list[str]] = {}
+        for name, full in self.links.items():
+            self.linked_from.setdefault(full, []).append(name)
+        self.facets = FacetIndex(reader, self.live, self.postings, renamed={"official": self.links})
         # From the id column, not the stored text.
         ids = list(reader.column_reader("id")) if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         self.scorer = ArrayScorer(searcher, self.live, self.postings)
         self._last: tuple = (None, None)
         self._vocabulary: list[str] | None = None
+
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields, its officials linked."""
+        return relink_fields(self.searcher.stored_fields(docnum), self.links)
 
     def source_text(self, docnum: int, stored: dict) -> str:
         """A document's raw text: a column of its own, read from the
@@ -316,6 +326,9 @@ class SearchEngine:
         if column is None or value is None:
             notes.append(f"no {node.name} called {node.value!r}")
             return wq.NullQuery
+        if node.name == "official" and value in gen.linked_from:
+            # the documents that name the official only as the corpus completes it too
+            return wq.Or([wq.Term(node.name, name) for name in (value, *gen.linked_from[value])])
         return wq.Term(node.name, value)
 
     @staticmethod
@@ -326,6 +339,8 @@ class SearchEngine:
             return None
         if typed in column.index_of:
             return typed
+        if name == "official" and gen.links.get(typed) in column.index_of:
+            return gen.links[typed]  # a name the corpus completes, as its facet shows it
         folded = _fold(typed)
         for value in column.values:
             if _fold(value) == folded:
@@ -415,7 +430,7 @@ class SearchEngine:
 
     @_locked
     def _summaries(self, gen: _Generation, ranked: list[tuple[int, float | None]]) -> list[dict]:
-        return [summary_of(gen.searcher.stored_fields(docnum), score) for docnum, score in ranked]
+        return [summary_of(gen.stored(docnum), score) for docnum, score in ranked]
 
     @staticmethod
     def _matched_mask(gen: _Generation, query) -> np.ndarray:
@@ -478,7 +493,7 @@ class SearchEngine:
         return False
 
     def _hit(self, gen: _Generation, docnum: int, spec, parsed: ParsedQuery, lemma_only, score) -> dict:
-        stored = gen.searcher.stored_fields(docnum)
+        stored = gen.stored(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         title_spans = highlight.match_spans(title, spec)
         body_spans = highlight.match_spans(body, spec)
@@ -558,7 +573,7 @@ class SearchEngine:
         docnum = gen.id_to_docnum.get(doc_id)
         if docnum is None:
             return None
-        stored = dict(gen.searcher.stored_fields(docnum))
+        stored = dict(gen.stored(docnum))
         record = summary_of(stored, None)
         del record["score"]
         return {

@@ -47,15 +47,22 @@ class FacetColumn:
     doc_starts: np.ndarray  # one more than there are documents
 
     @classmethod
-    def from_reader(cls, reader, name: str, live: np.ndarray, postings) -> "FacetColumn":
-        values: list[str] = []
-        doc_chunks, value_chunks = [], []
+    def from_reader(cls, reader, name: str, live: np.ndarray, postings,
+                    renamed: dict[str, str] | None = None) -> "FacetColumn":
+        """``renamed``: value -> the value its documents count under (the
+        officials' links, ``index/official_links.py``); "" keeps a value."""
+        by_value: dict[str, list[np.ndarray]] = {}
         if name in reader.schema and reader.schema[name].indexed:
             for value in postings.expand_prefix(name, ""):
                 ids, _ = postings.postings(name, value)
-                doc_chunks.append(ids)
-                value_chunks.append(np.full(len(ids), len(values), dtype=np.int32))
-                values.append(value)
+                by_value.setdefault((renamed.get(value) or value) if renamed else value, []).append(ids)
+        values = list(by_value)
+        doc_chunks, value_chunks = [], []
+        for value_id, chunks in enumerate(by_value.values()):
+            # a document that names both a surname and its full name counts once
+            ids = chunks[0] if len(chunks) == 1 else np.unique(np.concatenate(chunks))
+            doc_chunks.append(ids)
+            value_chunks.append(np.full(len(ids), value_id, dtype=np.int32))
         doc_ids = np.concatenate(doc_chunks).astype(np.intp) if doc_chunks else np.zeros(0, dtype=np.intp)
         value_ids = np.concatenate(value_chunks) if value_chunks else np.zeros(0, dtype=np.int32)
         if len(doc_ids):
@@ -111,9 +118,11 @@ class FacetColumn:
 class FacetIndex:
     """All facet columns of one searcher generation."""
 
-    def __init__(self, reader, live: np.ndarray, postings) -> None:
+    def __init__(self, reader, live: np.ndarray, postings, renamed: dict[str, dict[str, str]] | None = None) -> None:
+        """``renamed``: per facet, value -> the value it counts under."""
         self.doc_count = reader.doc_count_all()
-        self.columns = {name: FacetColumn.from_reader(reader, name, live, postings) for name in FACETS}
+        self.columns = {name: FacetColumn.from_reader(reader, name, live, postings, (renamed or {}).get(name))
+                        for name in FACETS}
         self._mask_cache: dict[tuple, np.ndarray] = {}
 
     def selection_mask(self, name: str, values: list[str]) -> np.ndarray:

@@ -135,8 +135,8 @@ def test_linking_across_cases_spellings_and_languages(tmp_path, build_index, lem
 def test_a_bare_surname_and_a_latin_spelling_link_to_the_runs_full_name_read_before_or_after(
         tmp_path, build_index, lemmatizer):
     """A bare surname or a Latin-script name links to the run's one full name
-    for it whether that came before it (linked as it is read) or after (held
-    and completed once the run is read), in one process or two."""
+    for it whether that came before it (linked as it is read) or after
+    (linked by the map the commits write), in one process or two."""
     docs = [
         {"id": "full_shapsha", "title": "Совещание в Калуге",
          "text": "Губернатор Владислав Шапша провёл совещание с промышленниками Калужской области."},
@@ -164,6 +164,44 @@ def test_a_bare_surname_and_a_latin_spelling_link_to_the_runs_full_name_read_bef
         spans = SearchEngine(tmp_path / order.replace("two workers", "workers"), lemmatizer=lemmatizer).document(
             "lone_shapsha")["entity_spans"]
         assert [value for _s, _e, kind, value in spans if kind == "official"] == ["Владислав Шапша"]
+
+
+def test_a_name_links_to_the_full_name_a_later_run_brings_until_another_makes_it_ambiguous(
+        tmp_path, build_index, lemmatizer):
+    """Documents are written once, as their text names officials; the links
+    are the whole corpus's, so a later run completes an earlier run's bare
+    surname without processing that document again, and unlinks it when a
+    second person with that surname arrives."""
+    docs, index_dir = tmp_path / "docs", tmp_path / "ix"
+    write_docs(docs, {"b_lone": "Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков."})
+    build_index(index_dir, [docs])
+    search = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    alone = search.document("b_lone")["officials"]
+    assert len(alone) == 1 and "Шапш" in alone[0] and len(alone[0].split()) == 1
+
+    def officials_facet(q: str = "") -> list[tuple[str, int]]:
+        return [(v["value"], v["count"]) for v in search.search(SearchRequest(q))["facets"]["official"]]
+
+    def found(q: str) -> set[str]:
+        return {hit["id"] for hit in search.search(SearchRequest(q))["hits"]}
+
+    write_docs(docs, {"a_full": "Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание "
+                                "с промышленниками Калужской области."})
+    report = build_index(index_dir, [docs])
+    assert (report.indexed, report.unchanged) == (1, 1)
+    assert search.document("b_lone")["officials"] == ["Владислав Шапша"]
+    spans = search.document("b_lone")["entity_spans"]
+    assert [value for _s, _e, kind, value in spans if kind == "official"] == ["Владислав Шапша"]
+    assert officials_facet() == [("Владислав Шапша", 2)]
+    assert search.search(SearchRequest("", filters={"official": ["Владислав Шапша"]}))["total"] == 2
+    # typed in a query, the official is found by the names the corpus completes too
+    assert found('official:"Владислав Шапша"') == found(f"official:{alone[0]}") == {"a_full", "b_lone"}
+
+    write_docs(docs, {"c_other": "Назначение\n\nМинистром назначен Иван Шапша, брат губернатора."})
+    build_index(index_dir, [docs])
+    assert search.document("b_lone")["officials"] == alone
+    assert sorted(officials_facet()) == sorted([("Владислав Шапша", 1), ("Иван Шапша", 1), (alone[0], 1)])
+    assert found('official:"Владислав Шапша"') == {"a_full"}
 
 
 def test_italian_person_rules(extractor):

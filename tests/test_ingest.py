@@ -209,18 +209,18 @@ def test_search_index_command_prints_summary_and_report(tmp_path, capsys):
 
 
 def test_the_progress_bar_says_what_follows_the_last_document(tmp_path, capsys):
-    """After the last document the bar is full, but documents held for a
-    bare surname are still to be written and the run to be committed: the
-    bar says so rather than sit at 100% in silence."""
+    """After the last document the bar is full, but the workers' last
+    segments are still to be written and the run to be committed: the bar
+    says so rather than sit at 100% in silence."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a_plain.txt").write_text("Совещание в Калуге\n\nПромышленники Калужской области обсудили "
                                       "выпуск станков.", encoding="utf-8")
     (docs / "b_lone.txt").write_text("Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
                                      encoding="utf-8")
-    assert index_main([str(docs), "--index", str(tmp_path / "ix")]) == 0
+    assert index_main([str(docs), "--index", str(tmp_path / "ix"), "--workers", "2"]) == 0
     err = capsys.readouterr().err
     assert err.startswith("\rindexing:")
-    held, committing = err.find("writing 1 held document (names linked)"), err.find("committing")
-    assert 0 < held < committing
+    last_segments, committing = err.find("writing the last segments: 100%"), err.find("committing")
+    assert 0 < last_segments < committing
     assert "committing: 100%|██████████| 2/2" in err

@@ -14,7 +14,6 @@ import time
 import weakref
 from multiprocessing import active_children
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from whoosh import index as whoosh_index
@@ -26,8 +25,8 @@ from index import indexer
 from index import parallel as parallel_module
 from index.forms import load_forms
 from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
-from index.entities import PersonRegistry
-from index.parallel import SegmentDone, WorkerFailed, WorkerSegment, WorkerSettings, Written
+from index.official_links import load_links
+from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
 from index.pipeline import DocumentProcessor
 from index.reader import DEFAULT_MAX_CHARS, read_raw
 from search.engine import SearchEngine, SearchRequest
@@ -135,14 +134,12 @@ def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
     assert with_arrays == segment_ids
 
 
-@pytest.mark.parametrize("first_version_in, options", [
-    ("the worker's open segment", {}),
-    # a segment closed each document (its pool "full"), not committed yet
-    ("a closed segment", {"pool_mb": 0}),
-    # a round after the two documents commits them
-    ("a committed segment", {"commit_every": 1}),
+@pytest.mark.parametrize("options", [
+    {},
+    {"pool_mb": 0},  # a segment closed each document (its pool "full")
+    {"commit_every": 1},  # a round after the two documents commits them
 ])
-def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path, first_version_in, options):
+def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path, options):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a_full.txt").write_text("Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание "
@@ -154,53 +151,15 @@ def test_a_bare_surname_links_to_the_runs_full_name_when_workers_write(tmp_path,
     engine = SearchEngine(tmp_path / "ix")
     assert engine.document("b_lone")["officials"] == ["Владислав Шапша"]
     assert engine.document("a_full")["officials"] == ["Владислав Шапша"]
-    # each worker took one document, so the bare surname's was written with
-    # "Шапши" first, then again, replacing it, once the run was read
-    assert phases[0] == "writing 1 document again (names linked)"
-    assert live_count(tmp_path / "ix") == 2 and len(stored_by_id(tmp_path / "ix")) == 2
-    officials = SearchEngine(tmp_path / "ix").search(SearchRequest(""))["facets"]["official"]
+    # each worker took one document, and each was written once: the bare
+    # surname as its text has it, linked by the map the commit wrote
+    assert phases[0] == "writing the last segments"
+    with whoosh_index.open_dir(str(tmp_path / "ix")).reader() as reader:
+        assert reader.doc_count_all() == 2 and not reader.has_deletions()
+    assert {i: d[0] for i, d in stored_by_id(tmp_path / "ix").items()} == {"a_full": "Владислав Шапша", "b_lone": "Шапши"}
+    assert load_links(tmp_path / "ix") == {"Шапши": "Владислав Шапша"}
+    officials = engine.search(SearchRequest(""))["facets"]["official"]
     assert [(v["value"], v["count"]) for v in officials] == [("Владислав Шапша", 2)]
-    # where the first version was deleted, and in how many commits
-    ix = whoosh_index.open_dir(str(tmp_path / "ix"))
-    with ix.reader() as reader:
-        segments = sorted((leaf.segment().doc_count_all(), leaf.segment().deleted_count())
-                          for leaf, _ in reader.leaf_readers())
-    if first_version_in == "the worker's open segment":
-        assert segments == [(1, 0), (2, 1)] and ix.latest_generation() == 1
-    elif first_version_in == "a closed segment":
-        assert segments == [(1, 0), (1, 0), (1, 1)] and ix.latest_generation() == 1
-    else:
-        assert segments == [(1, 0), (1, 0), (1, 1)] and ix.latest_generation() == 2
-
-
-def test_a_first_version_whose_segment_commits_before_the_new_one_is_deleted_by_id(tmp_path):
-    """A rewritten document's first version in a closed segment is deleted
-    in that segment only when the two commit together: when its worker's
-    reply to the round under way is in, its first commits with the round,
-    the new one with the next, and the first is deleted by id then."""
-
-    class Segment:
-        def __init__(self) -> None:
-            self.deleted = []
-
-        def delete_document(self, docnum: int) -> None:
-            self.deleted.append(docnum)
-
-    builder = IndexBuilder(tmp_path / "ix", workers=2)
-    batch = indexer._Batch(builder, open_or_create(builder.index_dir), PersonRegistry([]))
-    batch.workers = SimpleNamespace(count=2, flush=lambda: False)
-    try:
-        full, flushed = Segment(), Segment()
-        batch.segment_done(0, SegmentDone(full, 0))  # worker 0's segment 0, closed when its pool was full
-        batch.rewritten(0, Written("a", place=(0, 3)))
-        assert full.deleted == [3] and not batch.open_replacements[0]
-        batch.segment_done(0, SegmentDone(flushed, 1, flushed=True))  # segment 1: worker 0's reply to the round
-        batch.rewritten(0, Written("b", place=(1, 5)))
-        assert flushed.deleted == [] and batch.open_replacements[0] == ["b"]
-        batch.rewritten(0, Written("c", place=(2, 0), replaced=True))  # deleted by the worker, in its segment
-        assert batch.open_replacements[0] == ["b"]
-    finally:
-        batch.cancel()
 
 
 def test_an_updated_document_replaces_its_old_version_in_one_commit(tmp_path):

@@ -1,0 +1,68 @@
+"""Officials completed by the whole corpus's names, applied when the index is read.
+
+The extractor links what it can as it reads a document: to the document's
+own full names, the knowledge base, the names of earlier runs and those its
+process has seen so far. A bare surname ("Шапши") or, in an Italian text, a
+name in Latin script ("Vladislav Shapsha") may still be left, its full name
+in a document read later, by another process or in a later run. The index
+keeps such a name as the document gave it, and this file maps each one to
+the one full name the corpus has for it (``entities.official_links``), or to
+"" while it has none. The indexer writes the map with every commit, from the
+names of every run so far; the query side reads it with the index and shows,
+counts and filters every document under the linked names.
+
+So a document is written once; a later document that completes a name links
+the earlier ones too, in this run or the next; and a name that turns out
+ambiguous (a second full name with that surname) is unlinked everywhere.
+The map is by name, not by document: a Latin-script name that links in an
+Italian text links where a Russian text has it too.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+FILE = "official-links.json"
+
+
+def load_links(index_dir: Path | str) -> dict[str, str]:
+    """Every name that may link -> its full name, or "" if it has none yet.
+    A missing or unreadable file is an empty map (an index written before
+    the map, or by a run killed before its first commit)."""
+    path = Path(index_dir) / FILE
+    try:
+        links = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in links.items()} if isinstance(links, dict) else {}
+
+
+def save_links(index_dir: Path | str, links: dict[str, str]) -> None:
+    """Written whole and then renamed, so a reader never sees half of it."""
+    path = Path(index_dir) / FILE
+    tmp = path.with_name(f"{FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(links, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def relink_fields(fields: dict, linked: dict[str, str]) -> dict:
+    """A document's stored fields with its officials renamed (a map from
+    ``load_links``; names mapped to "" stay): the facet's values, the roles
+    and the marked mentions, so that the document page links a mention to
+    the value the facet has. Returns a new dict; ``fields`` is unchanged."""
+    names = [n for n in (fields.get("official") or "").split(",") if n]
+    if not any(linked.get(n) for n in names):
+        return fields
+    officials = []
+    for name in names:
+        name = (linked.get(name) or name).replace(",", " ")
+        if name not in officials:
+            officials.append(name)
+    roles: dict[str, list[str]] = {}
+    for name, stated in (fields.get("roles") or {}).items():
+        merged = roles.setdefault(linked.get(name) or name, [])
+        merged += [role for role in stated if role not in merged]
+    spans = [(start, end, kind, (linked.get(value) or value) if kind == "official" else value)
+             for start, end, kind, value in fields.get("entity_spans") or []]
+    return {**fields, "official": ",".join(officials), "roles": roles, "entity_spans": spans}

@@ -1096,10 +1096,11 @@ class EntityExtractor:
         doc.sector_evidence = ents.sector_evidence
         doc.entity_spans = ents.spans
         # Linking to the names seen so far in the run depends on the order
-        # documents come in (and on which worker read which). Linking only
-        # once the run is read was tried: at 100,000 documents, three
-        # quarters of them were then written twice (posting arrays 42% larger,
-        # queries slower), so it waits for a cheaper way.
+        # documents come in (and on which worker read which). Leaving every
+        # name to the corpus's links (``official_links.py``) would not: but a
+        # mention known only by a stem, or an Italian surname after a role
+        # word, is dropped when no name resolves it as it is read, so those
+        # would have to become links to be made later first.
         for name in ents.officials:
             if is_full_name(name) and doc.lang == "ru":
                 self.registry.add(name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from index.entities import PersonRegistry, name_words
+from index.entities import PersonRegistry, name_words, official_links
+from index.official_links import load_links
 from index.indexer import IndexBuilder
 from index.records import Document
 from search.cli import main as cli_main
@@ -202,6 +203,46 @@ def test_a_name_links_to_the_full_name_a_later_run_brings_until_another_makes_it
     assert search.document("b_lone")["officials"] == alone
     assert sorted(officials_facet()) == sorted([("Владислав Шапша", 1), ("Иван Шапша", 1), (alone[0], 1)])
     assert found('official:"Владислав Шапша"') == {"a_full"}
+
+
+def test_a_bare_surname_links_across_the_corpus_to_the_person_it_names_far_more_often(
+        tmp_path, build_index, lemmatizer):
+    """Nine documents name Иван Петров, one Пётр Петров: a document saying
+    only "Петров" (read last, so as it was read both were known) is counted
+    under Иван Петров. A second Пётр Петров makes the surname too shared to
+    tell, and the same document is counted under the bare surname again."""
+    docs, index_dir = tmp_path / "docs", tmp_path / "ix"
+    write_docs(docs, {f"ivan_{k}": f"Совещание {k}\n\nГубернатор Иван Петров провёл совещание с промышленниками "
+                                   f"о выпуске станков номер {k}." for k in range(9)})
+    write_docs(docs, {"petr_0": "Назначение\n\nМинистром назначен Пётр Петров.",
+                      "z_lone": "Заводы растут\n\nПо словам Петрова, заводы региона наращивают выпуск станков."})
+    build_index(index_dir, [docs])
+    search = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    stored = {k: v for k, v in load_links(index_dir).items()}
+    bare = [name for name in stored if name.startswith("Петров")]
+    assert len(bare) == 1 and stored[bare[0]] == "Иван Петров"
+    assert search.document("z_lone")["officials"] == ["Иван Петров"]
+    counts = {v["value"]: v["count"] for v in search.search(SearchRequest(""))["facets"]["official"]}
+    assert counts == {"Иван Петров": 10, "Петр Петров": 1}
+
+    write_docs(docs, {"petr_1": "Назначение\n\nЗаместителем министра назначен Пётр Петров."})
+    report = build_index(index_dir, [docs])
+    assert (report.indexed, report.unchanged) == (1, 11)
+    assert search.document("z_lone")["officials"] == bare
+    counts = {v["value"]: v["count"] for v in search.search(SearchRequest(""))["facets"]["official"]}
+    assert counts == {"Иван Петров": 9, "Петр Петров": 2, bare[0]: 1}
+
+
+def test_the_dominant_share_is_of_the_mentions_of_one_surname():
+    registry = PersonRegistry([])
+    for name, documents in (("Дональд Трамп", 96), ("Иванка Трамп", 3), ("Меланья Трамп", 1),
+                            ("Хиллари Клинтон", 87), ("Билл Клинтон", 13)):
+        for _ in range(documents):
+            registry.add(name)
+    assert official_links({"Трамп", "Клинтон", "Трампа"}, registry) == {
+        "Трамп": "Дональд Трамп", "Клинтон": "", "Трампа": ""}
+    # as a document is read, a surname shared by two people stays as it is
+    assert registry.by_surname("Трамп") is None
 
 
 def test_italian_person_rules(extractor):

@@ -204,7 +204,7 @@ class IndexBuilder:
                         report.rejected.append(result)
                         note("rejected")
                         continue
-                    batch.names_of(result)
+                    batch.record_names(result)
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
                     else:
@@ -362,7 +362,7 @@ class _Batch:
         if self.written_since_round >= self.builder.commit_every * self.workers.count and self.workers.flush():
             self.written_since_round = 0
 
-    def names_of(self, result: Written | Processed) -> None:
+    def record_names(self, result: Written | Processed) -> None:
         """A processed document's full names (for the registry) and its
         officials' names they may complete."""
         for name in result.names:

@@ -7,8 +7,10 @@ import subprocess
 import sys
 import textwrap
 
-# models and libraries the query path must not load (the issue: no natasha in
-# search-cli), and modules Whoosh would load for features nothing here uses
+# What a search for a Russian word the index knows does not load: natasha and
+# its models (search-cli must never load them), simplemma (Latin-script words
+# only), rapidfuzz (spelling suggestions only), and modules Whoosh would load
+# for features nothing here uses.
 NOT_ON_THE_QUERY_PATH = ("natasha", "slovnet", "navec", "simplemma", "rapidfuzz",
                          "asyncio", "urllib.request", "whoosh.lang.morph_en")
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .arrays import MIN_POSTINGS, ArraysMissing, remove_other_formats, write_missing_arrays
-from .entities import PersonRegistry, load_known_officials, official_links
+from .arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_postings,
+                     write_missing_arrays)
+from .entities import PersonRegistry, load_known_officials, may_link_later, official_links
 from .forms import write_forms
 from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .official_links import load_links, save_links
@@ -299,6 +300,19 @@ class IndexBuilder:
             return sum(1 for _ in pool.results(work))
 
 
+def names_that_may_link(ix, index_dir: Path) -> set[str]:
+    """The officials' names in the index that the corpus may complete, read
+    from its segments' values: for an index whose links file is missing
+    (written before there was one) or damaged."""
+    names: set[str] = set()
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            names.update(value_postings(leaf, "official", SegmentArrays.load(index_dir, leaf))[0])
+    # the language of the document that holds a name is not at hand: a name
+    # in Latin script may link, as it would in an Italian text
+    return {name for name in names if may_link_later(name, lang="it")}
+
+
 class _Batch:
     """The open Whoosh writer: commits a generation every ``commit_every``
     changes, or sooner when its posting pool is nearly full, with the names
@@ -310,7 +324,8 @@ class _Batch:
         self.builder, self.ix, self.registry = builder, ix, registry
         # every official's name in the index that the corpus's names may
         # complete, this run's and the earlier runs' (``official_links.py``)
-        self.may_link: set[str] = set(load_links(builder.index_dir))
+        links = load_links(builder.index_dir)
+        self.may_link: set[str] = set(links) if links is not None else names_that_may_link(ix, builder.index_dir)
         self.changes = 0  # since the last commit
         self.forms: set[str] = set()  # the batch's lemma-form pairs
         self.index_was_empty = ix.doc_count_all() == 0

@@ -26,16 +26,16 @@ from pathlib import Path
 FILE = "official-links.json"
 
 
-def load_links(index_dir: Path | str) -> dict[str, str]:
-    """Every name that may link -> its full name, or "" if it has none yet.
-    A missing or unreadable file is an empty map (an index written before
-    the map, or by a run killed before its first commit)."""
+def load_links(index_dir: Path | str) -> dict[str, str] | None:
+    """Every name that may link -> its full name, or "" if it has none yet;
+    None if the file is missing or unreadable (an index written before the
+    map, or a damaged file: the indexer then finds the names in the index)."""
     path = Path(index_dir) / FILE
     try:
         links = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in links.items()} if isinstance(links, dict) else {}
+        return None
+    return {str(k): str(v) for k, v in links.items()} if isinstance(links, dict) else None
 
 
 def save_links(index_dir: Path | str, links: dict[str, str]) -> None:

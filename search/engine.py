@@ -175,7 +175,7 @@ class _Generation:
         self.postings = PostingReader(searcher, index_dir)
         self.forms = FormFinder(self.postings, lemmatizer, FormsTable.load(index_dir))
         # officials' names the corpus completes, and each full name's names
-        self.links = {name: full for name, full in load_links(index_dir).items() if full} if index_dir else {}
+        self.links = {name: full for name, full in (load_links(index_dir) or {}).items() if full} if index_dir else {}
         self.linked_from: dict[str, list[str]] = {}
         for name, full in self.links.items():
             self.linked_from.setdefault(full, []).append(name)

@@ -23,6 +23,8 @@ from search.cli import main as cli_main
 from search.engine import IndexUnavailable, SearchEngine, SearchRequest
 from web import create_app
 
+from conftest import write_docs
+
 BIN = Path(sys.executable).parent
 
 
@@ -168,6 +170,26 @@ def test_broken_and_missing_index_give_a_clear_message(tmp_path, capsys):
     # the indexer refuses to write over it, with a message
     assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 1
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_a_damaged_links_file_costs_only_the_links_until_the_next_commit(tmp_path, build_index, lemmatizer):
+    # read first, the bare surname is linked by the map, not as it is read
+    docs = write_docs(tmp_path / "docs", {
+        "a_lone": "Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков.",
+        "b_full": "Совещание в Калуге\n\nГубернатор Владислав Шапша провёл совещание с промышленниками."})
+    index_dir = tmp_path / "ix"
+    build_index(index_dir, [docs])
+    links = index_dir / "official-links.json"
+    assert json.loads(links.read_text(encoding="utf-8")) == {"Шапши": "Владислав Шапша"}
+    links.write_bytes(b"\xff{ not json")
+    search = SearchEngine(index_dir, lemmatizer=lemmatizer)
+    assert search.document("a_lone")["officials"] == ["Шапши"]  # as the document has it
+    assert search.search(SearchRequest("станков"))["total"] == 1
+    # the next run finds the names in the index again, not only its own
+    write_docs(docs, {"c_more": "Станки\n\nВыпуск станков в Калужской области вырос."})
+    assert build_index(index_dir, [docs]).indexed == 1
+    assert json.loads(links.read_text(encoding="utf-8")) == {"Шапши": "Владислав Шапша"}
+    assert SearchEngine(index_dir, lemmatizer=lemmatizer).document("a_lone")["officials"] == ["Владислав Шапша"]
 
 
 def test_lost_posting_arrays_give_a_clear_message(tmp_path, capsys):

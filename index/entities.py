@@ -425,6 +425,7 @@ _ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 _PYMORPHY_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
 _TAGGER_CASE = {v: k for k, v in _PYMORPHY_CASE.items()}
 _FEMININE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ая)$")
+_INITIALED_WORD = re.compile(r"[^\s.]+\.?")  # a name's word, an initial with its full stop
 _BARE_INITIALS = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]$")
 # A sentence, roughly: enough to choose what the NER model reads; an initial
 # ("Н. Н. Вертинской", "М.В. Маргелов") does not end one, nor does a full stop
@@ -703,7 +704,11 @@ class OfficialExtractor:
         nominative by its ending, a word declined in the case another word
         of the name shows ("Ратерфорд Хейза"), and a woman's first name kept
         feminine ("Рашида Тлаиб")."""
-        words = normal.split()
+        joined = self._initials_joined(tokens)
+        # "С. Скрипаля", "С.Скрипаля": the words are "С." and "Скрипаля", and
+        # the spacing between them is kept
+        pieces = list(_INITIALED_WORD.finditer(normal)) if len(joined) < len(tokens) else None
+        words, tokens = ([p.group(0) for p in pieces], joined) if pieces else (normal.split(), tokens)
         if len(words) == len(tokens):
             surfaces = [token.text for token in tokens]
             feats = [token.feats or {} for token in tokens]
@@ -713,13 +718,31 @@ class OfficialExtractor:
             words = [self._declined_word(word, f.get("Case"), f.get("Number"))
                      if word == surface and word.lower() not in _PARTICLES else word
                      for word, surface, f in zip(words, surfaces, feats)]
-            if len(words) == 2:  # a first name and a surname; longer names are left as they are
+            # a first name and a surname (not an initial); longer names are left as they are
+            if len(words) == 2 and not pieces:
                 words = self._in_agreement(words, surfaces)
                 words = self._feminine_first_name(words, surfaces, feats)
-        normal = " ".join(words)
+        if pieces:
+            ends = [0] + [p.end() for p in pieces]
+            normal = "".join(normal[end:p.start()] + word for end, p, word in zip(ends, pieces, words)) + normal[ends[-1]:]
+        else:
+            normal = " ".join(words)
         if _BARE_INITIALS.search(normal):
             normal += "."  # "Гаврилова А.В" (the sentence's full stop took the initial's)
         return normal
+
+    def _initials_joined(self, tokens) -> list:
+        """A name's tokens with each initial's letter and full stop as one
+        ("С", "." -> "С."), as the words of its normal form have them."""
+        out = []
+        for token in tokens:
+            if token.text == "." and out and len(out[-1].text) == 1 and out[-1].text.isupper():
+                initial = self._Token(out[-1].start, token.stop, out[-1].text + ".")
+                initial.pos, initial.feats = out[-1].pos, out[-1].feats
+                out[-1] = initial
+            else:
+                out.append(token)
+        return out
 
     def _without_invented_vowel(self, word: str, surface: str) -> str:
         """A surname the dictionary does not know, given a fleeting vowel it

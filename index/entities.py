@@ -259,14 +259,21 @@ def is_full_name(name: str) -> bool:
 
 
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_INITIAL_FIRST = re.compile(r"[А-ЯЁA-Z]\.")
+
+
+def has_initial(name: str) -> bool:
+    """A name whose first name is an initial: "С. Скрипаль"."""
+    return bool(_INITIAL_FIRST.match(name))
 
 
 def may_link_later(name: str, lang: str) -> bool:
     """An official's name that the names of the whole corpus may complete
-    (``official_links``): a bare surname, or a full name in Latin script in a
-    Latin-script text (a Russian official's, before the corpus has shown it
-    in Russian; in a Russian text, Latin names are foreign ones)."""
-    return not is_full_name(name) or (lang != "ru" and bool(_LATIN_LETTER.search(name)))
+    (``official_links``): a bare surname, an initial and a surname, or a full
+    name in Latin script in a Latin-script text (a Russian official's, before
+    the corpus has shown it in Russian; in a Russian text, Latin names are
+    foreign ones)."""
+    return not is_full_name(name) or has_initial(name) or (lang != "ru" and bool(_LATIN_LETTER.search(name)))
 
 
 def official_links(names: Iterable[str], registry: "PersonRegistry") -> dict[str, str]:
@@ -275,10 +282,13 @@ def official_links(names: Iterable[str], registry: "PersonRegistry") -> dict[str
     bare surname that exactly one person in it has, or one person far more
     often than the others (``DOMINANT_SHARE``; in any case, "Шапши": matched
     by its stem too, where only one person will do, as the stem merges
-    surnames), a Latin-script name that spells one."""
+    surnames), an initial and a surname that one person's name has (or
+    one far more often), a Latin-script name that spells one."""
     links = {}
     for name in sorted(names):
-        if is_full_name(name):
+        if has_initial(name):
+            full = registry.by_initial(name)
+        elif is_full_name(name):
             full = registry.by_latin(name)
         else:
             full = registry.by_surname(name, dominant=True) or registry.by_surname_stem(name)
@@ -328,8 +338,8 @@ class PersonRegistry:
 
     def _index(self, name: str) -> None:
         parts = name_words(name)
-        if len(parts) < 2:
-            return
+        if len(parts) < 2 or has_initial(name):
+            return  # an initial tells too little to link another name to it
         self._surnames[fold_yo(parts[-1].lower())].add(name)
         self._surnames["stem:" + surname_stem(parts[-1])].add(name)
         self._latin_pending.append(name)
@@ -356,7 +366,19 @@ class PersonRegistry:
     def by_surname(self, surname: str, dominant: bool = False) -> str | None:
         """The one full name with this surname; with ``dominant``, also the
         one that has ``DOMINANT_SHARE`` of the mentions of all of them."""
-        names = self._surnames.get(fold_yo(surname.lower()), set())
+        return self._one_of(self._surnames.get(fold_yo(surname.lower()), set()), dominant)
+
+    def by_initial(self, name: str) -> str | None:
+        """The full name an initial and a surname stand for ("С. Скрипаль"
+        -> Сергей Скрипаль): of the full names with that surname and first
+        letter, the one, or the one far more often than the others."""
+        words = name_words(name)
+        letter = fold_yo(words[0][:1].lower())
+        names = {full for full in self._surnames.get(fold_yo(words[-1].lower()), ())
+                 if fold_yo(full[:1].lower()) == letter}
+        return self._one_of(names, dominant=True)
+
+    def _one_of(self, names: set[str], dominant: bool) -> str | None:
         if len(names) == 1:
             return next(iter(names))
         if dominant and names:

@@ -378,7 +378,9 @@ class PersonRegistry:
                  if fold_yo(full[:1].lower()) == letter}
         return self._one_of(names, dominant=True)
 
-    def _one_of(self, names: set[str], dominant: bool) -> str | None:
+    def _one_of(self, names: set[str], dominant: bool = False) -> str | None:
+        """The one name of ``names``; with ``dominant``, also the one with
+        ``DOMINANT_SHARE`` of their mentions."""
         if len(names) == 1:
             return next(iter(names))
         if dominant and names:
@@ -388,8 +390,7 @@ class PersonRegistry:
         return None
 
     def by_surname_stem(self, surname: str) -> str | None:
-        names = self._surnames.get("stem:" + surname_stem(surname), set())
-        return next(iter(names)) if len(names) == 1 else None
+        return self._one_of(self._surnames.get("stem:" + surname_stem(surname), set()))
 
     def by_latin(self, name: str) -> str | None:
         """The person a Latin-script name spells: the knowledge base's
@@ -397,13 +398,11 @@ class PersonRegistry:
         would depend on the order documents were read)."""
         self._transliterate_pending()
         key = skeleton(name)
-        names = self._latin.get(key, ())
-        return self._aliases.get(key) or (next(iter(names)) if len(names) == 1 else None)
+        return self._aliases.get(key) or self._one_of(self._latin.get(key, set()))
 
     def by_latin_surname(self, surname: str) -> str | None:
         self._transliterate_pending()
-        names = self._surnames.get("latin:" + skeleton(surname), set())
-        return next(iter(names)) if len(names) == 1 else None
+        return self._one_of(self._surnames.get("latin:" + skeleton(surname), set()))
 
     def load(self, directory: Path) -> None:
         path = Path(directory) / self.FILE

@@ -196,7 +196,8 @@ class IndexBuilder:
         with self._pool(batch) as pool:
             try:
                 work = self._work(paths, known, seen, report, note)
-                results = pool.results(work, final=False) if pool else ((0, r) for r in self._results(work))
+                results = (pool.results(work, on_drained=lambda: phase("writing the last segments")) if pool
+                           else ((0, r) for r in self._results(work)))
                 for worker, result in results:
                     if isinstance(result, SegmentDone):
                         batch.segment_done(worker, result)
@@ -213,10 +214,6 @@ class IndexBuilder:
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
-                if pool:
-                    phase("writing the last segments")
-                    for worker, done in pool.results(()):
-                        batch.segment_done(worker, done)
                 if prune:
                     for doc_id in set(known) - seen:
                         batch.delete(doc_id)

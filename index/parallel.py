@@ -22,7 +22,7 @@ import os
 import queue
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
@@ -269,14 +269,20 @@ class WorkerPool:
             tasks.put(FLUSH)
         return True
 
-    def results(self, work: Iterable[tuple[RawDocument, str]], final: bool = True) -> Iterator[tuple[int, object]]:
+    def results(self, work: Iterable[tuple[RawDocument, str]],
+                on_drained: Callable[[], None] = lambda: None) -> Iterator[tuple[int, object]]:
         """(worker, Written | Rejection | SegmentDone) as they come, until
         every task (a raw document and its content hash) is answered and,
-        when writing and ``final``, a last round has closed every segment
-        (``results(())`` runs that round alone)."""
+        when writing, a last round has closed every segment. ``on_drained``
+        hears when every document is answered.
+
+        The last round starts as soon as the input is read: its flush waits
+        in each worker's queue behind the documents it was given, so the
+        worker that finishes first closes its segment while the others still
+        process theirs, instead of waiting for them."""
         in_flight = [0] * self.count
         pending = iter(work)
-        exhausted = False
+        exhausted = drained = False
         while True:
             while not exhausted:
                 worker = min(range(self.count), key=in_flight.__getitem__)
@@ -288,11 +294,15 @@ class WorkerPool:
                     break
                 self.tasks[worker].put(item)
                 in_flight[worker] += 1
-            if exhausted and not any(in_flight) and not self.awaiting:
-                if self.final or not self.settings.write or not final:
-                    return
-                self.flush()
+            # (a round under way is answered first; the last starts after it)
+            if exhausted and not self.final and self.flush():
                 self.final = True
+            if exhausted and not any(in_flight):
+                if not drained:
+                    drained = True
+                    on_drained()
+                if not self.awaiting and (self.final or not self.settings.write):
+                    return
             kind, worker, payload = self._receive()
             if kind == _DONE:
                 in_flight[worker] -= 1

@@ -29,10 +29,14 @@ from pathlib import Path
 
 from .pipeline import Processed, init_worker, process_in_worker
 from .records import RawDocument, Rejection
-from .segment_writer import ArraySegmentWriter, IndexStorage
+from .segment_writer import SMALL_SEGMENT, ArraySegmentWriter, IndexStorage
 from .word_ids import WordIds
 
 FLUSH = "flush"  # a task: close your segment and send it
+# When the input runs out, a worker with at least this many documents queued
+# and a segment of at least ``SMALL_SEGMENT`` documents closes that segment
+# before its next document (``WorkerPool.results``).
+CLOSE_EARLY_QUEUED = 64
 _DONE, _CLOSED, _FLUSHED, _FAILED = "done", "closed", "flushed", "failed"
 # How long the main process waits on the results before it checks that the
 # workers are still alive (a killed worker sends nothing).
@@ -169,7 +173,7 @@ def _collect_and_freeze() -> None:
     gc.freeze()
 
 
-def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
+def _worker_main(number: int, tasks, results, settings: WorkerSettings, close_early) -> None:
     segment = None
     times = WorkerTimes()
 
@@ -193,8 +197,13 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings) -> None:
             if task is None:
                 break
             if task == FLUSH:
+                close_early.clear()  # closed now anyway
                 results.put((_FLUSHED, number, closed()))
                 continue
+            if close_early.is_set():
+                close_early.clear()
+                if segment is not None and segment.writer is not None:
+                    results.put((_CLOSED, number, closed()))
             with times.counting("nlp"):
                 result = process_in_worker(task)
             if isinstance(result, Processed):
@@ -222,10 +231,15 @@ class WorkerPool:
         self.context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self.results_queue = self.context.Queue()
         self.tasks = [self.context.Queue() for _ in range(count)]
+        # set: close your segment before your next document (read between
+        # documents, unlike a task, which waits behind those queued)
+        self.close_early = [self.context.Event() for _ in range(count)]
         self.processes = [
-            self.context.Process(target=_worker_main, args=(n, self.tasks[n], self.results_queue, settings),
+            self.context.Process(target=_worker_main,
+                                 args=(n, self.tasks[n], self.results_queue, settings, self.close_early[n]),
                                  name=f"promsearch-worker-{n}", daemon=True)
             for n in range(count)]
+        self.unclosed = [0] * count  # documents each worker answered since its last segment
         self.awaiting = 0  # replies still due in the flush round under way
         self.final = False
         self._next_check = 0.0  # when to check that the workers are alive
@@ -279,7 +293,11 @@ class WorkerPool:
         The last round starts as soon as the input is read: its flush waits
         in each worker's queue behind the documents it was given, so the
         worker that finishes first closes its segment while the others still
-        process theirs, instead of waiting for them."""
+        process theirs, instead of waiting for them. And a worker with a
+        large segment and many documents still queued closes that segment
+        before its next document (``close_early``): its last segment then
+        holds only those, and closing it, while the others may have nothing
+        left to do, is short."""
         in_flight = [0] * self.count
         pending = iter(work)
         exhausted = drained = False
@@ -291,6 +309,7 @@ class WorkerPool:
                 item = next(pending, None)
                 if item is None:
                     exhausted = True
+                    self._close_large_segments(in_flight)
                     break
                 self.tasks[worker].put(item)
                 in_flight[worker] += 1
@@ -306,9 +325,19 @@ class WorkerPool:
             kind, worker, payload = self._receive()
             if kind == _DONE:
                 in_flight[worker] -= 1
+                self.unclosed[worker] += 1
                 yield worker, payload
             else:
+                self.unclosed[worker] = 0
                 yield worker, self._segment_reply(kind, payload)
+
+    def _close_large_segments(self, in_flight: list[int]) -> None:
+        if not self.settings.write:
+            return
+        for worker, close_early in enumerate(self.close_early):
+            # a segment that large is never merged with others (``SMALL_SEGMENT``)
+            if in_flight[worker] >= CLOSE_EARLY_QUEUED and self.unclosed[worker] >= SMALL_SEGMENT:
+                close_early.set()
 
     def _receive(self) -> tuple[str, int, object]:
         # A killed worker sends nothing: check on the workers between

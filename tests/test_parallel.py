@@ -132,6 +132,33 @@ def test_commit_rounds_while_workers_write(tmp_path, monkeypatch):
     assert with_arrays == segment_ids
 
 
+def test_a_large_segment_closes_early_when_the_input_runs_out(tmp_path, monkeypatch):
+    corpus = recombined_corpus(tmp_path / "more.jsonl", 80)
+    one, parallel = tmp_path / "one", tmp_path / "parallel"
+    IndexBuilder(one, workers=1).build([corpus])
+    # Scaled down: twenty documents handed to each worker, a segment of five
+    # "large", five documents queued enough. The workers start together (as
+    # in the test above), so when the input runs out each has answered about
+    # twenty documents and has twenty queued.
+    monkeypatch.setattr(indexer, "IN_FLIGHT_PER_WORKER", 20)
+    monkeypatch.setattr(parallel_module, "SMALL_SEGMENT", 5)
+    monkeypatch.setattr(parallel_module, "CLOSE_EARLY_QUEUED", 5)
+    both_loaded = multiprocessing.get_context("fork").Barrier(2)
+    load = parallel_module.init_worker
+    monkeypatch.setattr(parallel_module, "init_worker", lambda *args: (load(*args), both_loaded.wait(60)))
+    report = IndexBuilder(parallel, workers=2).build([corpus])
+    assert report.indexed == 80 and not report.rejected
+    ix = whoosh_index.open_dir(str(parallel))
+    with ix.reader() as reader:
+        sizes = sorted(leaf.doc_count_all() for leaf, _ in reader.leaf_readers())
+        assert not reader.has_deletions()
+    # two segments a worker, committed together: the one closed early, and
+    # the documents queued when the input ran out
+    assert len(sizes) == 4 and sum(sizes) == 80, sizes
+    assert postings(parallel) == postings(one)
+    assert {i: d[1:] for i, d in stored_by_id(parallel).items()} == {i: d[1:] for i, d in stored_by_id(one).items()}
+
+
 @pytest.mark.parametrize("options", [
     {},
     {"pool_mb": 0},  # a segment closed each document (its pool "full")

@@ -15,10 +15,12 @@ the old way.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import marisa_trie
+import numpy as np
 
 FORMS_FILE = "forms.marisa"
 _SEP = "\x1f"
@@ -27,6 +29,37 @@ _COMPLETE = _SEP + "complete"
 
 def form_keys(pairs: Iterable[tuple[str, str]]) -> set[str]:
     return {lemma + _SEP + form for lemma, form in pairs}
+
+
+class FormPairs:
+    """A segment's lemma-form pairs as it is written: a lemma and a form per
+    indexed token, as word ids where the document's fields carry them
+    (``word_ids.py``), made unique with one numpy sort and spelled out once,
+    for the keys of the segment's distinct pairs. As strings, a set of them
+    a document, they cost 0.4 ms a document, most of it adding each
+    document's ~450 keys to the segment's set of a hundred thousand."""
+
+    def __init__(self) -> None:
+        self.lemma_ids = array("I")
+        self.form_ids = array("I")
+        self.spelled: set[str] = set()  # the pairs of documents without word ids
+
+    def add_ids(self, lemma_ids: Iterable[int], form_ids: Iterable[int]) -> None:
+        self.lemma_ids.extend(lemma_ids)
+        self.form_ids.extend(form_ids)
+
+    def add_words(self, lemmas: Iterable[str], forms: Iterable[str]) -> None:
+        self.spelled.update(form_keys(zip(lemmas, forms)))
+
+    def keys(self, words: Sequence[str]) -> set[str]:
+        """Every pair's key; ``words`` lists the word ids' words by id."""
+        keys = set(self.spelled)
+        if self.lemma_ids:
+            pairs = np.unique((np.frombuffer(self.lemma_ids, dtype=np.uint32).astype(np.uint64) << np.uint64(32))
+                              | np.frombuffer(self.form_ids, dtype=np.uint32))
+            lemmas, forms = (pairs >> np.uint64(32)).tolist(), (pairs & np.uint64(0xFFFFFFFF)).tolist()
+            keys.update(words[lemma] + _SEP + words[form] for lemma, form in zip(lemmas, forms))
+        return keys
 
 
 def write_forms(index_dir: Path, keys: set[str], index_is_empty: bool) -> None:

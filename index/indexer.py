@@ -210,7 +210,7 @@ class IndexBuilder:
                     if isinstance(result, Written):  # a worker indexed it
                         batch.written(worker, result, replaces=result.id in known)
                     else:
-                        batch.add(result.fields, result.forms, replaces=result.id in known)
+                        batch.add(result.fields, replaces=result.id in known)
                     outcome = "updated" if result.id in known else "indexed"
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
@@ -324,7 +324,7 @@ class _Batch:
         links = load_links(builder.index_dir)
         self.may_link: set[str] = set(links) if links is not None else names_that_may_link(ix, builder.index_dir)
         self.changes = 0  # since the last commit
-        self.forms: set[str] = set()  # the batch's lemma-form pairs
+        self.forms: set[str] = set()  # the lemma-form pairs of the workers' segments
         self.index_was_empty = ix.doc_count_all() == 0
         self.workers: WorkerPool | None = None  # while workers write segments
         self.written_since_round = 0
@@ -353,7 +353,7 @@ class _Batch:
                 f"waited {self.builder.lock_timeout:.0f} s for its lock"
             ) from exc
 
-    def add(self, fields: dict, forms: set[str] = frozenset(), replaces: bool = True) -> None:
+    def add(self, fields: dict, replaces: bool = True) -> None:
         # Whoosh's update_document looks the id up in every segment, and at
         # 20 segments that lookup cost more than writing the document. An id
         # the index did not hold when the run began cannot be there now (ids
@@ -362,7 +362,6 @@ class _Batch:
             self.writer.update_document(**fields)
         else:
             self.writer.add_document(**fields)
-        self.forms |= forms
         self._changed()
 
     def written(self, worker: int, written: Written, replaces: bool) -> None:
@@ -406,7 +405,7 @@ class _Batch:
 
     def _commit(self, clean: bool = True) -> None:
         # before the commit: a kill in between leaves extra pairs, never missing ones
-        write_forms(self.builder.index_dir, self.forms, self.index_was_empty)
+        write_forms(self.builder.index_dir, self.forms | self.writer.form_keys(), self.index_was_empty)
         self.forms = set()
         # before the commit, so the generation it makes is never read
         # without the links of its documents' names

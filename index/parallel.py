@@ -126,12 +126,8 @@ class WorkerSegment:
         self.word_ids = word_ids  # the worker's, which its documents' fields carry ids from
         self.ix = _WorkerStorage(settings.index_dir).open_index()
         self.writer: ArraySegmentWriter | None = None  # opened by the first document
-        # The segment's lemma-form pairs, sent with it: far fewer than
-        # each document's pairs sent with it (words repeat).
-        self.forms: set[str] = set()
 
-    def add(self, fields: dict, forms: set[str] = frozenset()) -> None:
-        self.forms |= forms
+    def add(self, fields: dict) -> None:
         if self.writer is None:
             s = self.settings
             # _lk=False: the main process holds the index's lock for the run
@@ -145,9 +141,11 @@ class WorkerSegment:
     def close(self) -> SegmentDone:
         """The segment, closed (None if nothing was written since the last)."""
         writer, self.writer = self.writer, None
-        forms, self.forms = self.forms, set()
         if writer is None:
-            return SegmentDone(None, forms=forms)
+            return SegmentDone(None)
+        # the segment's lemma-form pairs, sent with it: far fewer than each
+        # document's pairs sent with it (words repeat)
+        forms = writer.form_keys()
         segment = writer._finalize_segment()
         writer._finish()  # removes its temporary directory; it holds no lock
         return SegmentDone(segment, forms=forms)
@@ -209,7 +207,7 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings, close_ea
             if isinstance(result, Processed):
                 if segment is not None:
                     with times.counting("writing"):
-                        segment.add(result.fields, result.forms)
+                        segment.add(result.fields)
                 result = Written(result.id, result.names, result.unlinked)
             results.put((_DONE, number, result))
             if segment is not None and segment.full():

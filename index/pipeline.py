@@ -13,11 +13,10 @@ from pathlib import Path
 
 from .analysis import Lemmatizer, load_stop_words
 from .entities import EntityExtractor, Token, is_full_name, may_link_later
-from .forms import form_keys
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
-from .word_ids import WORD_IDS_FIELD, WordIds
+from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -30,7 +29,6 @@ class Processed:
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
     unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``official_links.py``)
-    forms: set[str] = field(default_factory=set)  # "lemma<SEP>form" of its words, for the forms table
 
 
 class DocumentProcessor:
@@ -65,8 +63,6 @@ class DocumentProcessor:
             fields=self._fields(doc, digest, title, body),
             names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
             unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
-            # the lemma-form pairs of the words whose lemmas are indexed
-            forms=form_keys((t.lemma, t.surface) for t in (*title[0], *body[0])),
         )
 
     def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -113,17 +109,21 @@ class DocumentProcessor:
             "photo_credit": doc.photo_credit,
             "url": doc.url,
             "source": doc.source,
+            # the forms of the words whose lemmas are indexed, for the forms
+            # table (Whoosh passes over fields whose names start with "_")
+            FORMS_FIELD: [t.surface for t in title_kept] + [t.surface for t in body_kept],
         }
         for name in FACET_FIELDS:
             values = getattr(doc, name + "s")
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
         if self.word_ids is not None and self.extractor.tokens.word_ids is self.word_ids:
-            # the same tokens' ids; Whoosh passes over fields whose names start with "_"
+            # the same tokens' ids
             fields[WORD_IDS_FIELD] = (self.word_ids.key, {
                 "title": [t.lemma_id for t in title_kept],
                 "body": [t.lemma_id for t in body_kept],
-                "exact": [t.surface_id for t in title_words] + [t.surface_id for t in body_words]})
+                "exact": [t.surface_id for t in title_words] + [t.surface_id for t in body_words],
+                FORMS_FIELD: [t.surface_id for t in title_kept] + [t.surface_id for t in body_kept]})
         return fields
 
 

@@ -55,7 +55,8 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import arrays
 from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
-from .word_ids import WORD_IDS_FIELD, Vocabulary, WordIds
+from .forms import FormPairs
+from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
@@ -272,6 +273,7 @@ class ArraySegmentWriter(SegmentWriter):
         self.index_dir, self.min_postings = Path(index_dir), min_postings
         self.text = TextPostings(self.schema, word_ids)
         self.values = ValuePostings(self.schema)
+        self.form_pairs = FormPairs()
         self._other_segments: list = []
         self._clean_files = True
 
@@ -287,7 +289,12 @@ class ArraySegmentWriter(SegmentWriter):
         # per-document writer adds them to the document it wrote last, which
         # is this one); the values' terms go to ``self.values``.
         ids = self.text.ids_of(fields)
+        forms = fields.pop(FORMS_FIELD, None)
         texts, values = self._take_from_whoosh(fields, self.text.fields), self._take_from_whoosh(fields, self.values.fields)
+        if FORMS_FIELD in ids:
+            self.form_pairs.add_ids([*ids.get("title", ()), *ids.get("body", ())], ids[FORMS_FIELD])
+        elif forms is not None:
+            self.form_pairs.add_words([*texts.get("title", ()), *texts.get("body", ())], forms)
         super().add_document(**fields)
         docnum = self.docnum - 1
         if values:
@@ -300,6 +307,12 @@ class ArraySegmentWriter(SegmentWriter):
             length = self.text.add(name, docnum, words, ids.get(name) if words is value else None)
             if length:
                 self.perdocwriter.add_field(name, fieldobj, None, length)
+
+    def form_keys(self) -> set[str]:
+        """The lemma-form keys of the documents added (``forms.FormPairs``),
+        for the forms table."""
+        word_ids = self.text.word_ids
+        return self.form_pairs.keys(list(word_ids) if word_ids is not None and self.form_pairs.lemma_ids else ())
 
     def _take_from_whoosh(self, fields: dict, names) -> dict:
         """The given fields' values, each left to Whoosh empty (a list of no

@@ -16,6 +16,10 @@ import os
 # The key of a document's fields that carries its text fields' word ids:
 # (the ``WordIds``'s key, {field: ids}).
 WORD_IDS_FIELD = "_word_ids"
+# The key of the forms of a document's words whose lemmas are indexed (in
+# the order of its title's and body's lemmas), for the forms table; in
+# ``WORD_IDS_FIELD``'s ids too.
+FORMS_FIELD = "_forms"
 
 
 class Vocabulary(dict):

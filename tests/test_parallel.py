@@ -90,7 +90,7 @@ def test_a_closed_segments_writer_is_freed_without_a_garbage_collection(tmp_path
         for batch in (raws[:3], raws[3:]):  # two segments, one after the other
             for raw in batch:
                 processed = processor.process(raw, content_hash(raw))
-                segment.add(processed.fields, processed.forms)
+                segment.add(processed.fields)
             writer = weakref.ref(segment.writer)
             done = segment.close()
             assert done.segment.doc_count_all() == len(batch)

@@ -17,7 +17,8 @@ from index.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arra
 
 from index.config import SEEDS_DIR
 from index.segment_writer import ArraySegmentWriter
-from index.word_ids import WORD_IDS_FIELD, WordIds
+from index.forms import form_keys
+from index.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
 from conftest import write_docs
 
@@ -372,7 +373,8 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     """In a worker the tokenizer gives each word its ids, and the writer files
     a document's tokens under them without looking one up; ids from other
     word ids are not taken (the words are looked up). Either way the arrays
-    are the ones a writer makes of the words alone."""
+    are the ones a writer makes of the words alone, and so are the
+    lemma-form pairs for the forms table."""
     from index.entities import EntityExtractor
     from index.indexer import content_hash
     from index.pipeline import DocumentProcessor
@@ -389,7 +391,7 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     if writer_ids is word_ids:
         # words the writer has not seen from the tokenizer get ids of their own
         writer_ids["слово-которого-нет-в-документах"]
-    arrays = {}
+    arrays, forms = {}, {}
     for name, ids in (("with ids", writer_ids), ("words alone", None)):
         index_dir = tmp_path / name
         index_dir.mkdir()
@@ -400,9 +402,16 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
             writer.add_document(**dict(fields))
         if ids is not None:
             assert writer_ids.lookups == (0 if writer_ids is word_ids else tokens)
+        # the pairs kept as ids only where the ids are the writer's
+        assert bool(writer.form_pairs.lemma_ids) == (ids is word_ids)
+        forms[name] = writer.form_keys()
         writer.commit()
         with whoosh_index.open_dir(str(index_dir)).reader() as reader:
             (leaf, _), = reader.leaf_readers()
             arrays[name] = _live_postings(SegmentArrays.open(*_paths(index_dir, leaf.segment().segment_id())), leaf)
     assert arrays["with ids"] == arrays["words alone"]
     assert sum(key.startswith("body" + _SEP) for key in arrays["with ids"]) > 500
+    # each indexed lemma with the form its token had
+    expected = set().union(*(form_keys(zip(f["title"] + f["body"], f[FORMS_FIELD])) for f in docs))
+    assert forms["with ids"] == forms["words alone"] == expected
+    assert form_keys([("импортозамещение", "импортозамещения")]) <= expected

@@ -276,22 +276,27 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     return _joined(words, parts)
 
 
+def value_words(leaf, fieldname: str, arrays: "SegmentArrays | None") -> list[str]:
+    """A segment's words of a field of values, without their postings (see
+    ``value_postings``)."""
+    if arrays is not None and arrays.knows_all(fieldname):
+        return list(arrays.terms_with_prefix(fieldname, ""))
+    return [btext.decode("utf-8") if isinstance(btext, bytes) else btext for btext in leaf.lexicon(fieldname)]
+
+
 def value_postings(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """A segment's postings of a field of values as (words, and an entry per
     posting: its word's index in ``words``, its document, its weight);
     deleted documents included. From the segment's arrays when they hold
     the field wholly, else from Whoosh (a segment written before they did)."""
-    words: list[str] = []
+    words = value_words(leaf, fieldname, arrays)
+    from_arrays = arrays is not None and arrays.knows_all(fieldname)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    if arrays is not None and arrays.knows_all(fieldname):
-        terms = ((word, arrays.postings(fieldname, word)) for word in arrays.terms_with_prefix(fieldname, ""))
-    else:
-        terms = ((btext.decode("utf-8") if isinstance(btext, bytes) else btext,
-                  read_term(leaf.postings(fieldname, btext), positions=False)[:2]) for btext in leaf.lexicon(fieldname))
-    for word, (ids, weights) in terms:
-        parts.append((np.full(len(ids), len(words), dtype=np.uint32), np.asarray(ids, dtype=np.int64),
+    for number, word in enumerate(words):
+        ids, weights = (arrays.postings(fieldname, word) if from_arrays
+                        else read_term(leaf.postings(fieldname, word), positions=False)[:2])
+        parts.append((np.full(len(ids), number, dtype=np.uint32), np.asarray(ids, dtype=np.int64),
                       np.asarray(weights, dtype=np.float32)))
-        words.append(word)
     return _joined(words, parts)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_postings,
+from .arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
                      write_missing_arrays)
 from .entities import PersonRegistry, load_known_officials, may_link_later, official_links
 from .forms import write_forms
@@ -299,12 +299,12 @@ class IndexBuilder:
 
 def names_that_may_link(ix, index_dir: Path) -> set[str]:
     """The officials' names in the index that the corpus may complete, read
-    from its segments' values: for an index whose links file is missing
-    (written before there was one) or damaged."""
+    from its segments' term tables (no postings): for an index whose links
+    file is missing (written before there was one) or damaged."""
     names: set[str] = set()
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
-            names.update(value_postings(leaf, "official", SegmentArrays.load(index_dir, leaf))[0])
+            names.update(value_words(leaf, "official", SegmentArrays.load(index_dir, leaf)))
     # the language of the document that holds a name is not at hand: a name
     # in Latin script may link, as it would in an Italian text
     return {name for name in names if may_link_later(name, lang="it")}

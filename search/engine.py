@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode

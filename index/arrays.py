@@ -251,6 +251,10 @@ def require_text_in_whoosh(leaf, segment_id: str, fields=TEXT_FIELDS) -> None:
                                 "kept nowhere else; rebuild the index")
 
 
+def _holds_wholly(arrays: "SegmentArrays | None", fieldname: str) -> bool:
+    return arrays is not None and arrays.knows_all(fieldname)
+
+
 def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """A segment's postings of a text field as (words, and an entry per
     position: its word's index in ``words``, its document, the position),
@@ -259,7 +263,7 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     Whoosh (a segment written before they did)."""
     words: list[str] = []
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    if arrays is not None and arrays.knows_all(fieldname):
+    if _holds_wholly(arrays, fieldname):
         for word in arrays.terms_with_prefix(fieldname, ""):
             found = arrays.positions(fieldname, word)
             if found is None:  # arrays without this field's positions: Whoosh has them
@@ -279,7 +283,7 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
 def value_words(leaf, fieldname: str, arrays: "SegmentArrays | None") -> list[str]:
     """A segment's words of a field of values, without their postings (see
     ``value_postings``)."""
-    if arrays is not None and arrays.knows_all(fieldname):
+    if _holds_wholly(arrays, fieldname):
         return list(arrays.terms_with_prefix(fieldname, ""))
     return [btext.decode("utf-8") if isinstance(btext, bytes) else btext for btext in leaf.lexicon(fieldname)]
 
@@ -290,7 +294,7 @@ def value_postings(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     deleted documents included. From the segment's arrays when they hold
     the field wholly, else from Whoosh (a segment written before they did)."""
     words = value_words(leaf, fieldname, arrays)
-    from_arrays = arrays is not None and arrays.knows_all(fieldname)
+    from_arrays = _holds_wholly(arrays, fieldname)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for number, word in enumerate(words):
         ids, weights = (arrays.postings(fieldname, word) if from_arrays

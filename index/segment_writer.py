@@ -22,8 +22,9 @@ term at a time. Four things made that slower than it has to be:
   reads (each block says whether it is compressed).
 
 What Whoosh writes is otherwise unchanged, byte for byte; tests compare the
-files with the ones Whoosh's own writer makes, the postings read back, and
-the arrays with the ones read back from the segment.
+files with the ones Whoosh's own writer makes with the same codec (its
+stored fields compressed by ``stored.py``), the postings read back, and the
+arrays with the ones read back from the segment.
 
 The text fields (``arrays.TEXT_FIELDS``) skip Whoosh's postings altogether:
 Whoosh gets their stored values and lengths (its BM25 statistics), and
@@ -56,6 +57,7 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 from . import arrays
 from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
 from .forms import FormPairs
+from .stored import ZstdStoredCodec
 from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
@@ -269,6 +271,7 @@ class ArraySegmentWriter(SegmentWriter):
 
     def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, word_ids: WordIds | None = None,
                  **kwargs) -> None:
+        kwargs.setdefault("codec", ZstdStoredCodec())  # ``stored.py``
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
         self.text = TextPostings(self.schema, word_ids)

@@ -3,8 +3,9 @@ segment are, term by term, the arrays read back through Whoosh from the
 same segment written with every posting in Whoosh: in segments Whoosh merged
 on commit, with deleted documents, and with a threshold that keeps only the
 terms of several documents (the text fields, kept in the arrays only, are
-kept whole). The Whoosh files it writes are Whoosh's own, byte for byte, or
-(small blocks left uncompressed) read back the same. A segment is committed
+kept whole). The Whoosh files it writes are Whoosh's own (with the same
+codec), byte for byte, or (small blocks left uncompressed) read back the
+same. Stored fields compressed by either codec read back. A segment is committed
 before its posting pool spills to disk."""
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from index.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arra
 
 from index.config import SEEDS_DIR
 from index.segment_writer import ArraySegmentWriter
+from index.stored import ZstdStoredCodec
 from index.forms import form_keys
 from index.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
@@ -226,7 +228,8 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
 
     docs = [doc(k) for k in range(400)]
     dirs = {}
-    for name, make in (("whoosh", lambda ix, d: SegmentWriter(ix, compound=False)),
+    # Whoosh's writer with the codec ours uses (its stored fields are ``stored.py``'s)
+    for name, make in (("whoosh", lambda ix, d: SegmentWriter(ix, compound=False, codec=ZstdStoredCodec())),
                        ("ours", lambda ix, d: ArraySegmentWriter(ix, d, compound=False))):
         index_dir = dirs[name] = tmp_path / name
         index_dir.mkdir()
@@ -415,3 +418,56 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     expected = set().union(*(form_keys(zip(f["title"] + f["body"], f[FORMS_FIELD])) for f in docs))
     assert forms["with ids"] == forms["words alone"] == expected
     assert form_keys([("импортозамещение", "импортозамещения")]) <= expected
+
+
+def test_stored_fields_and_raw_text_read_back_from_segments_of_either_codec(tmp_path):
+    """Segments written before the Zstandard codec (Whoosh's zlib, and the
+    raw text packed with zlib) and after it read back in one index, and a
+    merge writes them all anew with it."""
+    import zlib
+
+    from whoosh import columns
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.writing import SegmentWriter
+
+    from index.schema import build_schema, pack_text, unpack_text
+
+    def doc(k: int, packed_by) -> dict:
+        body = [f"завод{k % 7}", "импортозамещение", f"слово{k}"]
+        return {"id": f"d{k}", "lang": "ru", "title": body[:1], "body": body, "content_hash": f"h{k}",
+                "_stored_title": f"Заголовок {k}", "_stored_body": " ".join(body) * (k % 5 + 1),
+                "url": f"https://example.org/{k}", "source_text": packed_by(f"<p>Текст {k}</p> " * 40)}
+
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    old = SegmentWriter(ix)  # Whoosh's own codec, as an index written before this one
+    for k in range(30):
+        old.add_document(**doc(k, lambda text: zlib.compress(text.encode("utf-8"), 6)))
+    old.commit()
+    new = ArraySegmentWriter(ix, tmp_path)
+    for k in range(30, 60):
+        new.add_document(**doc(k, pack_text))
+    new.commit(merge=False)
+
+    def read_back(ix) -> tuple[set, dict]:
+        with ix.reader() as reader:
+            codecs = {type(leaf.segment().codec()) for leaf, _ in reader.leaf_readers()}
+            stored = {}
+            for leaf, _ in reader.leaf_readers():
+                texts = leaf.column_reader("source_text")
+                for docnum in range(leaf.doc_count_all()):
+                    fields = leaf.stored_fields(docnum)
+                    stored[fields["id"]] = (fields["title"], fields["body"], fields["url"], unpack_text(texts[docnum]))
+            return codecs, stored
+
+    want = {f"d{k}": (f"Заголовок {k}", " ".join([f"завод{k % 7}", "импортозамещение", f"слово{k}"]) * (k % 5 + 1),
+                      f"https://example.org/{k}", f"<p>Текст {k}</p> " * 40) for k in range(60)}
+    codecs, stored = read_back(ix)
+    assert codecs == {W3Codec, ZstdStoredCodec} and stored == want
+    with ix.reader() as reader:
+        leaf = next(leaf for leaf, _ in reader.leaf_readers() if type(leaf.segment().codec()) is ZstdStoredCodec)
+        raw = leaf._perdoc.column_reader("_stored", columns.VarBytesColumn())
+        assert all(raw[docnum].startswith(b"\x28\xb5\x2f\xfd") for docnum in range(leaf.doc_count_all()))
+
+    ArraySegmentWriter(ix, tmp_path).commit(optimize=True)
+    codecs, stored = read_back(ix)
+    assert codecs == {ZstdStoredCodec} and stored == want

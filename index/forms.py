@@ -22,6 +22,8 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
+from .sorting import unique
+
 FORMS_FILE = "forms.marisa"
 _SEP = "\x1f"
 _COMPLETE = _SEP + "complete"
@@ -55,7 +57,7 @@ class FormPairs:
         """Every pair's key; ``words`` lists the word ids' words by id."""
         keys = set(self.spelled)
         if self.lemma_ids:
-            pairs = np.unique((np.frombuffer(self.lemma_ids, dtype=np.uint32).astype(np.uint64) << np.uint64(32))
+            pairs = unique((np.frombuffer(self.lemma_ids, dtype=np.uint32).astype(np.uint64) << np.uint64(32))
                               | np.frombuffer(self.form_ids, dtype=np.uint32))
             lemmas, forms = (pairs >> np.uint64(32)).tolist(), (pairs & np.uint64(0xFFFFFFFF)).tolist()
             keys.update(words[lemma] + _SEP + words[form] for lemma, form in zip(lemmas, forms))

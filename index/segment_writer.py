@@ -57,6 +57,7 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 from . import arrays
 from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
 from .forms import FormPairs
+from .sorting import stable_argsort
 from .stored import ZstdStoredCodec
 from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
 
@@ -129,7 +130,7 @@ class _FieldTokens(_FieldEntries):
         if not self.chunks:
             # tokens were added document by document, position by position:
             # a stable sort by word keeps them in order within each word
-            order = np.argsort(words, kind="stable")
+            order = stable_argsort(words)
             return words[order], docs[order], positions[order]
         words = np.concatenate([words, *(c[0] for c in self.chunks)]).astype(np.uint32)
         docs = np.concatenate([docs, *(c[1] for c in self.chunks)]).astype(np.uint32)

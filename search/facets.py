@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.arrays import runs
+from index.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own.
 FACETS = ("official", "region", "district", "sector", "year", "lang")
@@ -60,7 +61,7 @@ class FacetColumn:
         doc_chunks, value_chunks = [], []
         for value_id, chunks in enumerate(by_value.values()):
             # a document that names both a surname and its full name counts once
-            ids = chunks[0] if len(chunks) == 1 else np.unique(np.concatenate(chunks))
+            ids = chunks[0] if len(chunks) == 1 else unique(np.concatenate(chunks))
             doc_chunks.append(ids)
             value_chunks.append(np.full(len(ids), value_id, dtype=np.int32))
         doc_ids = np.concatenate(doc_chunks).astype(np.intp) if doc_chunks else np.zeros(0, dtype=np.intp)

@@ -18,6 +18,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from index.sorting import unique
+
 from .postings import PostingReader
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the engine uses
@@ -126,7 +128,7 @@ class ArrayScorer:
             docs, pos = self.postings.positions(fieldname, word, within=mask)
             keys = (docs << 32) | (pos + (len(words) - i))
             if len(keys) > 1 and not np.all(keys[1:] > keys[:-1]):
-                keys = np.unique(keys)  # postings come sorted by document and position; if not, sort
+                keys = unique(keys)  # postings come sorted by document and position; if not, sort
             starts = keys if starts is None else _sorted_intersection(starts, keys)
             if not len(starts):
                 break

@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
@@ -267,3 +269,29 @@ def test_pages_concatenate_to_the_full_ranking(mixed_engine):
             break
         paged += [h["id"] for h in hits]
     assert paged == everything and len(everything) > 14
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
+       st.sampled_from([np.uint64, np.int64, np.uint32]))
+@settings(max_examples=200, deadline=None)
+def test_unique_by_a_sort_is_numpys_unique(values, dtype):
+    """Word-id pairs (up to 64 bits), document numbers: the same distinct
+    values, sorted, of the same type, as ``np.unique`` gives."""
+    from index.sorting import unique
+
+    info = np.iinfo(dtype)
+    array = np.array([v % (int(info.max) + 1) + int(info.min) for v in values], dtype=dtype)
+    got, want = unique(array), np.unique(array)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300), st.sampled_from([np.uint32, np.uint16]),
+       st.integers(min_value=1, max_value=2**32))
+@settings(max_examples=200, deadline=None)
+def test_a_stable_argsort_of_packed_keys_is_numpys(values, dtype, spread):
+    """Word ids, many repeated (``spread`` narrows them): the order NumPy's
+    stable sort gives, equal ids in their first order."""
+    from index.sorting import stable_argsort
+
+    array = np.array([v % spread % (int(np.iinfo(dtype).max) + 1) for v in values], dtype=dtype)
+    assert np.array_equal(stable_argsort(array), np.argsort(array, kind="stable"))

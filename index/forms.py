@@ -58,7 +58,7 @@ class FormPairs:
         keys = set(self.spelled)
         if self.lemma_ids:
             pairs = unique((np.frombuffer(self.lemma_ids, dtype=np.uint32).astype(np.uint64) << np.uint64(32))
-                              | np.frombuffer(self.form_ids, dtype=np.uint32))
+                           | np.frombuffer(self.form_ids, dtype=np.uint32))
             lemmas, forms = (pairs >> np.uint64(32)).tolist(), (pairs & np.uint64(0xFFFFFFFF)).tolist()
             keys.update(words[lemma] + _SEP + words[form] for lemma, form in zip(lemmas, forms))
         return keys

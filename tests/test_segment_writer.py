@@ -5,8 +5,8 @@ on commit, with deleted documents, and with a threshold that keeps only the
 terms of several documents (the text fields, kept in the arrays only, are
 kept whole). The Whoosh files it writes are Whoosh's own (with the same
 codec), byte for byte, or (small blocks left uncompressed) read back the
-same. Stored fields compressed by either codec read back. A segment is committed
-before its posting pool spills to disk."""
+same. Stored fields compressed by either codec read back. A segment is
+committed before its posting pool spills to disk."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -432,11 +432,18 @@ def test_stored_fields_and_raw_text_read_back_from_segments_of_either_codec(tmp_
 
     from index.schema import build_schema, pack_text, unpack_text
 
+    def tokens(k: int) -> list[str]:
+        return [f"завод{k % 7}", "импортозамещение", f"слово{k}"]
+
+    def stored(k: int) -> tuple[str, str, str, str]:
+        """title, body, url and raw text, as stored"""
+        return (f"Заголовок {k}", " ".join(tokens(k)) * (k % 5 + 1), f"https://example.org/{k}",
+                f"<p>Текст {k}</p> " * 40)
+
     def doc(k: int, packed_by) -> dict:
-        body = [f"завод{k % 7}", "импортозамещение", f"слово{k}"]
-        return {"id": f"d{k}", "lang": "ru", "title": body[:1], "body": body, "content_hash": f"h{k}",
-                "_stored_title": f"Заголовок {k}", "_stored_body": " ".join(body) * (k % 5 + 1),
-                "url": f"https://example.org/{k}", "source_text": packed_by(f"<p>Текст {k}</p> " * 40)}
+        title, body, url, raw = stored(k)
+        return {"id": f"d{k}", "lang": "ru", "title": tokens(k)[:1], "body": tokens(k), "content_hash": f"h{k}",
+                "_stored_title": title, "_stored_body": body, "url": url, "source_text": packed_by(raw)}
 
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     old = SegmentWriter(ix)  # Whoosh's own codec, as an index written before this one
@@ -451,23 +458,22 @@ def test_stored_fields_and_raw_text_read_back_from_segments_of_either_codec(tmp_
     def read_back(ix) -> tuple[set, dict]:
         with ix.reader() as reader:
             codecs = {type(leaf.segment().codec()) for leaf, _ in reader.leaf_readers()}
-            stored = {}
+            found = {}
             for leaf, _ in reader.leaf_readers():
                 texts = leaf.column_reader("source_text")
                 for docnum in range(leaf.doc_count_all()):
                     fields = leaf.stored_fields(docnum)
-                    stored[fields["id"]] = (fields["title"], fields["body"], fields["url"], unpack_text(texts[docnum]))
-            return codecs, stored
+                    found[fields["id"]] = (fields["title"], fields["body"], fields["url"], unpack_text(texts[docnum]))
+            return codecs, found
 
-    want = {f"d{k}": (f"Заголовок {k}", " ".join([f"завод{k % 7}", "импортозамещение", f"слово{k}"]) * (k % 5 + 1),
-                      f"https://example.org/{k}", f"<p>Текст {k}</p> " * 40) for k in range(60)}
-    codecs, stored = read_back(ix)
-    assert codecs == {W3Codec, ZstdStoredCodec} and stored == want
+    want = {f"d{k}": stored(k) for k in range(60)}
+    codecs, found = read_back(ix)
+    assert codecs == {W3Codec, ZstdStoredCodec} and found == want
     with ix.reader() as reader:
         leaf = next(leaf for leaf, _ in reader.leaf_readers() if type(leaf.segment().codec()) is ZstdStoredCodec)
         raw = leaf._perdoc.column_reader("_stored", columns.VarBytesColumn())
         assert all(raw[docnum].startswith(b"\x28\xb5\x2f\xfd") for docnum in range(leaf.doc_count_all()))
 
     ArraySegmentWriter(ix, tmp_path).commit(optimize=True)
-    codecs, stored = read_back(ix)
-    assert codecs == {ZstdStoredCodec} and stored == want
+    codecs, found = read_back(ix)
+    assert codecs == {ZstdStoredCodec} and found == want

@@ -18,6 +18,8 @@ from their own arrays until the next merge.
 """
 from __future__ import annotations
 
+import gc
+import itertools
 import json
 import os
 import secrets
@@ -109,12 +111,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         fields = arrays.fields if fields is None else fields & arrays.fields
         parts.append((segment_id, doc_count, arrays.terms, _paths(index_dir, segment_id)[0]))
 
-    # the merged term table: every key of every segment
-    keys: set[str] = set()
-    for _sid, _count, segment_trie, _files in parts:
-        keys.update(k for k in segment_trie.keys() if _is_term(k, fields))
-    trie = marisa_trie.Trie(list(keys) + [THRESHOLD_KEY, fields_key(fields)])
-    del keys
+    trie, terms_of_rows = _merged_term_table(parts, fields)
     n_terms = len(trie)
 
     # each segment's rows as merged term ids, and each term's totals
@@ -122,14 +119,13 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     postings = np.zeros(n_terms, dtype=np.int64)
     positional = np.zeros(n_terms, dtype=bool)
     positions = np.zeros(n_terms, dtype=np.int64)
-    for _sid, _count, segment_trie, files in parts:
-        term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
-        for key, row in segment_trie.iteritems():
-            if _is_term(key, fields):
-                term_of_row[row] = trie[key]
+    for (_sid, _count, _trie, files), term_of_row in zip(parts, terms_of_rows):
         spans = np.load(files["spans"]).reshape(-1, 3)
-        keep = term_of_row >= 0
-        terms, spans = term_of_row[keep], spans[keep]
+        # in the merged table's order, so the copies below write each output
+        # file front to back rather than all over it
+        rows = np.flatnonzero(term_of_row >= 0)
+        rows = rows[np.argsort(term_of_row[rows], kind="stable")]
+        terms, spans = term_of_row[rows], spans[rows]
         lengths = spans[:, 1] - spans[:, 0]
         postings[terms] += lengths
         has_pos = spans[:, 2] >= 0
@@ -140,6 +136,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         pos_lengths[has_pos] = posoff[first + lengths[has_pos]].astype(np.int64) - posoff[first]
         positions[terms] += pos_lengths
         rows_of.append((terms, spans, lengths, has_pos, pos_lengths))
+    del terms_of_rows
 
     # where each term's postings, offsets and positions start in the output
     start = np.concatenate(([0], np.cumsum(postings)[:-1]))
@@ -212,6 +209,54 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     return True
 
 
+def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.ndarray]]:
+    """The merged term table (every term of every segment, and the keys
+    about the table), and for each segment the merged id of the term in each
+    row of its table (-1 for rows that are not terms).
+
+    Each segment's terms are spelled out once, a field at a time (a prefix
+    search, so the keys about the table never come up), and numbered in a
+    dict as they first appear; the trie built at the end has ids of its own,
+    to which those numbers are mapped in one step. A 100,000-document build
+    has 6.7 million keys in its 22 segments and 477,000 distinct ones:
+    spelling each out twice and looking each up in the merged trie took
+    18 s of a 34 s merge, this 8 s. The cyclic garbage collector is paused
+    meanwhile: the millions of short-lived tuples set it off again and
+    again over the same half-million keys (1.5 s of it)."""
+    number: dict[str, int] = {}
+    numbered_rows = []
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for _sid, _count, segment_trie, _files in parts:
+            term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
+            for fieldname in sorted(fields):
+                items = segment_trie.items(fieldname + _SEP)
+                if not items:
+                    continue
+                keys, rows = zip(*items)
+                found = np.fromiter(map(number.get, keys, itertools.repeat(-1)), dtype=np.int64, count=len(keys))
+                new = np.flatnonzero(found < 0)
+                if len(new):
+                    found[new] = np.arange(len(number), len(number) + len(new))
+                    number.update(zip(map(keys.__getitem__, new.tolist()), found[new].tolist()))
+                term_of_row[np.array(rows, dtype=np.int64)] = found
+            numbered_rows.append(term_of_row)
+    finally:
+        if paused:
+            gc.enable()
+    trie = marisa_trie.Trie([*number, THRESHOLD_KEY, fields_key(fields)])
+    trie_id = np.empty(len(number), dtype=np.int64)
+    for key, key_id in trie.iteritems():
+        at = number.get(key)
+        if at is not None:
+            trie_id[at] = key_id
+    for rows in numbered_rows:
+        is_term = rows >= 0
+        rows[is_term] = trie_id[rows[is_term]]
+    return trie, numbered_rows
+
+
 def forget_merge_of(index_dir: Path, segment_ids) -> None:
     """Segments whose own arrays were rewritten: a merge of their old
     arrays no longer stands for them."""
@@ -229,8 +274,3 @@ def remove_stale_merges(index_dir: Path) -> None:
         if keep is None or not path.name.startswith(keep):
             path.unlink(missing_ok=True)
 
-
-def _is_term(key: str, fields) -> bool:
-    """A key for a term of a field every segment holds (not one about the table)."""
-    fieldname, _, _ = key.partition(_SEP)
-    return fieldname in fields

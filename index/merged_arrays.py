@@ -225,7 +225,7 @@ def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.n
     again over the same half-million keys (1.5 s of it)."""
     number: dict[str, int] = {}
     numbered_rows = []
-    paused = gc.isenabled()
+    collecting = gc.isenabled()
     gc.disable()
     try:
         for _sid, _count, segment_trie, _files in parts:
@@ -243,7 +243,7 @@ def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.n
                 term_of_row[np.array(rows, dtype=np.int64)] = found
             numbered_rows.append(term_of_row)
     finally:
-        if paused:
+        if collecting:
             gc.enable()
     trie = marisa_trie.Trie([*number, THRESHOLD_KEY, fields_key(fields)])
     trie_id = np.empty(len(number), dtype=np.int64)

@@ -10,6 +10,7 @@ forms can be searched, expanded by prefix and highlighted.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import pymorphy3
@@ -62,6 +63,7 @@ class Lemmatizer:
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
         self.known_parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._known_parses)
         self._italian = None
+        self._italian_lock = threading.Lock()  # threads of a server may all meet their first Italian word at once
 
     def _lemma(self, word: str, capitalized: bool) -> str:
         kind = script_of(word)
@@ -81,21 +83,27 @@ class Lemmatizer:
         a millisecond and gives the same lemmas. Made on first use, so a
         Russian-only run never loads it."""
         if self._italian is None:
-            from simplemma import Lemmatizer as Simplemma
-            from simplemma.strategies import DefaultStrategy
-            from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-
-            factory = DefaultDictionaryFactory()
-            try:
-                from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
-
-                trie = TrieDictionaryFactory(disk_cache_dir=str(cache_dir() / "simplemma"))
-                trie.get_dictionary("it")  # builds the cache once; fails early if it cannot
-                factory = trie
-            except Exception:  # no marisa-trie, or a read-only cache: the plain dictionary works
-                pass
-            self._italian = Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+            with self._italian_lock:
+                if self._italian is None:
+                    self._italian = self._load_italian()
         return self._italian
+
+    @staticmethod
+    def _load_italian():
+        from simplemma import Lemmatizer as Simplemma
+        from simplemma.strategies import DefaultStrategy
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+        factory = DefaultDictionaryFactory()
+        try:
+            from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+            trie = TrieDictionaryFactory(disk_cache_dir=str(cache_dir() / "simplemma"))
+            trie.get_dictionary("it")  # builds the cache once; fails early if it cannot
+            factory = trie
+        except Exception:  # no marisa-trie, or a read-only cache: the plain dictionary works
+            pass
+        return Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
 
     def _known_parses(self, word: str) -> tuple:
         """pymorphy's parses of a word that come from its dictionary (as

@@ -6,7 +6,9 @@ JSON API and the web pages all render; nothing is computed twice.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,16 +32,21 @@ from .postings import FormFinder, PostingReader
 from .scoring import ArrayScorer
 from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .spelling import Speller
+from .storage import PositionalStorage
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
 MAX_PREFIX_TERMS = 512
 SORTS = ("relevance", "date")
+GENERATION_ATTEMPTS = 3  # opening a commit that a merge replaces meanwhile fails; the next one opens
 EXPORT_BATCH = 500
 # A match in the other language through the glossary counts half as much as
 # the word itself: a Russian query shows Russian articles first.
 GLOSSARY_WEIGHT = 0.5
+
+
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
@@ -143,24 +150,17 @@ def load_district_map() -> dict[str, str]:
     return mapping
 
 
-def _locked(method):
-    """Whoosh searchers are not documented as thread-safe: one search at a
-    time per engine (each takes milliseconds)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
-
 class _Generation:
-    """A searcher and everything derived from it, rebuilt when the index changes."""
+    """A searcher and everything derived from it, rebuilt when the index
+    changes. Read by many threads at once: everything here is either built
+    before the generation is published, immutable, read by position
+    (``storage.py``, the posting arrays), or a cache whose entries any
+    thread may compute again."""
 
     def __init__(self, searcher, lemmatizer: Lemmatizer, index_dir: Path | None = None) -> None:
         self.searcher = searcher
         reader = searcher.reader()
+        self.generation = reader.generation()
         self.doc_count = reader.doc_count_all()
         self.sortdate = np.zeros(self.doc_count, dtype=np.int64)
         if self.doc_count:
@@ -183,8 +183,25 @@ class _Generation:
         ids = list(reader.column_reader("id")) if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         self.scorer = ArrayScorer(searcher, self.live, self.postings)
-        self._last: tuple = (None, None)
+        self._open_lazy_files(reader)
+        self._evaluated = threading.local()  # one search's query, evaluated once (see ``evaluate``)
         self._vocabulary: list[str] | None = None
+
+    def _open_lazy_files(self, reader) -> None:
+        """Whoosh opens a segment's stored fields, raw text and field
+        lengths on first use; an indexer's merge may delete them before
+        that, while this generation still serves. Opened now, they stay
+        readable through their descriptors for as long as it lives."""
+        self._source_text_columns = []
+        text_in_column = self.searcher.schema["source_text"].column_type is not None
+        for leaf, offset in reader.leaf_readers():
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+            column = leaf.column_reader("source_text") if text_in_column and leaf.has_column("source_text") else None
+            self._source_text_columns.append((offset, leaf.doc_count_all(), column))
+        for name, field_type in self.searcher.schema.items():
+            if field_type.scorable:
+                self.scorer.lengths(name)
 
     def stored(self, docnum: int) -> dict:
         """A document's stored fields, its officials linked."""
@@ -196,9 +213,9 @@ class _Generation:
         fields)."""
         if self.searcher.schema["source_text"].column_type is None:
             return unpack_text(stored.get("source_text"))
-        for leaf, offset in self.searcher.reader().leaf_readers():
-            if docnum < offset + leaf.doc_count_all():
-                return unpack_text(leaf.column_reader("source_text")[docnum - offset])
+        for offset, count, column in self._source_text_columns:
+            if docnum < offset + count:
+                return unpack_text(column[docnum - offset]) if column is not None else ""
         return ""
 
     def vocabulary(self) -> list[str]:
@@ -209,16 +226,19 @@ class _Generation:
         return self._vocabulary
 
     def evaluate(self, query):
-        """The scorer's (matched, scores) for a query; the last one is kept,
-        because one search asks for it twice (matching, then ranking)."""
-        if self._last[0] is not query:
-            self._last = (query, self.scorer.evaluate(query))
-        return self._last[1]
+        """The scorer's (matched, scores) for a query. A search asks for the
+        same query twice (matching, then ranking), so each thread keeps its
+        last one: a cache shared by threads handed one search another's."""
+        last = getattr(self._evaluated, "last", None)
+        if last is None or last[0] is not query:
+            last = self._evaluated.last = (query, self.scorer.evaluate(query))
+        return last[1]
 
 
 class SearchEngine:
     """Opens the index once and answers searches; picks up a rebuilt index
-    without a restart. Safe to share across threads."""
+    without a restart. Safe to share across threads, which search in
+    parallel: no lock is held while a search reads (tests/test_concurrency.py)."""
 
     def __init__(self, index_dir: Path | str, lemmatizer: Lemmatizer | None = None) -> None:
         self.index_dir = Path(index_dir)
@@ -226,40 +246,88 @@ class SearchEngine:
         self.parser = QueryParser(self.lemmatizer)
         self.glossary = Glossary(self.parser)
         self.district_of = load_district_map()
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # only to open or swap the generation; reads take none
         self._ix = None
         self._gen: _Generation | None = None
+        self._unreadable: tuple[int | None, float] = (None, 0.0)  # a commit that failed to open, and when to retry
+        self._answered = threading.local()  # see ``take_answered_generation``
 
     # -- index lifecycle ---------------------------------------------------
     def _generation(self) -> _Generation:
+        """The generation of the index's latest commit. Threads share it; a
+        commit makes a new one, built from fresh readers while the old one
+        goes on serving the searches that hold it (Whoosh's ``refresh``
+        would close the readers it does not reuse under them), and the old
+        one's files close when the last of those searches lets go of it."""
+        gen = self._gen
+        if gen is not None:
+            latest = self._latest_generation()
+            if latest == gen.generation or (latest == self._unreadable[0] and time.monotonic() < self._unreadable[1]):
+                self._answered.generation = gen.generation
+                return gen
+        gen = self._open_or_keep()
+        self._answered.generation = gen.generation
+        return gen
+
+    def take_answered_generation(self) -> int | None:
+        """The index generation (commit number) this thread's last answer
+        came from, forgotten as it is read: the web app sends it with each
+        response, so a client (and the load test) knows which commit
+        answered."""
+        generation = getattr(self._answered, "generation", None)
+        self._answered.generation = None
+        return generation
+
+    def _open_or_keep(self) -> _Generation:
         with self._lock:
-            try:
-                if self._ix is None:
-                    if not self.index_dir.is_dir() or not whoosh_index.exists_in(str(self.index_dir)):
-                        raise IndexUnavailable(
-                            f"no index at {self.index_dir}; build one with: search-index [PATH ...] --index {self.index_dir}"
-                        )
-                    self._ix = whoosh_index.open_dir(str(self.index_dir))
-                if self._gen is None:
-                    self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer, self.index_dir)
-                else:
-                    fresh = self._gen.searcher.refresh()
-                    if fresh is not self._gen.searcher:
-                        self._gen = _Generation(fresh, self.lemmatizer, self.index_dir)
-            except IndexUnavailable:
-                raise
-            except Exception as exc:  # a damaged TOC or segment: say so plainly, keep nothing half-open
-                self._ix, self._gen = None, None
+            failure: Exception | None = None
+            for attempt in range(GENERATION_ATTEMPTS):
+                try:
+                    return self._open_latest()
+                except IndexUnavailable as exc:  # no index there now
+                    if self._gen is None:
+                        raise
+                    failure = exc
+                    break
+                except Exception as exc:  # a damaged commit, or files a merge deleted as they were opened
+                    failure = exc
+                    time.sleep(0.02 * (attempt + 1))
+            if self._gen is not None:
+                # the generation already open is whole (its files stay open):
+                # it serves, and the new commit is tried again in a second
+                self._unreadable = (self._latest_generation(), time.monotonic() + 1.0)
+                log.warning("the index's latest commit cannot be read (%s: %s); serving the previous one",
+                            type(failure).__name__, failure)
+                return self._gen
+            self._ix = None
+            raise IndexUnavailable(
+                f"the index at {self.index_dir} cannot be read ({type(failure).__name__}: {failure}); "
+                f"rebuild it with: search-index [PATH ...] --index {self.index_dir}"
+            ) from failure
+
+    def _latest_generation(self) -> int | None:
+        try:
+            return self._ix.latest_generation() if self._ix is not None else None
+        except Exception:  # the folder is being replaced or is gone
+            return None
+
+    def _open_latest(self) -> _Generation:
+        """Under the lock: the current generation, or a new one if the index
+        has a newer commit."""
+        if self._ix is None:
+            if not self.index_dir.is_dir() or not whoosh_index.exists_in(str(self.index_dir)):
                 raise IndexUnavailable(
-                    f"the index at {self.index_dir} cannot be read ({type(exc).__name__}: {exc}); "
-                    f"rebuild it with: search-index [PATH ...] --index {self.index_dir}"
-                ) from exc
-            return self._gen
+                    f"no index at {self.index_dir}; build one with: search-index [PATH ...] --index {self.index_dir}"
+                )
+            self._ix = PositionalStorage(str(self.index_dir)).open_index()
+        if self._gen is None or self._ix.latest_generation() != self._gen.generation:
+            self._gen = _Generation(self._ix.searcher(weighting=BM25F()), self.lemmatizer, self.index_dir)
+        return self._gen
 
     def close(self) -> None:
+        """Forgets the open index; a search still running keeps its
+        generation, whose files close when it ends."""
         with self._lock:
-            if self._gen is not None:
-                self._gen.searcher.close()
             self._gen = None
             self._ix = None
 
@@ -350,7 +418,6 @@ class SearchEngine:
     def parse(self, text: str) -> ParsedQuery:
         return self.parser.parse(text)
 
-    @_locked
     def _query(self, parsed: ParsedQuery, translate: bool, gen: _Generation, notes: list[str] | None = None):
         """The Whoosh query for a parsed query; a query that only excludes
         ("NOT x") means everything except x."""
@@ -417,7 +484,6 @@ class SearchEngine:
 
         return rows()
 
-    @_locked
     def _export_ranking(self, request: SearchRequest):
         request.validate()
         gen = self._generation()
@@ -427,7 +493,6 @@ class SearchEngine:
         selected = gen.facets.apply(self._matched_mask(gen, query), filters)
         return self._rank(gen, query, selected, request.sort, parsed.root is None, need=None), gen
 
-    @_locked
     def _summaries(self, gen: _Generation, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(gen.stored(docnum), score) for docnum, score in ranked]
 
@@ -566,7 +631,6 @@ class SearchEngine:
         return corrected if mask.any() else None
 
     # -- documents and facet values --------------------------------------------
-    @_locked
     def document(self, doc_id: str) -> dict | None:
         gen = self._generation()
         docnum = gen.id_to_docnum.get(doc_id)
@@ -589,7 +653,6 @@ class SearchEngine:
             "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
         }
 
-    @_locked
     def highlight_document(self, doc: dict, q: str, translate: bool = True) -> dict:
         """The title as segments with the query's matches, and the matches'
         (start, end) in the body."""
@@ -600,7 +663,6 @@ class SearchEngine:
             "body_spans": [(s, e) for s, e, _ in highlight.match_spans(doc["body"], spec)],
         }
 
-    @_locked
     def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
         """Facet values whose words start with ``prefix`` (case- and
         ё-insensitive), with their counts over the whole index."""
@@ -619,7 +681,6 @@ class SearchEngine:
         out.sort(key=lambda r: (-r["count"], r["value"]))
         return out[:limit]
 
-    @_locked
     def suggest_terms(self, prefix: str, limit: int = 10) -> list[dict]:
         """Autocomplete: index words starting with ``prefix`` (most frequent
         first), then entity names (officials, regions, sectors)."""
@@ -633,7 +694,6 @@ class SearchEngine:
             out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(name, prefix, 5)]
         return out
 
-    @_locked
     def stats(self) -> dict:
         gen = self._generation()
         return {"documents": int(gen.live.sum())}

@@ -33,6 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api)
 
     @app.before_request
+    def forget_last_generation():
+        app.extensions["promsearch_engine"].take_answered_generation()
+
+    @app.before_request
     def choose_ui_language():
         # Russian unless the user chose otherwise (?ui=, remembered in a cookie).
         wanted = request.args.get("ui") or request.cookies.get("ui")
@@ -44,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
+        generation = app.extensions["promsearch_engine"].take_answered_generation()
+        if generation is not None:
+            response.headers["X-Index-Generation"] = str(generation)  # which commit answered
         if request.args.get("ui") in UI_LANGUAGES:
             response.set_cookie("ui", request.args["ui"], max_age=365 * 86400, samesite="Lax")
         return response

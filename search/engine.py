@@ -666,12 +666,12 @@ class SearchEngine:
     def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
         """Facet values whose words start with ``prefix`` (case- and
         ё-insensitive), with their counts over the whole index."""
-        return self._facet_values(name, prefix, limit)
-
-    def _facet_values(self, name: str, prefix: str, limit: int) -> list[dict]:
         if name not in FACETS:
             raise BadRequest(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
-        gen = self._generation()
+        return self._facet_values(self._generation(), name, prefix, limit)
+
+    @staticmethod
+    def _facet_values(gen: _Generation, name: str, prefix: str, limit: int) -> list[dict]:
         column = gen.facets.columns[name]
         counts = column.totals
         out = []
@@ -691,7 +691,7 @@ class SearchEngine:
         words = {text: gen.postings.doc_frequency("exact", text) for text in gen.postings.expand_prefix("exact", folded)[:500]}
         out = [{"value": w, "kind": "word", "count": c} for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
         for name in ("official", "region", "sector"):
-            out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(name, prefix, 5)]
+            out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(gen, name, prefix, 5)]
         return out
 
     def stats(self) -> dict:

@@ -215,3 +215,32 @@ def test_answers_stay_whole_while_the_index_changes(tmp_path, build_index, lemma
             t.join()
     assert not failures, f"{len(failures)} failures, e.g. {failures[:3]}"
     assert engine.stats()["documents"] == 1000
+
+
+def test_each_answer_comes_from_one_commit(engine, monkeypatch):
+    """Every public read asks for the index's generation once and answers
+    from it alone: asked twice, an answer spanning a commit mixes two
+    (the load test caught suggestions whose words and names came from
+    different commits)."""
+    asked = []
+    original = engine._generation
+
+    def counted():
+        asked.append(1)
+        return original()
+
+    monkeypatch.setattr(engine, "_generation", counted)
+    doc = engine.document("004_3725173b4d77fa6c")
+    calls = {
+        "search": lambda: engine.search(SearchRequest("экспорт", {"lang": ["ru"]})),
+        "document": lambda: engine.document("004_3725173b4d77fa6c"),
+        "highlight": lambda: engine.highlight_document(doc, "экспорт"),
+        "facet values": lambda: engine.facet_values("official", "д"),
+        "suggest": lambda: engine.suggest_terms("хаб"),
+        "export": lambda: list(engine.export_rows(SearchRequest("экспорт"))),
+        "stats": lambda: engine.stats(),
+    }
+    for name, call in calls.items():
+        asked.clear()
+        assert call(), name
+        assert len(asked) == 1, f"{name} asked for the generation {len(asked)} times"

@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 from index.analysis import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402
-from index.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
+from index.store.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
 from index.indexer import IndexBuilder, content_hash, known_hashes, open_or_create  # noqa: E402
 from index.reader import read_raw  # noqa: E402
 from index.records import Rejection  # noqa: E402

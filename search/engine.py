@@ -19,9 +19,9 @@ from whoosh.scoring import BM25F
 from index.analysis import Lemmatizer
 from index.config import data_lines
 from index.names import skeleton, transliterations
-from index.forms import FormsTable
+from index.store.forms import FormsTable
 from index.official_links import load_links, relink_fields
-from index.schema import UNKNOWN_YEAR, unpack_text
+from index.store.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.arrays import runs
-from index.sorting import unique
+from index.store.arrays import runs
+from index.store.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own.
 FACETS = ("official", "region", "district", "sector", "year", "lang")

@@ -9,9 +9,9 @@ import pytest
 from index.analysis import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
-from index.arrays import MIN_POSTINGS
+from index.store.arrays import MIN_POSTINGS
 from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
-from index.merged_arrays import MERGE_AFTER
+from index.store.merged_arrays import MERGE_AFTER
 from index.pipeline import DocumentProcessor
 from index.reader import Ingestor
 from search.engine import SearchEngine

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from index.arrays import SegmentArrays
+from index.store.arrays import SegmentArrays
 from index.config import SEEDS_DIR
 from index.indexer import IndexBuilder, content_hash, open_or_create
 from index.reader import read_raw

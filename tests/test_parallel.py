@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import FORMAT as ARRAYS_FORMAT
-from index.arrays import write_missing_arrays
+from index.store.arrays import FORMAT as ARRAYS_FORMAT
+from index.store.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
 from index import indexer
 from index import parallel as parallel_module
-from index.forms import load_forms
+from index.store.forms import load_forms
 from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
 from index.official_links import load_links
 from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings

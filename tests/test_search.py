@@ -95,7 +95,7 @@ def test_an_index_of_the_earlier_schema_is_read_and_updated(tmp_path, build_inde
 
     import index.indexer
     from index.config import SEEDS_DIR
-    from index.schema import build_schema
+    from index.store.schema import build_schema
 
     def earlier_schema():
         schema = build_schema()

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.analysis import Lemmatizer, fold_yo  # noqa: E402
+from index.analysis.lemmatizer import Lemmatizer, fold_yo  # noqa: E402
 from index.entities import EntityExtractor  # noqa: E402
 from razdel import tokenize  # noqa: E402
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis import WORD_PATTERN, Lemmatizer, fold_yo, oov_stem
+from .analysis.chain import WORD_PATTERN
+from .analysis.lemmatizer import Lemmatizer, fold_yo, oov_stem
 from .config import data_lines
-from .names import skeleton, transliterations
+from .analysis.names import skeleton, transliterations
 from .records import Document
-from .word_ids import WordIds
+from .analysis.word_ids import WordIds
 
 # Words, and the punctuation that ends a name or joins a list.
 _TOKEN = re.compile(WORD_PATTERN + r"|[,;.:!?()«»\"“”—–]")
@@ -63,7 +64,7 @@ class LemmaTokens:
 
     def use_word_ids(self, word_ids: WordIds) -> None:
         """Gives each word's tokens its lemma's and surface's ids in
-        ``word_ids`` (``word_ids.py``)."""
+        ``word_ids`` (``analysis/word_ids.py``)."""
         self.word_ids = word_ids
         self._words.clear()  # made without them
 

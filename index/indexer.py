@@ -29,7 +29,7 @@ from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Writ
 from .pipeline import DocumentProcessor, Processed
 from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
-from .word_ids import WordIds
+from .analysis.word_ids import WordIds
 from .records import RawDocument, Rejection
 from .store.schema import SCHEMA_VERSION, build_schema
 
@@ -169,7 +169,7 @@ class IndexBuilder:
     def processor(self) -> DocumentProcessor:
         if self._processor is None:
             # its documents carry their words' ids for this process's writers
-            # (``word_ids.py``); a processor given to the builder may not
+            # (``analysis/word_ids.py``); a processor given to the builder may not
             self._processor = DocumentProcessor(max_chars=self.max_chars, ner=self.ner, word_ids=self.word_ids)
         return self._processor
 

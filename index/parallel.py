@@ -30,7 +30,7 @@ from pathlib import Path
 from .pipeline import Processed, init_worker, process_in_worker
 from .records import RawDocument, Rejection
 from .segment_writer import SMALL_SEGMENT, ArraySegmentWriter, IndexStorage
-from .word_ids import WordIds
+from .analysis.word_ids import WordIds
 
 FLUSH = "flush"  # a task: close your segment and send it
 # When the input runs out, a worker with at least this many documents queued

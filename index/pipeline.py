@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from .analysis import Lemmatizer, load_stop_words
+from .analysis.chain import load_stop_words
+from .analysis.lemmatizer import Lemmatizer
 from .entities import EntityExtractor, Token, is_full_name, may_link_later
 from .reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
-from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from .analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
 _EPOCH = Date(1970, 1, 1)
 

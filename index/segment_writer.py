@@ -59,7 +59,7 @@ from .store.arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positi
 from .store.forms import FormPairs
 from .store.sorting import stable_argsort
 from .store.codec import ZstdStoredCodec
-from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
+from .analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200

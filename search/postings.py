@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import script_of
+from index.analysis.lemmatizer import script_of
 from index.store.arrays import SegmentArrays, read_positions, read_term, require_text_in_whoosh
 from index.store.forms import FormsTable
 from index.store.merged_arrays import open_merged, segments_of

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import Lemmatizer
+from index.analysis.lemmatizer import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities import EntityExtractor
 from index.store.arrays import MIN_POSTINGS

@@ -81,7 +81,7 @@ def test_known_parses_are_pymorphys_dictionary_parses(lemmatizer, ingestor):
     dictionary holds, one in a script pymorphy cannot name."""
     import re
 
-    from index.analysis import WORD_PATTERN
+    from index.analysis.chain import WORD_PATTERN
     from index.reader import read_text_file
 
     words = set()

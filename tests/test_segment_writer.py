@@ -20,7 +20,7 @@ from index.config import SEEDS_DIR
 from index.segment_writer import ArraySegmentWriter
 from index.store.codec import ZstdStoredCodec
 from index.store.forms import form_keys
-from index.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from index.analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
 from conftest import write_docs
 

@@ -27,7 +27,7 @@ from .store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segm
 from .official_links import load_links, save_links
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
-from .reader import DEFAULT_MAX_CHARS, read_raw
+from .ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
 from .analysis.word_ids import WordIds
 from .records import RawDocument, Rejection

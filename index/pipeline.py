@@ -14,7 +14,7 @@ from pathlib import Path
 from .analysis.chain import load_stop_words
 from .analysis.lemmatizer import Lemmatizer
 from .entities import EntityExtractor, Token, is_full_name, may_link_later
-from .reader import DEFAULT_MAX_CHARS, Ingestor
+from .ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
 from .analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds

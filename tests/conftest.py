@@ -13,7 +13,7 @@ from index.store.arrays import MIN_POSTINGS
 from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
 from index.store.merged_arrays import MERGE_AFTER
 from index.pipeline import DocumentProcessor
-from index.reader import Ingestor
+from index.ingest.reader import Ingestor
 from search.engine import SearchEngine
 
 SEED_IDS = sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from index.store.arrays import SegmentArrays
 from index.config import SEEDS_DIR
 from index.indexer import IndexBuilder, content_hash, open_or_create
-from index.reader import read_raw
+from index.ingest.reader import read_raw
 
 TEXT_FIELDS = ("title", "body", "exact")
 
@@ -82,7 +82,7 @@ def test_known_parses_are_pymorphys_dictionary_parses(lemmatizer, ingestor):
     import re
 
     from index.analysis.chain import WORD_PATTERN
-    from index.reader import read_text_file
+    from index.ingest.reader import read_text_file
 
     words = set()
     for path in sorted(SEEDS_DIR.glob("*.txt")):

@@ -10,7 +10,7 @@ from slovnet.exec.infer import NERInfer, text_words
 
 from index.config import SEEDS_DIR
 from index.ner import ViterbiNERInfer, viterbi
-from index.reader import read_text_file
+from index.ingest.reader import read_text_file
 
 
 def _seed_texts(ingestor) -> list[str]:

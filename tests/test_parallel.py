@@ -28,7 +28,7 @@ from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
 from index.official_links import load_links
 from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
 from index.pipeline import DocumentProcessor
-from index.reader import DEFAULT_MAX_CHARS, read_raw
+from index.ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from search.engine import SearchEngine, SearchRequest
 from tests.test_index_paths import postings
 from tests.test_reliability import live_count, recombined_corpus

@@ -381,7 +381,7 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     from index.entities import EntityExtractor
     from index.indexer import content_hash
     from index.pipeline import DocumentProcessor
-    from index.reader import read_raw
+    from index.ingest.reader import read_raw
     from index.store.schema import build_schema
 
     word_ids = _CountedWordIds()

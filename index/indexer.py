@@ -21,10 +21,10 @@ from whoosh.index import LockError
 
 from .store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
                      write_missing_arrays)
-from .entities import PersonRegistry, load_known_officials, may_link_later, official_links
+from .entities.extractor import PersonRegistry, load_known_officials, may_link_later, official_links
 from .store.forms import write_forms
 from .store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .official_links import load_links, save_links
+from .entities.official_links import load_links, save_links
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
 from .ingest.reader import DEFAULT_MAX_CHARS, read_raw
@@ -320,7 +320,7 @@ class _Batch:
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
         # every official's name in the index that the corpus's names may
-        # complete, this run's and the earlier runs' (``official_links.py``)
+        # complete, this run's and the earlier runs' (``entities/official_links.py``)
         links = load_links(builder.index_dir)
         self.may_link: set[str] = set(links) if links is not None else names_that_may_link(ix, builder.index_dir)
         self.changes = 0  # since the last commit

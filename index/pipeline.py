@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .analysis.chain import load_stop_words
 from .analysis.lemmatizer import Lemmatizer
-from .entities import EntityExtractor, Token, is_full_name, may_link_later
+from .entities.extractor import EntityExtractor, Token, is_full_name, may_link_later
 from .ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
@@ -29,7 +29,7 @@ class Processed:
     id: str
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
-    unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``official_links.py``)
+    unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``entities/official_links.py``)
 
 
 class DocumentProcessor:

@@ -20,7 +20,7 @@ from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
 from index.analysis.names import skeleton, transliterations
 from index.store.forms import FormsTable
-from index.official_links import load_links, relink_fields
+from index.entities.official_links import load_links, relink_fields
 from index.store.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight

@@ -51,7 +51,7 @@ class FacetColumn:
     def from_reader(cls, reader, name: str, live: np.ndarray, postings,
                     renamed: dict[str, str] | None = None) -> "FacetColumn":
         """``renamed``: value -> the value its documents count under (the
-        officials' links, ``index/official_links.py``); "" keeps a value."""
+        officials' links, ``index/entities/official_links.py``); "" keeps a value."""
         by_value: dict[str, list[np.ndarray]] = {}
         if name in reader.schema and reader.schema[name].indexed:
             for value in postings.expand_prefix(name, ""):

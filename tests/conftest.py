@@ -8,7 +8,7 @@ import pytest
 
 from index.analysis.lemmatizer import Lemmatizer
 from index.config import SEEDS_DIR
-from index.entities import EntityExtractor
+from index.entities.extractor import EntityExtractor
 from index.store.arrays import MIN_POSTINGS
 from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
 from index.store.merged_arrays import MERGE_AFTER

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from index.entities import PersonRegistry, name_words, official_links
-from index.official_links import load_links
+from index.entities.extractor import PersonRegistry, name_words, official_links
+from index.entities.official_links import load_links
 from index.indexer import IndexBuilder
 from index.records import Document
 from search.cli import main as cli_main

@@ -9,7 +9,7 @@ import pytest
 from slovnet.exec.infer import NERInfer, text_words
 
 from index.config import SEEDS_DIR
-from index.ner import ViterbiNERInfer, viterbi
+from index.entities.ner import ViterbiNERInfer, viterbi
 from index.ingest.reader import read_text_file
 
 
@@ -190,7 +190,7 @@ def test_a_name_worked_out_once_is_the_same_the_next_time(extractor, ingestor):
 def test_scores_are_slovnets_to_the_bit(extractor, ingestor):
     """Both models, on the seeds' words and on random batches whose rows are
     padded to different lengths."""
-    from index.ner import scores
+    from index.entities.ner import scores
 
     officials = extractor.officials
     words = [w for text in _seed_texts(ingestor) for w in text_words(text)]

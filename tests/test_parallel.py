@@ -25,7 +25,7 @@ from index import indexer
 from index import parallel as parallel_module
 from index.store.forms import load_forms
 from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
-from index.official_links import load_links
+from index.entities.official_links import load_links
 from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
 from index.pipeline import DocumentProcessor
 from index.ingest.reader import DEFAULT_MAX_CHARS, read_raw

@@ -378,7 +378,7 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     word ids are not taken (the words are looked up). Either way the arrays
     are the ones a writer makes of the words alone, and so are the
     lemma-form pairs for the forms table."""
-    from index.entities import EntityExtractor
+    from index.entities.extractor import EntityExtractor
     from index.indexer import content_hash
     from index.pipeline import DocumentProcessor
     from index.ingest.reader import read_raw

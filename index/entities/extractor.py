@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis.chain import WORD_PATTERN
-from .analysis.lemmatizer import Lemmatizer, fold_yo, oov_stem
-from .config import data_lines
-from .analysis.names import skeleton, transliterations
-from .records import Document
-from .analysis.word_ids import WordIds
+from ..analysis.chain import WORD_PATTERN
+from ..analysis.lemmatizer import Lemmatizer, fold_yo, oov_stem
+from ..config import data_lines
+from ..analysis.names import skeleton, transliterations
+from ..records import Document
+from ..analysis.word_ids import WordIds
 
 # Words, and the punctuation that ends a name or joins a list.
 _TOKEN = re.compile(WORD_PATTERN + r"|[,;.:!?()«»\"“”—–]")

@@ -21,7 +21,7 @@ from whoosh.index import LockError
 
 from .store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
                      write_missing_arrays)
-from .entities.extractor import PersonRegistry, load_known_officials, may_link_later, official_links
+from .entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
 from .store.forms import write_forms
 from .store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from .entities.official_links import load_links, save_links

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from .analysis.chain import load_stop_words
 from .analysis.lemmatizer import Lemmatizer
-from .entities.extractor import EntityExtractor, Token, is_full_name, may_link_later
+from .analysis.tokens import Token
+from .entities.extractor import EntityExtractor
+from .entities.persons import is_full_name, may_link_later
 from .ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from .records import Document, RawDocument, Rejection
 from .store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text

@@ -2,9 +2,10 @@
 
 The index and the query side must never disagree about what a word is, so
 they share this package: ``lemmatizer`` (words to lemmas), ``chain`` (the
-Whoosh analyzers the schema and the query parser use), ``names`` (spelling-
-insensitive keys for names in Latin script), and ``word_ids`` (the ids a
-process's words are filed under).
+Whoosh analyzers the schema and the query parser use), and ``names``
+(spelling-insensitive keys for names in Latin script). The build tokenizes
+a document once more, keeping punctuation and offsets for the entity step
+(``tokens``), with the ids its words are filed under (``word_ids``).
 """
 
 # Indexes written while the chain was the module ``index.analysis`` pickle

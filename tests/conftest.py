@@ -10,9 +10,9 @@ from index.analysis.lemmatizer import Lemmatizer
 from index.config import SEEDS_DIR
 from index.entities.extractor import EntityExtractor
 from index.store.arrays import MIN_POSTINGS
-from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
+from index.build.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
 from index.store.merged_arrays import MERGE_AFTER
-from index.pipeline import DocumentProcessor
+from index.build.pipeline import DocumentProcessor
 from index.ingest.reader import Ingestor
 from search.engine import SearchEngine
 

@@ -6,7 +6,7 @@ import json
 
 from index.entities.persons import PersonRegistry, name_words, official_links
 from index.entities.official_links import load_links
-from index.indexer import IndexBuilder
+from index.build.indexer import IndexBuilder
 from index.records import Document
 from search.cli import main as cli_main
 from search.engine import SearchEngine, SearchRequest

@@ -9,7 +9,7 @@ from whoosh import index as whoosh_index
 
 from index.store.arrays import SegmentArrays
 from index.config import SEEDS_DIR
-from index.indexer import IndexBuilder, content_hash, open_or_create
+from index.build.indexer import IndexBuilder, content_hash, open_or_create
 from index.ingest.reader import read_raw
 
 TEXT_FIELDS = ("title", "body", "exact")
@@ -42,7 +42,7 @@ def postings(index_dir: Path) -> dict:
 
 def test_worker_tokens_equal_the_analyzers_on_plain_text(tmp_path, seed_index, build_index, extractor, ingestor):
     # the same documents, written with plain strings so Whoosh runs the analyzers
-    from index.pipeline import DocumentProcessor
+    from index.build.pipeline import DocumentProcessor
 
     processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
     plain_dir = tmp_path / "plain"

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from index.store.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arrays
 
 from index.config import SEEDS_DIR
-from index.segment_writer import ArraySegmentWriter
+from index.build.segment_writer import ArraySegmentWriter
 from index.store.codec import ZstdStoredCodec
 from index.store.forms import form_keys
 from index.analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
@@ -214,7 +214,7 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
     from whoosh.writing import SegmentWriter
 
     from index.store.schema import build_schema
-    from index.segment_writer import ArraySegmentWriter
+    from index.build.segment_writer import ArraySegmentWriter
 
     rng = random.Random(7)
     words = [f"слово{k}" for k in range(600)]
@@ -278,9 +278,9 @@ def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
 def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypatch):
     """With every block compressed, as Whoosh does, the files do not differ
     by a byte."""
-    import index.segment_writer
+    import index.build.segment_writer
 
-    monkeypatch.setattr(index.segment_writer, "COMPRESS_FROM", 0)
+    monkeypatch.setattr(index.build.segment_writer, "COMPRESS_FROM", 0)
     dirs = _write_both(tmp_path, text_in_whoosh=True)
     ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
     assert set(ours) >= {"trm", "pst", "_body_len.col"}
@@ -340,8 +340,8 @@ def test_only_small_segments_are_merged_at_a_commit(tmp_path, monkeypatch):
     100,000 documents Whoosh's own policy merged 22 segments of ~4,000)."""
     from whoosh import index as whoosh_index
 
-    import index.segment_writer as segment_writer
-    from index.indexer import IndexBuilder
+    import index.build.segment_writer as segment_writer
+    from index.build.indexer import IndexBuilder
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -379,8 +379,8 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     are the ones a writer makes of the words alone, and so are the
     lemma-form pairs for the forms table."""
     from index.entities.extractor import EntityExtractor
-    from index.indexer import content_hash
-    from index.pipeline import DocumentProcessor
+    from index.build.indexer import content_hash
+    from index.build.pipeline import DocumentProcessor
     from index.ingest.reader import read_raw
     from index.store.schema import build_schema
 

@@ -54,12 +54,12 @@ from whoosh.system import _INT_SIZE
 from whoosh.util import random_name
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from .store import arrays
-from .store.arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
-from .store.forms import FormPairs
-from .store.sorting import stable_argsort
-from .store.codec import ZstdStoredCodec
-from .analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
+from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
+from ..store import arrays
+from ..store.arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
+from ..store.codec import ZstdStoredCodec
+from ..store.forms import FormPairs
+from ..store.sorting import stable_argsort
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from .analysis.chain import load_stop_words
-from .analysis.lemmatizer import Lemmatizer
-from .analysis.tokens import Token
-from .entities.extractor import EntityExtractor
-from .entities.persons import is_full_name, may_link_later
-from .ingest.reader import DEFAULT_MAX_CHARS, Ingestor
-from .records import Document, RawDocument, Rejection
-from .store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
-from .analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from ..analysis.chain import load_stop_words
+from ..analysis.lemmatizer import Lemmatizer
+from ..analysis.tokens import Token
+from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from ..entities.extractor import EntityExtractor
+from ..entities.persons import is_full_name, may_link_later
+from ..ingest.reader import DEFAULT_MAX_CHARS, Ingestor
+from ..records import Document, RawDocument, Rejection
+from ..store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
 
 _EPOCH = Date(1970, 1, 1)
 

@@ -19,19 +19,19 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
-                     write_missing_arrays)
-from .entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
-from .store.forms import write_forms
-from .store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .entities.official_links import load_links, save_links
+from ..analysis.word_ids import WordIds
+from ..entities.official_links import load_links, save_links
+from ..entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
+from ..ingest.reader import DEFAULT_MAX_CHARS, read_raw
+from ..records import RawDocument, Rejection
+from ..store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
+                           write_missing_arrays)
+from ..store.forms import write_forms
+from ..store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
+from ..store.schema import SCHEMA_VERSION, build_schema
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
-from .ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
-from .analysis.word_ids import WordIds
-from .records import RawDocument, Rejection
-from .store.schema import SCHEMA_VERSION, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.

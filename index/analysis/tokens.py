@@ -1,7 +1,7 @@
 """Text -> tokens with lemmas and offsets, punctuation kept: the build's
 tokenizer, which the entity step matches phrases on and the index files as
-it is (``pipeline.index_tokens``: the same words and lemmas the schema's
-analyzers give, which a test checks)."""
+it is (``build.pipeline``'s ``index_tokens``: the same words and lemmas the
+schema's analyzers give, which a test checks)."""
 from __future__ import annotations
 
 import re

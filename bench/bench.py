@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 import index  # noqa: E402,F401  (sets one BLAS thread before numpy loads)
 import numpy as np  # noqa: E402
 
-from index.analysis import lemma_analyzer  # noqa: E402
+from index.analysis.chain import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402
-from index.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
-from index.indexer import IndexBuilder, content_hash, known_hashes, open_or_create  # noqa: E402
-from index.reader import read_raw  # noqa: E402
+from index.store.arrays import FORMAT as ARRAYS_FORMAT  # noqa: E402
+from index.build.indexer import IndexBuilder, content_hash, known_hashes, open_or_create  # noqa: E402
+from index.ingest.reader import read_raw  # noqa: E402
 from index.records import Rejection  # noqa: E402
 from search.engine import SearchEngine, SearchRequest  # noqa: E402
 

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.analysis import Lemmatizer, fold_yo  # noqa: E402
-from index.entities import EntityExtractor  # noqa: E402
+from index.analysis.lemmatizer import Lemmatizer, fold_yo  # noqa: E402
+from index.entities.extractor import EntityExtractor  # noqa: E402
 from razdel import tokenize  # noqa: E402
 
 # natasha's own published news-NER F1 on factRuEval-2016 (natasha/slovnet README, naeval)

@@ -18,3 +18,8 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 from .lean_imports import import_whoosh as _import_whoosh  # noqa: E402
 
 _import_whoosh()
+
+# Indexes written before the subpackages name their classes' old modules.
+from .old_paths import install as _install_old_paths  # noqa: E402
+
+_install_old_paths()

@@ -8,10 +8,10 @@ import os
 import sys
 from pathlib import Path
 
+from .build.indexer import COMMIT_EVERY, IndexBroken, IndexBuilder, IndexBusy, index_exists
+from .build.parallel import WorkerFailed
 from .config import SEEDS_DIR, resolve_index_dir
-from .indexer import COMMIT_EVERY, IndexBroken, IndexBuilder, IndexBusy, index_exists
-from .parallel import WorkerFailed
-from .reader import DEFAULT_MAX_CHARS, iter_input_files
+from .ingest.reader import DEFAULT_MAX_CHARS, iter_input_files
 
 
 # Below this many inputs, starting worker processes (each loads the models)

@@ -36,3 +36,8 @@ def data_lines(name: str) -> list[str]:
         if line and not line.startswith("#"):
             lines.append(line)
     return lines
+
+
+def split_list(value: str, sep: str) -> list[str]:
+    """The values of a knowledge file's column that lists several."""
+    return [v.strip() for v in (value or "").split(sep) if v.strip()]

@@ -18,12 +18,12 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from index.analysis import Lemmatizer
+from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
-from index.names import skeleton, transliterations
-from index.forms import FormsTable
-from index.official_links import load_links, relink_fields
-from index.schema import UNKNOWN_YEAR, unpack_text
+from index.analysis.names import skeleton, transliterations
+from index.store.forms import FormsTable
+from index.entities.official_links import load_links, relink_fields
+from index.store.schema import UNKNOWN_YEAR, unpack_text
 
 from . import highlight
 from .facets import DEFAULT_TOP, FACETS, FacetIndex, facet_records

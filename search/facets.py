@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.arrays import runs
-from index.sorting import unique
+from index.store.arrays import runs
+from index.store.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own.
 FACETS = ("official", "region", "district", "sector", "year", "lang")
@@ -51,7 +51,7 @@ class FacetColumn:
     def from_reader(cls, reader, name: str, live: np.ndarray, postings,
                     renamed: dict[str, str] | None = None) -> "FacetColumn":
         """``renamed``: value -> the value its documents count under (the
-        officials' links, ``index/official_links.py``); "" keeps a value."""
+        officials' links, ``index/entities/official_links.py``); "" keeps a value."""
         by_value: dict[str, list[np.ndarray]] = {}
         if name in reader.schema and reader.schema[name].indexed:
             for value in postings.expand_prefix(name, ""):

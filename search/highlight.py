@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from index.analysis import fold_yo
+from index.analysis.lemmatizer import fold_yo
 
 SNIPPET_CHARS = 240
 MAX_SNIPPETS = 3

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import script_of
-from index.arrays import SegmentArrays, read_positions, read_term, require_text_in_whoosh
-from index.forms import FormsTable
-from index.merged_arrays import open_merged, segments_of
+from index.analysis.lemmatizer import script_of
+from index.store.arrays import SegmentArrays, read_positions, read_term, require_text_in_whoosh
+from index.store.forms import FormsTable
+from index.store.merged_arrays import open_merged, segments_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 

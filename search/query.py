@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import lemma_analyzer, load_stop_words, surface_analyzer
+from index.analysis.chain import lemma_analyzer, load_stop_words, surface_analyzer
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64

@@ -18,7 +18,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from index.sorting import unique
+from index.store.sorting import unique
 
 from .postings import PostingReader
 

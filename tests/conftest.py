@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import Lemmatizer
+from index.analysis.lemmatizer import Lemmatizer
 from index.config import SEEDS_DIR
-from index.entities import EntityExtractor
-from index.arrays import MIN_POSTINGS
-from index.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
-from index.merged_arrays import MERGE_AFTER
-from index.pipeline import DocumentProcessor
-from index.reader import Ingestor
+from index.entities.extractor import EntityExtractor
+from index.store.arrays import MIN_POSTINGS
+from index.build.indexer import COMMIT_EVERY, POOL_MB, IndexBuilder
+from index.store.merged_arrays import MERGE_AFTER
+from index.build.pipeline import DocumentProcessor
+from index.ingest.reader import Ingestor
 from search.engine import SearchEngine
 
 SEED_IDS = sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from index.entities import PersonRegistry, name_words, official_links
-from index.official_links import load_links
-from index.indexer import IndexBuilder
+from index.entities.persons import PersonRegistry, name_words, official_links
+from index.entities.official_links import load_links
+from index.build.indexer import IndexBuilder
 from index.records import Document
 from search.cli import main as cli_main
 from search.engine import SearchEngine, SearchRequest
@@ -301,7 +301,7 @@ def test_foreign_names_in_oblique_cases_come_back_to_the_nominative(extractor):
     # the tokenizer (at 100,000 documents «С. Скрипаля» was an official)
     text = "Дело об отравлении С. Скрипаля рассмотрит суд. Об этом сообщил С.Скрипаль."
     assert [m.name for m in extractor.officials.russian(text)] == ["С. Скрипаль", "С. Скрипаль"]
-    decliner = extractor.officials.decliner
+    decliner = extractor.officials.normalizer.decliner
     assert decliner.nominative("Асию", "Acc") == "Асия" and decliner.nominative("Тафте", "Loc") == "Тафт"
     assert decliner.nominative("Камалы", "Gen") == "Камала" and decliner.nominative("Скрипаля", "Gen") == "Скрипаль"
     assert decliner.nominative("Рааба", "Nom") == "Рааба" and decliner.nominative("Бушу-младшему", "Dat") == "Бушу-младшему"

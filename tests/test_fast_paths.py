@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-import index.arrays
+import index.store.arrays
 from index.config import SEEDS_DIR
-from index.merged_arrays import PREFIX, segments_of
+from index.store.merged_arrays import PREFIX, segments_of
 from search.engine import SearchEngine, SearchRequest
 from search.query import Not
 
@@ -75,8 +75,8 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     build(index_dir)
     twin_dir = tmp_path_factory.mktemp("mixed-twin")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index.arrays, "TEXT_FIELDS", ())
-        patch.setattr(index.arrays, "VALUE_FIELDS", ())
+        patch.setattr(index.store.arrays, "TEXT_FIELDS", ())
+        patch.setattr(index.store.arrays, "VALUE_FIELDS", ())
         build(twin_dir)
     segments = segments_of(whoosh_index.open_dir(str(index_dir)).reader())
     assert len([p for p in index_dir.glob("*_terms.marisa") if not p.name.startswith(PREFIX)]) == len(segments)
@@ -277,7 +277,7 @@ def test_pages_concatenate_to_the_full_ranking(mixed_engine):
 def test_unique_by_a_sort_is_numpys_unique(values, dtype):
     """Word-id pairs (up to 64 bits), document numbers: the same distinct
     values, sorted, of the same type, as ``np.unique`` gives."""
-    from index.sorting import unique
+    from index.store.sorting import unique
 
     info = np.iinfo(dtype)
     array = np.array([v % (int(info.max) + 1) + int(info.min) for v in values], dtype=dtype)
@@ -291,7 +291,7 @@ def test_unique_by_a_sort_is_numpys_unique(values, dtype):
 def test_a_stable_argsort_of_packed_keys_is_numpys(values, dtype, spread):
     """Word ids, many repeated (``spread`` narrows them): the order NumPy's
     stable sort gives, equal ids in their first order."""
-    from index.sorting import stable_argsort
+    from index.store.sorting import stable_argsort
 
     array = np.array([v % spread % (int(np.iinfo(dtype).max) + 1) for v in values], dtype=dtype)
     assert np.array_equal(stable_argsort(array), np.argsort(array, kind="stable"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from index.config import SEEDS_DIR
-from index.forms import FORMS_FILE, FormsTable
+from index.store.forms import FORMS_FILE, FormsTable
 from search.engine import SearchEngine, SearchRequest
 from search.postings import FormFinder
 

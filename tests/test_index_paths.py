@@ -7,10 +7,10 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from index.arrays import SegmentArrays
+from index.store.arrays import SegmentArrays
 from index.config import SEEDS_DIR
-from index.indexer import IndexBuilder, content_hash, open_or_create
-from index.reader import read_raw
+from index.build.indexer import IndexBuilder, content_hash, open_or_create
+from index.ingest.reader import read_raw
 
 TEXT_FIELDS = ("title", "body", "exact")
 
@@ -42,7 +42,7 @@ def postings(index_dir: Path) -> dict:
 
 def test_worker_tokens_equal_the_analyzers_on_plain_text(tmp_path, seed_index, build_index, extractor, ingestor):
     # the same documents, written with plain strings so Whoosh runs the analyzers
-    from index.pipeline import DocumentProcessor
+    from index.build.pipeline import DocumentProcessor
 
     processor = DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
     plain_dir = tmp_path / "plain"
@@ -81,8 +81,8 @@ def test_known_parses_are_pymorphys_dictionary_parses(lemmatizer, ingestor):
     dictionary holds, one in a script pymorphy cannot name."""
     import re
 
-    from index.analysis import WORD_PATTERN
-    from index.reader import read_text_file
+    from index.analysis.chain import WORD_PATTERN
+    from index.ingest.reader import read_text_file
 
     words = set()
     for path in sorted(SEEDS_DIR.glob("*.txt")):

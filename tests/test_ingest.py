@@ -8,7 +8,7 @@ import pytest
 
 from index.cli import main as index_main
 from index.config import SEEDS_DIR
-from index.reader import read_raw, read_text_file
+from index.ingest.reader import read_raw, read_text_file
 from index.records import Document, Rejection
 
 SEEDS = {

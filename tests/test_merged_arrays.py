@@ -9,9 +9,9 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import _SEP, ARRAY_FIELDS, FORMAT, SegmentArrays, _paths
+from index.store.arrays import _SEP, ARRAY_FIELDS, FORMAT, SegmentArrays, _paths
 from index.config import SEEDS_DIR
-from index.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
+from index.store.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
 from search.engine import SearchEngine, SearchRequest
 
 
@@ -164,11 +164,11 @@ def test_arrays_of_fewer_fields_are_rewritten_and_merged_again(tmp_path, build_i
     """An index whose arrays an older version wrote (without the facet
     fields) gets them on the next run, even with nothing to index, and its
     old merge is replaced."""
-    import index.arrays
+    import index.store.arrays
 
     index_dir = tmp_path / "index"
     with monkeypatch.context() as patch:
-        patch.setattr(index.arrays, "ARRAY_FIELDS", {"title": True, "body": True, "exact": False})
+        patch.setattr(index.store.arrays, "ARRAY_FIELDS", {"title": True, "body": True, "exact": False})
         assert build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1).merged_arrays
     old_name = read_manifest(index_dir)["name"]
     assert SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts[0][0].fields == {"title", "body", "exact"}

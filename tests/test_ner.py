@@ -9,8 +9,8 @@ import pytest
 from slovnet.exec.infer import NERInfer, text_words
 
 from index.config import SEEDS_DIR
-from index.ner import ViterbiNERInfer, viterbi
-from index.reader import read_text_file
+from index.entities.ner import ViterbiNERInfer, viterbi
+from index.ingest.reader import read_text_file
 
 
 def _seed_texts(ingestor) -> list[str]:
@@ -114,7 +114,7 @@ def test_windows_find_the_same_people_as_whole_sentences(extractor, ingestor, mo
 
     windowed = [found(text) for text in texts]
     monkeypatch.setattr(officials, "margin", 10_000)  # every window is its whole sentence
-    monkeypatch.setattr(officials, "morph_context", 10_000)  # the morphology of whole lines
+    monkeypatch.setattr(officials.normalizer, "morph_context", 10_000)  # the morphology of whole lines
     whole = [found(text) for text in texts]
     assert windowed == whole
     assert sum(len(people) for people in windowed) >= 10
@@ -177,20 +177,20 @@ def test_a_name_worked_out_once_is_the_same_the_next_time(extractor, ingestor):
 
     fresh = []
     for text in texts:
-        officials._normal_names.clear()
+        officials.normalizer._normal_names.clear()
         fresh.append(found(text))
-    officials._normal_names.clear()
+    officials.normalizer._normal_names.clear()
     warm = [found(text) for text in reversed(texts)][::-1]
     again = [found(text) for text in texts]
     assert fresh == warm == again
     assert sum(len(people) for people in fresh) >= 10
-    assert len(officials._normal_names) < sum(len(people) for people in fresh)  # names repeat
+    assert len(officials.normalizer._normal_names) < sum(len(people) for people in fresh)  # names repeat
 
 
 def test_scores_are_slovnets_to_the_bit(extractor, ingestor):
     """Both models, on the seeds' words and on random batches whose rows are
     padded to different lengths."""
-    from index.ner import scores
+    from index.entities.ner import scores
 
     officials = extractor.officials
     words = [w for text in _seed_texts(ingestor) for w in text_words(text)]

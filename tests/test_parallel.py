@@ -1,4 +1,4 @@
-"""Worker processes that write their own segments (``index/parallel.py``):
+"""Worker processes that write their own segments (``index/build/parallel.py``):
 the index equals one process's, replaced versions go in the same commit as
 the new ones, officials are linked across the whole run, and a worker that
 dies stops the run with a clear error and leaves the last commit whole."""
@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import FORMAT as ARRAYS_FORMAT
-from index.arrays import write_missing_arrays
+from index.store.arrays import FORMAT as ARRAYS_FORMAT
+from index.store.arrays import write_missing_arrays
 from index.config import SEEDS_DIR
-from index import indexer
-from index import parallel as parallel_module
-from index.forms import load_forms
-from index.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
-from index.official_links import load_links
-from index.parallel import WorkerFailed, WorkerSegment, WorkerSettings
-from index.pipeline import DocumentProcessor
-from index.reader import DEFAULT_MAX_CHARS, read_raw
+from index.build import indexer
+from index.build import parallel as parallel_module
+from index.store.forms import load_forms
+from index.build.indexer import POOL_MB, IndexBuilder, content_hash, open_or_create
+from index.entities.official_links import load_links
+from index.build.parallel import WorkerFailed, WorkerSegment, WorkerSettings
+from index.build.pipeline import DocumentProcessor
+from index.ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from search.engine import SearchEngine, SearchRequest
 from tests.test_index_paths import postings
 from tests.test_reliability import live_count, recombined_corpus

@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 
 from index.cli import main as index_main
 from index.config import SEEDS_DIR
-from index.indexer import IndexBuilder, IndexBusy
+from index.build.indexer import IndexBuilder, IndexBusy
 from search.cli import main as cli_main
 from search.engine import IndexUnavailable, SearchEngine, SearchRequest
 from web import create_app

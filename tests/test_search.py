@@ -93,9 +93,9 @@ def test_an_index_of_the_earlier_schema_is_read_and_updated(tmp_path, build_inde
     indexed) keep their schema: they are searched, shown and re-run alike."""
     from whoosh.fields import ID, NUMERIC, STORED
 
-    import index.indexer
+    import index.build.indexer
     from index.config import SEEDS_DIR
-    from index.schema import build_schema
+    from index.store.schema import build_schema
 
     def earlier_schema():
         schema = build_schema()
@@ -107,7 +107,7 @@ def test_an_index_of_the_earlier_schema_is_read_and_updated(tmp_path, build_inde
 
     index_dir = tmp_path / "index"
     with monkeypatch.context() as patch:
-        patch.setattr(index.indexer, "build_schema", earlier_schema)
+        patch.setattr(index.build.indexer, "build_schema", earlier_schema)
         build_index(index_dir, [SEEDS_DIR], commit_every=2)
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
     assert engine._generation().searcher.schema["source_text"].column_type is None

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arrays
+from index.store.arrays import _SEP, FORMAT, SegmentArrays, _paths, write_segment_arrays
 
 from index.config import SEEDS_DIR
-from index.segment_writer import ArraySegmentWriter
-from index.stored import ZstdStoredCodec
-from index.forms import form_keys
-from index.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from index.build.segment_writer import ArraySegmentWriter
+from index.store.codec import ZstdStoredCodec
+from index.store.forms import form_keys
+from index.analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 
 from conftest import write_docs
 
@@ -48,14 +48,14 @@ def _build_twins(tmp_path, build_index, name, *runs, **options):
     """The same runs indexed twice: as the indexer writes (``name``), and
     with every posting in Whoosh too (``name``-whoosh), the reference the
     arrays are read back from."""
-    import index.arrays
+    import index.store.arrays
 
     index_dir, twin = tmp_path / name, tmp_path / f"{name}-whoosh"
     for paths in runs:
         build_index(index_dir, paths, **options)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index.arrays, "TEXT_FIELDS", ())
-        patch.setattr(index.arrays, "VALUE_FIELDS", ())
+        patch.setattr(index.store.arrays, "TEXT_FIELDS", ())
+        patch.setattr(index.store.arrays, "VALUE_FIELDS", ())
         for paths in runs:
             build_index(twin, paths, **options)
     return index_dir, twin
@@ -67,7 +67,7 @@ def _assert_same_arrays(index_dir, twin, scratch, min_postings=1, values_in_whoo
     term; ``values_in_whoosh``: segments written before the fields of
     values left Whoosh may hold those there too); returns the segments'
     document counts."""
-    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
+    from index.store.arrays import TEXT_FIELDS, VALUE_FIELDS
 
     arrays_only = (*TEXT_FIELDS, *VALUE_FIELDS)
 
@@ -101,10 +101,10 @@ def _assert_same_arrays(index_dir, twin, scratch, min_postings=1, values_in_whoo
 
 
 def test_filed_arrays_equal_the_arrays_read_back(tmp_path, build_index, monkeypatch):
-    import index.arrays
+    import index.store.arrays
 
     read_back = []  # segments whose arrays were written by reading them back: none
-    monkeypatch.setattr(index.arrays, "write_segment_arrays", lambda *args, **kw: read_back.append(args[2]))
+    monkeypatch.setattr(index.store.arrays, "write_segment_arrays", lambda *args, **kw: read_back.append(args[2]))
     extra = write_docs(tmp_path / "extra", {
         f"extra{k}": f"Завод номер {k} в Калужской области наладил выпуск станков. Губернатор Владислав Шапша осмотрел цех."
         for k in range(4)})
@@ -138,16 +138,16 @@ def test_segments_holding_the_values_in_whoosh_are_merged_into_the_arrays(tmp_pa
     """Segments written while Whoosh held the fields of values (the facets,
     the year, the language): merged with new ones, their values' postings
     go to the merged segment's arrays, read from Whoosh."""
-    import index.arrays
+    import index.store.arrays
 
     extra = write_docs(tmp_path / "extra", {
         f"extra{k}": f"Завод номер {k} в Пермском крае наладил выпуск станков. Губернатор Дмитрий Махонин осмотрел цех."
         for k in range(6)})
     index_dir, twin = tmp_path / "index", tmp_path / "twin"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index.arrays, "VALUE_FIELDS", ())
+        patch.setattr(index.store.arrays, "VALUE_FIELDS", ())
         build_index(index_dir, [SEEDS_DIR], commit_every=1, merge_after=10**9)
-        patch.setattr(index.arrays, "TEXT_FIELDS", ())
+        patch.setattr(index.store.arrays, "TEXT_FIELDS", ())
         build_index(twin, [SEEDS_DIR], commit_every=1, merge_after=10**9)
         build_index(twin, [extra], commit_every=1, merge_after=10**9)
     with whoosh_index.open_dir(str(index_dir)).reader() as reader:
@@ -166,7 +166,7 @@ def test_segments_holding_the_values_in_whoosh_are_merged_into_the_arrays(tmp_pa
 
 
 def test_filed_arrays_keep_the_threshold(tmp_path, build_index):
-    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
+    from index.store.arrays import TEXT_FIELDS, VALUE_FIELDS
 
     index_dir, twin = _build_twins(tmp_path, build_index, "index", [SEEDS_DIR], array_min_postings=2, merge_after=10**9)
     _assert_same_arrays(index_dir, twin, tmp_path / "scratch", min_postings=2)
@@ -209,12 +209,12 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
     blocks too, so its block writing is checked on many terms."""
     import random
 
-    import index.arrays
+    import index.store.arrays
 
     from whoosh.writing import SegmentWriter
 
-    from index.schema import build_schema
-    from index.segment_writer import ArraySegmentWriter
+    from index.store.schema import build_schema
+    from index.build.segment_writer import ArraySegmentWriter
 
     rng = random.Random(7)
     words = [f"слово{k}" for k in range(600)]
@@ -228,7 +228,7 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
 
     docs = [doc(k) for k in range(400)]
     dirs = {}
-    # Whoosh's writer with the codec ours uses (its stored fields are ``stored.py``'s)
+    # Whoosh's writer with the codec ours uses (its stored fields are ``store/codec.py``'s)
     for name, make in (("whoosh", lambda ix, d: SegmentWriter(ix, compound=False, codec=ZstdStoredCodec())),
                        ("ours", lambda ix, d: ArraySegmentWriter(ix, d, compound=False))):
         index_dir = dirs[name] = tmp_path / name
@@ -236,8 +236,8 @@ def _write_both(tmp_path, text_in_whoosh: bool = True) -> dict[str, Path]:
         ix = whoosh_index.create_in(str(index_dir), build_schema())
         with pytest.MonkeyPatch.context() as patch:
             if text_in_whoosh:
-                patch.setattr(index.arrays, "TEXT_FIELDS", ())
-                patch.setattr(index.arrays, "VALUE_FIELDS", ())
+                patch.setattr(index.store.arrays, "TEXT_FIELDS", ())
+                patch.setattr(index.store.arrays, "VALUE_FIELDS", ())
             writer = make(ix, index_dir)
             for fields in docs:
                 writer.add_document(**dict(fields))
@@ -253,7 +253,7 @@ def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
     Whoosh's writer makes of them (read back from its segment); every other
     file (stored values, field lengths, columns) is Whoosh's own, byte for
     byte, and its term and posting files hold the other fields' terms."""
-    from index.arrays import TEXT_FIELDS, VALUE_FIELDS
+    from index.store.arrays import TEXT_FIELDS, VALUE_FIELDS
 
     dirs = _write_both(tmp_path, text_in_whoosh=False)
     ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
@@ -278,9 +278,9 @@ def test_text_fields_go_to_the_arrays_and_the_rest_is_whooshs_own(tmp_path):
 def test_segment_files_are_the_ones_whooshs_own_writer_makes(tmp_path, monkeypatch):
     """With every block compressed, as Whoosh does, the files do not differ
     by a byte."""
-    import index.segment_writer
+    import index.build.segment_writer
 
-    monkeypatch.setattr(index.segment_writer, "COMPRESS_FROM", 0)
+    monkeypatch.setattr(index.build.segment_writer, "COMPRESS_FROM", 0)
     dirs = _write_both(tmp_path, text_in_whoosh=True)
     ours, whooshs = _written_files(dirs["ours"]), _written_files(dirs["whoosh"])
     assert set(ours) >= {"trm", "pst", "_body_len.col"}
@@ -340,8 +340,8 @@ def test_only_small_segments_are_merged_at_a_commit(tmp_path, monkeypatch):
     100,000 documents Whoosh's own policy merged 22 segments of ~4,000)."""
     from whoosh import index as whoosh_index
 
-    import index.segment_writer as segment_writer
-    from index.indexer import IndexBuilder
+    import index.build.segment_writer as segment_writer
+    from index.build.indexer import IndexBuilder
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -378,11 +378,11 @@ def test_a_documents_word_ids_are_filed_as_they_are(tmp_path, lemmatizer, ingest
     word ids are not taken (the words are looked up). Either way the arrays
     are the ones a writer makes of the words alone, and so are the
     lemma-form pairs for the forms table."""
-    from index.entities import EntityExtractor
-    from index.indexer import content_hash
-    from index.pipeline import DocumentProcessor
-    from index.reader import read_raw
-    from index.schema import build_schema
+    from index.entities.extractor import EntityExtractor
+    from index.build.indexer import content_hash
+    from index.build.pipeline import DocumentProcessor
+    from index.ingest.reader import read_raw
+    from index.store.schema import build_schema
 
     word_ids = _CountedWordIds()
     processor = DocumentProcessor(lemmatizer=lemmatizer, ingestor=ingestor, ner=False,
@@ -430,7 +430,7 @@ def test_stored_fields_and_raw_text_read_back_from_segments_of_either_codec(tmp_
     from whoosh.codec.whoosh3 import W3Codec
     from whoosh.writing import SegmentWriter
 
-    from index.schema import build_schema, pack_text, unpack_text
+    from index.store.schema import build_schema, pack_text, unpack_text
 
     def tokens(k: int) -> list[str]:
         return [f"завод{k % 7}", "импортозамещение", f"слово{k}"]

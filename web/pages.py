@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from index.schema import UNKNOWN_YEAR
+from index.store.schema import UNKNOWN_YEAR
 from search.engine import BadRequest, IndexUnavailable, SearchRequest
 from search.facets import DEFAULT_TOP
 

@@ -36,7 +36,7 @@ def form_keys(pairs: Iterable[tuple[str, str]]) -> set[str]:
 class FormPairs:
     """A segment's lemma-form pairs as it is written: a lemma and a form per
     indexed token, as word ids where the document's fields carry them
-    (``word_ids.py``), made unique with one numpy sort and spelled out once,
+    (``analysis/word_ids.py``), made unique with one numpy sort and spelled out once,
     for the keys of the segment's distinct pairs. As strings, a set of them
     a document, they cost 0.4 ms a document, most of it adding each
     document's ~450 keys to the segment's set of a hundred thousand."""

@@ -6,7 +6,7 @@ process has seen so far. A bare surname ("Шапши") or, in an Italian text, a
 name in Latin script ("Vladislav Shapsha") may still be left, its full name
 in a document read later, by another process or in a later run. The index
 keeps such a name as the document gave it, and this file maps each one to
-the one full name the corpus has for it (``entities.official_links``), or to
+the one full name the corpus has for it (``persons.official_links``), or to
 "" while it has none. The indexer writes the map with every commit, from the
 names of every run so far; the query side reads it with the index and shows,
 counts and filters every document under the linked names.

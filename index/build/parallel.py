@@ -27,10 +27,10 @@ from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
+from ..analysis.word_ids import WordIds
+from ..records import RawDocument, Rejection
 from .pipeline import Processed, init_worker, process_in_worker
-from .records import RawDocument, Rejection
 from .segment_writer import SMALL_SEGMENT, ArraySegmentWriter, IndexStorage
-from .word_ids import WordIds
 
 FLUSH = "flush"  # a task: close your segment and send it
 # When the input runs out, a worker with at least this many documents queued

@@ -9,7 +9,7 @@ import unicodedata
 
 import iuliia
 
-from .analysis import fold_yo
+from .lemmatizer import fold_yo
 
 
 def skeleton(name: str) -> str:

@@ -3,7 +3,7 @@
 When a segment is flushed, Whoosh sorts the pooled postings and files them a
 term at a time. Four things made that slower than it has to be:
 
-- the posting arrays (``arrays.py``) were written after the commit by
+- the posting arrays (``store/arrays.py``) were written after the commit by
   reading every term of the new segment back through Whoosh: its blocks
   unpickled and decompressed again, and a matcher opened per term. Here the
   postings fill the arrays on their way to Whoosh's files;
@@ -23,7 +23,7 @@ term at a time. Four things made that slower than it has to be:
 
 What Whoosh writes is otherwise unchanged, byte for byte; tests compare the
 files with the ones Whoosh's own writer makes with the same codec (its
-stored fields compressed by ``stored.py``), the postings read back, and the
+stored fields compressed by ``store/codec.py``), the postings read back, and the
 arrays with the ones read back from the segment.
 
 The text fields (``arrays.TEXT_FIELDS``) skip Whoosh's postings altogether:
@@ -54,12 +54,12 @@ from whoosh.system import _INT_SIZE
 from whoosh.util import random_name
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from . import arrays
-from .arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
-from .forms import FormPairs
-from .sorting import stable_argsort
-from .stored import ZstdStoredCodec
-from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
+from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
+from ..store import arrays
+from ..store.arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
+from ..store.codec import ZstdStoredCodec
+from ..store.forms import FormPairs
+from ..store.sorting import stable_argsort
 
 # A block's postings, roughly in bytes as pickled, from which it is compressed.
 COMPRESS_FROM = 200
@@ -272,7 +272,7 @@ class ArraySegmentWriter(SegmentWriter):
 
     def __init__(self, ix, index_dir: Path, min_postings: int = MIN_POSTINGS, word_ids: WordIds | None = None,
                  **kwargs) -> None:
-        kwargs.setdefault("codec", ZstdStoredCodec())  # ``stored.py``
+        kwargs.setdefault("codec", ZstdStoredCodec())  # ``store/codec.py``
         super().__init__(ix, **kwargs)
         self.index_dir, self.min_postings = Path(index_dir), min_postings
         self.text = TextPostings(self.schema, word_ids)

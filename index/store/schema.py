@@ -7,7 +7,7 @@ import zstandard
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import lemma_analyzer, surface_analyzer
+from ..analysis.chain import lemma_analyzer, surface_analyzer
 
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"

@@ -13,7 +13,7 @@ from datetime import date as Date
 
 import dateparser
 
-from .config import data_lines
+from ..config import data_lines
 
 # "22:29, 27 октября 2021 154" / "09:04 | 1 июля, 2024": time, date, optional counter.
 _TIMESTAMP = re.compile(

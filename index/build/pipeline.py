@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from .analysis import Lemmatizer, load_stop_words
-from .entities import EntityExtractor, Token, is_full_name, may_link_later
-from .reader import DEFAULT_MAX_CHARS, Ingestor
-from .records import Document, RawDocument, Rejection
-from .schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
-from .word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from ..analysis.chain import load_stop_words
+from ..analysis.lemmatizer import Lemmatizer
+from ..analysis.tokens import Token
+from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
+from ..entities.extractor import EntityExtractor
+from ..entities.persons import is_full_name, may_link_later
+from ..ingest.reader import DEFAULT_MAX_CHARS, Ingestor
+from ..records import Document, RawDocument, Rejection
+from ..store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -28,7 +31,7 @@ class Processed:
     id: str
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
-    unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``official_links.py``)
+    unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``entities/official_links.py``)
 
 
 class DocumentProcessor:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .cleaner import Cleaner
 from .decode import decode_bytes
 from .language import LANGUAGES, LanguageDetector
-from .records import Document, RawDocument, Rejection
+from ..records import Document, RawDocument, Rejection
 
 DEFAULT_MAX_CHARS = 5_000_000
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")

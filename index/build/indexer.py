@@ -19,19 +19,19 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
-                     write_missing_arrays)
-from .entities import PersonRegistry, load_known_officials, may_link_later, official_links
-from .forms import write_forms
-from .merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
-from .official_links import load_links, save_links
+from ..analysis.word_ids import WordIds
+from ..entities.official_links import load_links, save_links
+from ..entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
+from ..ingest.reader import DEFAULT_MAX_CHARS, read_raw
+from ..records import RawDocument, Rejection
+from ..store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
+                           write_missing_arrays)
+from ..store.forms import write_forms
+from ..store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
+from ..store.schema import SCHEMA_VERSION, build_schema
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
-from .reader import DEFAULT_MAX_CHARS, read_raw
 from .segment_writer import ArraySegmentWriter, IndexStorage
-from .word_ids import WordIds
-from .records import RawDocument, Rejection
-from .schema import SCHEMA_VERSION, build_schema
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
@@ -169,7 +169,7 @@ class IndexBuilder:
     def processor(self) -> DocumentProcessor:
         if self._processor is None:
             # its documents carry their words' ids for this process's writers
-            # (``word_ids.py``); a processor given to the builder may not
+            # (``analysis/word_ids.py``); a processor given to the builder may not
             self._processor = DocumentProcessor(max_chars=self.max_chars, ner=self.ner, word_ids=self.word_ids)
         return self._processor
 
@@ -320,7 +320,7 @@ class _Batch:
     def __init__(self, builder: IndexBuilder, ix, registry: PersonRegistry) -> None:
         self.builder, self.ix, self.registry = builder, ix, registry
         # every official's name in the index that the corpus's names may
-        # complete, this run's and the earlier runs' (``official_links.py``)
+        # complete, this run's and the earlier runs' (``entities/official_links.py``)
         links = load_links(builder.index_dir)
         self.may_link: set[str] = set(links) if links is not None else names_that_may_link(ix, builder.index_dir)
         self.changes = 0  # since the last commit

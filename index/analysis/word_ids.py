@@ -5,7 +5,7 @@ the token up in the segment's vocabulary cost about 0.75 µs a token inside a
 busy worker (a dict of a few hundred thousand words, which the NLP's models
 push out of the caches between documents): 1.1 ms a document, a third of
 the writing. The tokenizer already looks every word up in its cache of words
-it has seen (``entities.LemmaTokens``), so in a worker it keeps the word's
+it has seen (``tokens.LemmaTokens``), so in a worker it keeps the word's
 ids there too, from the ``WordIds`` the worker's segment writer files them
 under, and the writer takes them as they are.
 """

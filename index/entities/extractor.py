@@ -1,0 +1,121 @@
+"""The entity step: a document's officials, regions (with their federal
+districts) and sectors, as the facets' canonical values, with the spans of
+their mentions in the body and the roles the text gives the officials.
+
+Small pipeline objects in natasha's manner: each loads its knowledge or
+model once and passes plain records on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..analysis.lemmatizer import Lemmatizer
+from ..analysis.tokens import LemmaTokens, Token
+from ..records import Document
+from .officials import OfficialExtractor
+from .persons import PersonRegistry, is_full_name, load_known_officials
+from .regions import RegionGazetteer
+from .sectors import SectorTagger
+
+
+@dataclass
+class Entities:
+    officials: list[str] = field(default_factory=list)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    regions: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    sector_evidence: dict[str, list[str]] = field(default_factory=dict)
+    spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # body offsets
+
+
+class EntityExtractor:
+    """Document -> the same document with officials, regions, districts and
+    sectors filled in (canonical values), plus mention spans and roles."""
+
+    def __init__(self, lemmatizer: Lemmatizer | None = None, registry: PersonRegistry | None = None,
+                 ner: bool = True) -> None:
+        self.ner = ner  # False: no person extraction from Russian text (the NER model is most of the cost)
+        self.tokens = LemmaTokens(lemmatizer or Lemmatizer())
+        self.known = load_known_officials()
+        self.registry = registry or PersonRegistry(self.known)
+        self.gazetteer = RegionGazetteer(self.tokens)
+        self.sectors = SectorTagger(self.tokens)
+        self.officials = OfficialExtractor(self.tokens, self.registry, load_model=ner)
+
+    def use_registry(self, registry: PersonRegistry) -> None:
+        self.registry = registry
+        self.officials.registry = registry
+
+    def registry_for(self, index_dir: Path) -> PersonRegistry:
+        """The knowledge base plus the names an index's corpus has shown."""
+        registry = PersonRegistry(self.known)
+        registry.load(index_dir)
+        return registry
+
+    def extract(self, doc: Document, title_tokens: list[Token] | None = None,
+                body_tokens: list[Token] | None = None) -> Entities:
+        """Entities of a document; pass its tokens if you already have them."""
+        ents = Entities()
+        title_tokens = self.tokens(doc.title) if title_tokens is None else title_tokens
+        body_tokens = self.tokens(doc.body) if body_tokens is None else body_tokens
+        # regions and districts
+        region_order: list[str] = []
+        district_order: list[str] = []
+        for toks, is_body in ((title_tokens, False), (body_tokens, True)):
+            regions, districts = self.gazetteer.extract(toks)
+            for m in regions:
+                _append(region_order, m.value)
+                if is_body:
+                    ents.spans.append((toks[m.start].start, toks[m.end - 1].end, "region", m.value))
+            for m in districts:
+                _append(district_order, m.value)
+                if is_body:
+                    ents.spans.append((toks[m.start].start, toks[m.end - 1].end, "district", m.value))
+        ents.regions = region_order
+        for region in region_order:
+            _append(district_order, self.gazetteer.district_of.get(region, ""))
+        ents.districts = [d for d in district_order if d]
+        # sectors: the title's words count twice
+        evidence = self.sectors.extract(title_tokens + title_tokens + body_tokens)
+        ents.sectors = list(evidence)
+        ents.sector_evidence = evidence
+        # officials
+        for part, offset in ((doc.title, None), (doc.body, 0)):
+            for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit], ner=self.ner):
+                if not mention.official:
+                    if offset is not None:
+                        ents.spans.append((mention.start, mention.end, "person", mention.name))
+                    continue
+                _append(ents.officials, mention.name)
+                if mention.role:
+                    roles = ents.roles.setdefault(mention.name, [])
+                    _append(roles, mention.role)
+                if offset is not None:
+                    ents.spans.append((mention.start, mention.end, "official", mention.name))
+        ents.spans.sort()
+        return ents
+
+    def enrich(self, doc: Document, title_tokens: list[Token] | None = None,
+               body_tokens: list[Token] | None = None) -> Document:
+        ents = self.extract(doc, title_tokens, body_tokens)
+        doc.officials, doc.regions, doc.districts, doc.sectors = ents.officials, ents.regions, ents.districts, ents.sectors
+        doc.roles = ents.roles
+        doc.sector_evidence = ents.sector_evidence
+        doc.entity_spans = ents.spans
+        # Linking to the names seen so far in the run depends on the order
+        # documents come in (and on which worker read which). Leaving every
+        # name to the corpus's links (``official_links.py``) would not: but a
+        # mention known only by a stem, or an Italian surname after a role
+        # word, is dropped when no name resolves it as it is read, so those
+        # would have to become links to be made later first.
+        for name in ents.officials:
+            if is_full_name(name) and doc.lang == "ru":
+                self.registry.add(name)
+        return doc
+
+
+def _append(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)

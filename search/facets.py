@@ -12,10 +12,12 @@ is counted with every other facet's selection applied but not its own
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from index.analysis.names import skeleton, transliterations
 from index.store.arrays import runs
 from index.store.sorting import unique
 
@@ -224,3 +226,30 @@ def facet_records(
     result["region"] = tree
     totals["region"] = len(regions)
     return result, totals
+
+
+def value_matches(value: str, prefix: str) -> bool:
+    """Does any word of a facet value start with ``prefix``, ignoring case, ё
+    and the script ('degt' and 'дегт' both find 'Михаил Дегтярёв')?"""
+    folded = fold(prefix)
+    if not folded:
+        return True
+    words = fold(value).split()
+    if fold(value).startswith(folded) or any(w.startswith(folded) for w in words):
+        return True
+    if folded.isascii():
+        key = skeleton(folded)
+        return bool(key) and any(variant.startswith(key) for variant in latin_variants(value))
+    return False
+
+
+@functools.lru_cache(maxsize=100_000)
+def latin_variants(value: str) -> frozenset[str]:
+    """Every word of a value in every transliteration (cached: a facet has
+    thousands of values and a filter box asks on each key press)."""
+    return frozenset(variant for word in value.split() for variant in transliterations(word))
+
+
+def fold(text: str) -> str:
+    """Case and ё folded, as facet values are compared."""
+    return text.lower().replace("ё", "е").strip()

@@ -4,22 +4,23 @@ Whoosh scores one posting per Python call, and its top-k shortcut (skipping
 blocks whose best score cannot reach the top) skipped documents that belong
 in the top on our data (tests/test_fast_paths.py). This computes the same
 BM25F formula, with Whoosh's own idf, average lengths and stored field
-lengths, for every posting of every term in numpy, then combines terms as
-Whoosh does: OR and AND add the scores of the parts that match, AND NOT keeps
-the left side's. A phrase matches where its words stand at consecutive
-positions (checked on position arrays) and scores as the AND of its words.
+lengths, for every posting of every term in numpy, then combines the terms
+of a query (the algebra of ``backend.py``) as Whoosh does: OR and AND add
+the scores of the parts that match, AND NOT keeps the left side's. A
+phrase matches where its words stand at consecutive positions (checked on
+position arrays) and scores as the AND of its words.
 """
 from __future__ import annotations
 
 from math import log
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from index.store.sorting import unique
 
+from . import backend as q
 from .postings import PostingReader
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the engine uses
@@ -118,7 +119,7 @@ class ArrayScorer:
         return mask, np.bincount(ids, weights=np.concatenate([s for _, s in postings]), minlength=self.n)
 
     def phrase(self, fieldname: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        mask, scores = self._evaluate(wq.And([wq.Term(fieldname, w) for w in words]))
+        mask, scores = self._evaluate(q.AllOf(tuple(q.Term(fieldname, w) for w in words)))
         if len(words) < 2 or not mask.any():
             return mask, scores
         # (docnum, position - offset in the phrase) of each word, for the
@@ -137,39 +138,39 @@ class ArrayScorer:
         return found, np.where(found, scores, 0.0)
 
     def evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
-        """(matched, scores) for a query the engine compiles."""
-        if isinstance(query, wq.Every):
+        """(matched, scores) for a query of the algebra in ``backend.py``."""
+        if isinstance(query, q.Everything):
             return self.live.copy(), np.zeros(self.n)
-        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        if isinstance(query, q.Nothing):
             return np.zeros(self.n, dtype=bool), np.zeros(self.n)
         evaluated = self._evaluate(query)
         boost = getattr(query, "boost", 1.0)
         if boost != 1.0:
-            # Whoosh multiplies a boosted query's score by its boost
+            # a boosted query's score times its boost, as Whoosh scores it
             evaluated = (evaluated[0], evaluated[1] * boost)
         return evaluated
 
     def _evaluate(self, query):
-        if isinstance(query, wq.Term):
-            return self.term(query.fieldname, query.text)
-        if isinstance(query, wq.Phrase):
-            return self.phrase(query.fieldname, list(query.words))
-        if isinstance(query, wq.Or) and query.subqueries and all(isinstance(sub, wq.Term) for sub in query.subqueries):
+        if isinstance(query, q.Term):
+            return self.term(query.field, query.text)
+        if isinstance(query, q.Phrase):
+            return self.phrase(query.field, list(query.words))
+        if isinstance(query, q.AnyOf) and query.items and all(isinstance(sub, q.Term) for sub in query.items):
             return self._dense([(ids, scores * sub.boost) if sub.boost != 1.0 else (ids, scores)
-                                for sub in query.subqueries
-                                for ids, scores in [self.term_postings(sub.fieldname, sub.text)]])
-        if isinstance(query, (wq.Or, wq.And)):
-            parts = [self.evaluate(sub) for sub in query.subqueries]
+                                for sub in query.items
+                                for ids, scores in [self.term_postings(sub.field, sub.text)]])
+        if isinstance(query, (q.AnyOf, q.AllOf)):
+            parts = [self.evaluate(sub) for sub in query.items]
             if not parts:
                 return np.zeros(self.n, dtype=bool), np.zeros(self.n)
             masks = [m for m, _ in parts]
-            mask = np.logical_or.reduce(masks) if isinstance(query, wq.Or) else np.logical_and.reduce(masks)
+            mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
             scores = np.zeros(self.n)
             for m, s in parts:
                 scores += np.where(m, s, 0.0)
             return mask, np.where(mask, scores, 0.0)
-        if isinstance(query, wq.AndNot):
-            a, b = self.evaluate(query.a), self.evaluate(query.b)
+        if isinstance(query, q.Without):
+            a, b = self.evaluate(query.base), self.evaluate(query.excluded)
             mask = a[0] & ~b[0]
             return mask, np.where(mask, a[1], 0.0)
         raise TypeError(f"no array evaluation for {type(query).__name__}")

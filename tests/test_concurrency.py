@@ -218,18 +218,18 @@ def test_answers_stay_whole_while_the_index_changes(tmp_path, build_index, lemma
 
 
 def test_each_answer_comes_from_one_commit(engine, monkeypatch):
-    """Every public read asks for the index's generation once and answers
-    from it alone: asked twice, an answer spanning a commit mixes two
-    (the load test caught suggestions whose words and names came from
-    different commits)."""
+    """Every public read asks the backend for a view once and answers from
+    it alone: asked twice, an answer spanning a commit mixes two (the load
+    test caught suggestions whose words and names came from different
+    commits)."""
     asked = []
-    original = engine._generation
+    original = engine.backend.view
 
     def counted():
         asked.append(1)
         return original()
 
-    monkeypatch.setattr(engine, "_generation", counted)
+    monkeypatch.setattr(engine.backend, "view", counted)
     doc = engine.document("004_3725173b4d77fa6c")
     calls = {
         "search": lambda: engine.search(SearchRequest("экспорт", {"lang": ["ru"]})),
@@ -243,4 +243,4 @@ def test_each_answer_comes_from_one_commit(engine, monkeypatch):
     for name, call in calls.items():
         asked.clear()
         assert call(), name
-        assert len(asked) == 1, f"{name} asked for the generation {len(asked)} times"
+        assert len(asked) == 1, f"{name} asked for a view {len(asked)} times"

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 
 import index.store.arrays
 from index.config import SEEDS_DIR
 from index.store.merged_arrays import PREFIX, segments_of
+from search.arrays_backend import to_whoosh
+from search.backend import EVERYTHING, AllOf, AnyOf, Term, Without
+from search.backend import Phrase as PhraseQuery
 from search.engine import SearchEngine, SearchRequest
 from search.query import Not
 
@@ -82,7 +84,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     assert len([p for p in index_dir.glob("*_terms.marisa") if not p.name.startswith(PREFIX)]) == len(segments)
     assert len(segments) >= (3 if "commit_every" in layout else 1)
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    parts = engine._generation().postings.parts
+    parts = engine._view().postings.parts
     covered = [len(leaves) for arrays, _, leaves in parts if len(leaves) > 1]
     if layout.get("merge_after") == 0:
         # the merged arrays stand for the first run's segments, the rest are read one by one
@@ -90,9 +92,9 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
     else:
         assert not covered
     twin = whoosh_index.open_dir(str(twin_dir)).searcher()
-    assert twin.reader().doc_count_all() == engine._generation().doc_count
-    assert list(twin.reader().column_reader("id")) == list(engine._generation().searcher.reader().column_reader("id"))
-    assert list(twin.reader().lexicon("body")) and not list(engine._generation().searcher.reader().lexicon("body"))
+    assert twin.reader().doc_count_all() == engine._view().doc_count
+    assert list(twin.reader().column_reader("id")) == list(engine._view().searcher.reader().column_reader("id"))
+    assert list(twin.reader().lexicon("body")) and not list(engine._view().searcher.reader().lexicon("body"))
     engine.twin_searcher = twin
     return engine
 
@@ -100,7 +102,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
 def whoosh_docs(engine, gen, query) -> np.ndarray:
     """Whoosh's own matcher, one document at a time, on the twin: the reference."""
     mask = np.zeros(gen.doc_count, dtype=bool)
-    docnums = np.fromiter(engine.twin_searcher.docs_for_query(query), dtype=np.int64)
+    docnums = np.fromiter(engine.twin_searcher.docs_for_query(to_whoosh(query)), dtype=np.int64)
     mask[docnums] = True
     return mask
 
@@ -109,44 +111,43 @@ def whoosh_mask(engine, gen, query):
     """What Whoosh matches, with A AND NOT B taken as Whoosh's matches of A
     minus its matches of B: its own AND-NOT matcher lets excluded documents
     through (see the test below)."""
-    if isinstance(query, wq.AndNot):
-        return whoosh_mask(engine, gen, query.a) & ~whoosh_mask(engine, gen, query.b)
+    if isinstance(query, Without):
+        return whoosh_mask(engine, gen, query.base) & ~whoosh_mask(engine, gen, query.excluded)
     return whoosh_docs(engine, gen, query)
 
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_array_matching_equals_whoosh_matching(mixed_engine, q):
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     parsed = mixed_engine.parse(q)
     query = mixed_engine.compile(parsed.root, True, gen, [])
     if isinstance(parsed.root, Not):
-        query = wq.AndNot(wq.Every(), query)
+        query = Without(EVERYTHING, query)
     expected = whoosh_mask(mixed_engine, gen, query) & gen.live
     assert np.array_equal(mixed_engine._matched_mask(gen, query), expected), q
 
 
+def _parts(query) -> tuple:
+    return (query.base, query.excluded) if isinstance(query, Without) else getattr(query, "items", ())
+
+
 def has_phrase(query) -> bool:
-    if isinstance(query, wq.Phrase):
-        return True
-    if isinstance(query, wq.AndNot):
-        return has_phrase(query.a) or has_phrase(query.b)
-    return any(has_phrase(sub) for sub in getattr(query, "subqueries", ()))
+    return isinstance(query, PhraseQuery) or any(has_phrase(sub) for sub in _parts(query))
 
 
 def phrases_in(query) -> list:
-    if isinstance(query, wq.Phrase):
+    if isinstance(query, PhraseQuery):
         return [query]
-    subs = [query.a, query.b] if isinstance(query, wq.AndNot) else getattr(query, "subqueries", ())
-    return [p for sub in subs for p in phrases_in(sub)]
+    return [p for sub in _parts(query) for p in phrases_in(sub)]
 
 
 def phrases_as_words(query):
-    if isinstance(query, wq.Phrase):
-        return wq.And([wq.Term(query.fieldname, word) for word in query.words], boost=query.boost)
-    if isinstance(query, wq.AndNot):
-        return wq.AndNot(phrases_as_words(query.a), phrases_as_words(query.b))
-    if isinstance(query, (wq.And, wq.Or)):
-        return type(query)([phrases_as_words(sub) for sub in query.subqueries], boost=query.boost)
+    if isinstance(query, PhraseQuery):
+        return AllOf(tuple(Term(query.field, word) for word in query.words), boost=query.boost)
+    if isinstance(query, Without):
+        return Without(phrases_as_words(query.base), phrases_as_words(query.excluded))
+    if isinstance(query, (AllOf, AnyOf)):
+        return type(query)(tuple(phrases_as_words(sub) for sub in query.items), boost=query.boost)
     return query
 
 
@@ -155,7 +156,7 @@ def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine, 
     AND-NOT matcher returns a document that contains the excluded word
     (when indexed in one run: the second run's order of documents does not
     trip it, and there only the arrays' answer is checked)."""
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     query = mixed_engine.compile(mixed_engine.parse("промышленность -экспорт").root, True, gen, [])
     def lemmas(docnum):
         return {lemma for lemma, _ in mixed_engine.parser.analyze(gen.searcher.stored_fields(int(docnum))["body"])}
@@ -175,7 +176,7 @@ def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine, 
 def test_array_scores_equal_whoosh_scores(mixed_engine, q):
     """Every matched document's BM25F score from the arrays equals the score
     Whoosh computes for it, posting by posting (no top-k shortcut)."""
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     query = mixed_engine.compile(mixed_engine.parse(q).root, True, gen, [])
     mask, scores = gen.scorer.evaluate(query)
     if has_phrase(query):
@@ -186,7 +187,7 @@ def test_array_scores_equal_whoosh_scores(mixed_engine, q):
             words = gen.scorer.evaluate(phrases_as_words(phrase))[1]
             assert np.array_equal(phrase_scores[found], words[found]) and not phrase_scores[~found].any(), q
         return
-    whoosh = {hit.docnum: hit.score for hit in mixed_engine.twin_searcher.search(query, limit=None, optimize=False)}
+    whoosh = {hit.docnum: hit.score for hit in mixed_engine.twin_searcher.search(to_whoosh(query), limit=None, optimize=False)}
     positives = {d for d in whoosh if mask[d]}
     assert positives == set(np.flatnonzero(mask & gen.live).tolist()), q
     for docnum in positives:
@@ -195,7 +196,7 @@ def test_array_scores_equal_whoosh_scores(mixed_engine, q):
 
 @pytest.mark.parametrize("q", [q for q in QUERIES if q])
 def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     parsed = mixed_engine.parse(q)
     query = mixed_engine.compile(parsed.root, True, gen, [])
     selected = mixed_engine._matched_mask(gen, query)
@@ -209,7 +210,7 @@ def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
 
 def naive_counts(engine, mask, filters):
     """Disjunctive counts the slow way: stored fields, document by document."""
-    gen = engine._generation()
+    gen = engine._view()
     stored = {d: gen.searcher.stored_fields(d) for d in np.flatnonzero(mask)}
 
     def values(fields, name):
@@ -230,7 +231,7 @@ def naive_counts(engine, mask, filters):
 @pytest.mark.parametrize("filters", [{}, {"year": ["2024"]}, {"region": ["Хабаровский край", "Чеченская Республика"]},
                                      {"lang": ["ru"], "sector": ["Медицинская промышленность"]}])
 def test_numpy_facet_counts_equal_counting_documents(mixed_engine, filters):
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     for q in ("", "промышленность", "экспорт OR хартия"):
         query = mixed_engine.compile(mixed_engine.parse(q).root, True, gen, [])
         matched = mixed_engine._matched_mask(gen, query)
@@ -246,7 +247,7 @@ def test_facet_counts_of_any_share_of_the_documents_equal_counting_them(mixed_en
     document by document, equal counting the documents from their stored
     fields, from none to all of them; and the shortcut to the top values
     gives the top values."""
-    gen = mixed_engine._generation()
+    gen = mixed_engine._view()
     rng = np.random.default_rng(int(share * 10))
     matched = gen.live & (rng.random(len(gen.live)) < share)
     expected = naive_counts(mixed_engine, matched, {})

@@ -66,7 +66,7 @@ def test_searches_agree_with_and_without_merged_arrays(segmented_index, tmp_path
     expected = [before.search(SearchRequest(q)) for q in queries]
     assert write_merged_arrays(index_dir, _segments(index_dir))
     after = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert len(after._generation().postings.parts) == 1
+    assert len(after._view().postings.parts) == 1
     for q, want in zip(queries, expected):
         got = after.search(SearchRequest(q))
         assert got["total"] == want["total"] > 0, q
@@ -84,7 +84,7 @@ def test_an_unfinished_merge_is_ignored_and_cleaned_up(segmented_index, tmp_path
     leftovers = sorted(p.name for p in index_dir.glob(f"{PREFIX}*"))
     assert leftovers
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert len(engine._generation().postings.parts) == len(_segments(index_dir))
+    assert len(engine._view().postings.parts) == len(_segments(index_dir))
     assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
     assert write_merged_arrays(index_dir, _segments(index_dir))
     name = read_manifest(index_dir)["name"]
@@ -101,13 +101,13 @@ def test_merged_arrays_of_other_segments_are_not_read(segmented_index, tmp_path,
     segments = _segments(index_dir)
     assert write_merged_arrays(index_dir, segments[1:])
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    parts = engine._generation().postings.parts
+    parts = engine._view().postings.parts
     assert [len(leaves) for _, _, leaves in parts] == [1, len(segments) - 1]  # the run after the first still counts
     manifest = read_manifest(index_dir)
     manifest["segments"] = [[sid, count + 1] for sid, count in manifest["segments"]]
     (index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert [len(leaves) for _, _, leaves in engine._generation().postings.parts] == [1] * len(segments)
+    assert [len(leaves) for _, _, leaves in engine._view().postings.parts] == [1] * len(segments)
     assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
 
 
@@ -116,7 +116,7 @@ def test_indexer_merges_when_too_many_segments_are_unmerged(tmp_path, build_inde
     report = build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1)
     assert report.merged_arrays and "posting arrays merged" in report.summary()
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert len(engine._generation().postings.parts) == 1
+    assert len(engine._view().postings.parts) == 1
     # nothing changed: nothing to merge again
     assert not build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1).merged_arrays
     assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
@@ -171,12 +171,12 @@ def test_arrays_of_fewer_fields_are_rewritten_and_merged_again(tmp_path, build_i
         patch.setattr(index.store.arrays, "ARRAY_FIELDS", {"title": True, "body": True, "exact": False})
         assert build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1).merged_arrays
     old_name = read_manifest(index_dir)["name"]
-    assert SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts[0][0].fields == {"title", "body", "exact"}
+    assert SearchEngine(index_dir, lemmatizer=lemmatizer)._view().postings.parts[0][0].fields == {"title", "body", "exact"}
     report = build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=1)
     assert report.indexed == 0 and report.merged_arrays
     assert read_manifest(index_dir)["name"] != old_name
     assert not list(index_dir.glob(f"{PREFIX}{old_name}.*"))
-    parts = SearchEngine(index_dir, lemmatizer=lemmatizer)._generation().postings.parts
+    parts = SearchEngine(index_dir, lemmatizer=lemmatizer)._view().postings.parts
     assert len(parts) == 1 and parts[0][0].fields == set(ARRAY_FIELDS)
 
 

@@ -80,7 +80,7 @@ def test_a_documents_raw_text_is_its_file_in_every_segment(tmp_path, build_index
     index_dir = tmp_path / "index"
     build_index(index_dir, [SEEDS_DIR], commit_every=1)
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert len(list(engine._generation().searcher.reader().leaf_readers())) > 1
+    assert len(list(engine._view().searcher.reader().leaf_readers())) > 1
     for doc_id in SEED_IDS:
         assert engine.document(doc_id)["source_text"] == (SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
     # the date order comes from a column too
@@ -110,7 +110,7 @@ def test_an_index_of_the_earlier_schema_is_read_and_updated(tmp_path, build_inde
         patch.setattr(index.build.indexer, "build_schema", earlier_schema)
         build_index(index_dir, [SEEDS_DIR], commit_every=2)
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert engine._generation().searcher.schema["source_text"].column_type is None
+    assert engine._view().searcher.schema["source_text"].column_type is None
     for doc_id in SEED_IDS:
         assert engine.document(doc_id)["source_text"] == (SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
     assert [h["id"] for h in engine.search(SearchRequest(""))["hits"]][:3] == [D004, D001, D000]

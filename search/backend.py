@@ -1,0 +1,163 @@
+"""The seam between the engine and an index: what a search asks of a backend.
+
+The engine (``engine.py``) parses what the user typed, expands it (the
+glossary, prefixes, facet values as the index spells them), ranks, pages,
+highlights and builds the record every front end renders. A backend answers
+the questions below about one commit of one index, and nothing else:
+
+- **match** a query (the small algebra here, which the engine compiles a
+  parsed query into) to document numbers and scores;
+- **count facets** over a selection of documents, and narrow one by filters;
+- **fetch** a document's stored record, by number or by id;
+- and the term questions the engine's expansions, explanations and
+  spelling need (document frequencies, prefixes, a lemma's forms).
+
+Document numbers are the view's own, dense from 0; a selection is a boolean
+array over them. The first backend is ``arrays_backend.ArraysBackend``
+(Whoosh segments with the posting arrays beside them); a cluster backend
+speaks the same protocol and keeps its own numbering per view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+# -- the query algebra a backend matches --------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """One term of one field (a lemma, an exact form, a facet value)."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Terms of one field at consecutive positions."""
+
+    field: str
+    words: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of the items; the scores of those that match add up."""
+
+    items: tuple
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every item; the scores add up."""
+
+    items: tuple
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Without:
+    """``base`` but not ``excluded``; scored as ``base``."""
+
+    base: object
+    excluded: object
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Every live document, unscored."""
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """No document."""
+
+
+EVERYTHING, NOTHING = Everything(), Nothing()
+
+
+def any_of(items: list, boost: float = 1.0):
+    """``AnyOf`` of several items, the item itself if there is one, ``NOTHING`` if none."""
+    if not items:
+        return NOTHING
+    if len(items) == 1 and boost == 1.0:
+        return items[0]
+    return AnyOf(tuple(items), boost)
+
+
+# -- what a backend answers -----------------------------------------------------------------
+class FacetColumnView(Protocol):
+    """One facet's values over the whole view."""
+
+    values: list[str]
+    index_of: dict[str, int]
+    totals: np.ndarray  # documents of each value
+
+
+class IndexView(Protocol):
+    """One commit of an index. Immutable: threads share it, and a search
+    asks all of its questions of one view, so its answer is of one commit."""
+
+    generation: int  # the commit's number
+    doc_count: int  # document numbers run from 0 to doc_count - 1
+    live: np.ndarray  # the numbers of documents not deleted
+    sortdate: np.ndarray  # each document's date as a sortable integer (0: none)
+    links: dict[str, str]  # officials' names the corpus completes -> the full name
+    linked_from: dict[str, list[str]]  # the full name -> those names
+
+    # matching and counting
+    def match(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """(matched, scores) over all document numbers; deleted documents
+        may be matched (the engine masks them with ``live``)."""
+
+    def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
+        """The selection with each facet's filter applied (values of one
+        facet OR, facets AND), but not ``skip``'s."""
+
+    def facet_counts(self, selection: np.ndarray, filters: dict[str, list[str]]) -> dict:
+        """Per facet, each value's count (``facets.FacetCounts``), each
+        counted with the other facets' filters applied but not its own."""
+
+    def facet_column(self, name: str) -> FacetColumnView | None: ...
+
+    # records
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields, its officials as the corpus links them."""
+
+    def source_text(self, docnum: int, stored: dict) -> str: ...
+
+    def docnum_of(self, doc_id: str) -> int | None: ...
+
+    # terms
+    def doc_frequency(self, field: str, text: str) -> int: ...
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        """Every term of a field starting with ``prefix``, sorted."""
+
+    def forms(self, lemma: str) -> list[str]:
+        """The surface forms of a lemma the index holds."""
+
+    def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
+        """How many times a term occurs in the selected documents."""
+
+    def vocabulary(self) -> list[str]:
+        """Every surface form of the index, sorted (for spelling)."""
+
+
+class Backend(Protocol):
+    """An index the engine searches: hands out the latest commit's view."""
+
+    def view(self) -> IndexView:
+        """The latest commit's view; raises ``IndexUnavailable`` with a
+        message for the user when there is no readable index."""
+
+    def close(self) -> None: ...
+
+
+class IndexUnavailable(RuntimeError):
+    """The index directory is missing or unreadable; the message says what to do."""

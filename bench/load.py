@@ -139,6 +139,16 @@ def request_set(client: Client) -> list[tuple[str, float]]:
     return weighted
 
 
+def kind_of(path: str) -> str:
+    """The request's kind, for latencies by kind."""
+    for prefix, kind in (("/api/search", "api search"), ("/?", "search page"), ("/doc/", "document page"),
+                         ("/api/doc/", "api document"), ("/export.csv", "csv export"), ("/api/facets", "facet values"),
+                         ("/api/suggest", "suggest"), ("/healthz", "health")):
+        if path.startswith(prefix):
+            return kind
+    return "other"
+
+
 def digest(body: bytes) -> str:
     return hashlib.sha1(body).hexdigest()
 
@@ -212,6 +222,7 @@ def run(args, clients: int, source: Path, sentences: list[str], work: Path) -> d
 
         lock = threading.Lock()
         latencies: list[float] = []
+        by_kind: dict[str, list[float]] = {}
         answers: list[tuple[str, str | None, str]] = []
         errors: list[str] = []
         sent = [0]
@@ -239,6 +250,7 @@ def run(args, clients: int, source: Path, sentences: list[str], work: Path) -> d
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
+                    by_kind.setdefault(kind_of(path), []).append(elapsed * 1000)
                     answers.append((path, generation, digest(body)))
 
         def indexer_loop() -> None:
@@ -299,6 +311,9 @@ def run(args, clients: int, source: Path, sentences: list[str], work: Path) -> d
             "rss_start_mb": rss_start, "rss_end_mb": rss_mb(server.pid),
             "rss_warm_min_mb": min(warm) if warm else None, "rss_warm_max_mb": max(warm) if warm else None,
             "queue_warnings": server_log.count("Task queue depth"), "tracebacks": server_log.count("Traceback"),
+            "by_kind": {kind: {"requests": len(v), "p50_ms": round(sorted(v)[len(v) // 2], 1),
+                               "p95_ms": round(sorted(v)[min(len(v) - 1, int(0.95 * len(v)))], 1)}
+                        for kind, v in sorted(by_kind.items())},
             "deepest_queue": max(map(int, re.findall(r"Task queue depth is (\d+)", server_log)), default=0),
         }
     finally:
@@ -343,6 +358,8 @@ def main() -> int:
                   f"{result['documents_after']}; server RSS {result['rss_start_mb']} -> {result['rss_end_mb']} MB "
                   f"(warm {result['rss_warm_min_mb']}-{result['rss_warm_max_mb']}); queue warnings "
                   f"{result['queue_warnings']} (deepest {result['deepest_queue']}), tracebacks {result['tracebacks']}", flush=True)
+            print("   by kind (p50 / p95 ms): " + "; ".join(f"{k} {v['p50_ms']} / {v['p95_ms']}"
+                                                             for k, v in result["by_kind"].items()))
             for example in result["error_examples"] + [f"mismatch: {m}" for m in result["mismatch_examples"]]:
                 print("  ", example)
     finally:

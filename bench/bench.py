@@ -213,7 +213,7 @@ def build_against_nlp(sample: Path, ner: bool, workers: int, workdir: Path, pair
 # -- queries ------------------------------------------------------------------------------
 def make_queries(engine: SearchEngine, per_class: int, seed: int = 11) -> dict[str, list[SearchRequest]]:
     rng = random.Random(seed)
-    gen = engine._generation()
+    gen = engine._view()
     n_docs = gen.doc_count
     stop = engine.parser.stop_words
     terms = []
@@ -289,7 +289,7 @@ class Fts5Baseline:
 
     def __init__(self, engine: SearchEngine, path: Path) -> None:
         self.engine = engine
-        self.gen = engine._generation()
+        self.gen = engine._view()
         self.db_path = path
         self.analyzer = lemma_analyzer(engine.lemmatizer)
 

@@ -310,6 +310,7 @@ def run(args, clients: int, source: Path, sentences: list[str], work: Path) -> d
             "indexer_exits": [p.returncode for p in indexers],
             "rss_start_mb": rss_start, "rss_end_mb": rss_mb(server.pid),
             "rss_warm_min_mb": min(warm) if warm else None, "rss_warm_max_mb": max(warm) if warm else None,
+            "rss_series": rss_samples,
             "queue_warnings": server_log.count("Task queue depth"), "tracebacks": server_log.count("Traceback"),
             "by_kind": {kind: {"requests": len(v), "p50_ms": round(sorted(v)[len(v) // 2], 1),
                                "p95_ms": round(sorted(v)[min(len(v) - 1, int(0.95 * len(v)))], 1)}

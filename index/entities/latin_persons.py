@@ -1,0 +1,235 @@
+"""Persons' names in Latin-script (Italian) text, by rules over runs of
+capitalized words.
+
+A run of capitalized words (with a surname's particles, "De Manincor",
+"van der Bellen", a middle initial and a regnal number inside) is a name
+when it starts with a known first name ("Marta De Manincor"), or follows
+a title ("avv.", "dott.") or a role word ("il sindaco Muzzarelli"); a
+word alone is one when the text named that person in full before. Words
+in front of the first name that are not part of it are left out
+("Ministri Silvio Berlusconi", "Ber Paolo Lelli"), and a run right after a
+venue or street word ("via Aldo Moro", "liceo Carlo Sigonio") is no person.
+
+The first names are the project's own list (``first_names_latin.txt``) and
+the first-name dictionary that ``gender-guesser`` ships (Jörg Michael's
+``nam_dict``, with how common each name is in fifty countries, Italy and
+Russia among them): a name that is also a common Italian word ("Marina",
+"Rosa") starts a name only before a word that is not one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..config import data_lines
+
+# A word: letters, with apostrophes and hyphens inside ("D'Alema", "Koch-Instituts").
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
+_SPACE = re.compile(r"[ \t\u00a0]+")
+# gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)
+_COMMON_IN_A_COUNTRY = "123456789ABCD"
+_SURE_IN_ITALY = "456789ABCD"
+
+
+@dataclass
+class LatinName:
+    start: int
+    end: int
+    text: str
+    role: str | None = None
+    by_role: bool = False  # found only because a role word or a title stands before it
+    single: bool = False  # one word: a surname alone
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, bool]:
+    """First names -> whether the name is sure: the project's own list, and
+    gender-guesser's names common in Italy or Russia (4 of its 13 steps or
+    more: "Pasquale", "Franco"), are; its other names ("Secondo", "Morta",
+    "Saddam") are first names only where they are no common Italian word."""
+    names = {word: True for line in data_lines("first_names_latin.txt") for word in line.split()}
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # the project's own list still works
+        return names
+    countries = Detector.COUNTRIES
+    sure = [countries.index("italy"), countries.index("russia")]
+    for name, genders in Detector().names.items():
+        if not name[:1].isupper() or name in names:
+            continue
+        values = [v for v in genders.values()]
+        if any(ch in _COMMON_IN_A_COUNTRY for v in values for ch in v):
+            names[name] = any(len(v) > k and v[k] in _SURE_IN_ITALY for v in values for k in sure)
+    return names
+
+
+class LatinPersonFinder:
+    """Runs of capitalized words -> persons' names, with the role the text
+    gives them. ``is_common`` says whether a lowercased word is a common
+    Italian word (the lemmatizer's dictionary); ``role_before(text, start)``
+    is the role word's phrase right before ``start``, if any."""
+
+    def __init__(self, is_common, role_before) -> None:
+        self.is_common = is_common
+        self.role_before = role_before
+        self.first_names = first_names()
+        self.not_first = {w for line in data_lines("not_first_names_latin.txt") for w in line.split()}
+        particles = data_lines("name_particles_latin.txt")
+        self.particles = {p for p in particles if not p.endswith("-")}
+        self.prefixes = tuple(p for p in particles if p.endswith("-"))
+        self.titles = [re.sub(r"\.$", "", line.lower()) for line in data_lines("titles_latin.txt")]
+        titles = "|".join(sorted((re.escape(t) for t in self.titles), key=len, reverse=True))
+        self._title_before = re.compile(rf"(?:^|[^\w])(?:{titles})\.?\s*$", re.IGNORECASE)
+        self.venues = {line.lower() for line in data_lines("venue_words.txt")}
+        self.stop = {w for line in data_lines("stopwords_it.txt") for w in line.split()}
+        self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0)
+                           for p in data_lines("not_persons.txt")]
+
+    # word classes ----------------------------------------------------------
+    def _capitalized(self, word: str) -> bool:
+        # "MODENA", "USA": all capitals is a place, an acronym or a shout, not a name
+        if word.startswith(self.prefixes):  # "al-Bandar"
+            word = word.split("-", 1)[1]
+        return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+    def is_first_name(self, word: str) -> bool:
+        # "Lo", "Le" are first names somewhere, and Italian articles here
+        return word in self.first_names and word not in self.not_first and word.lower() not in self.stop
+
+    def _common(self, word: str) -> bool:
+        return self.is_common(word.lower())
+
+    # runs --------------------------------------------------------------------
+    def runs(self, text: str) -> list[list[tuple[int, int, str]]]:
+        """Runs of capitalized words (their start, end and text) on one
+        line with only spaces between them; a particle, a middle initial
+        ("George W. Bush") or a regnal number ("Giovanni Paolo II") inside a
+        run does not end it."""
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        out, run = [], []
+        for k, (start, end, word) in enumerate(words):
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            gap_after = text[end:nxt[0]] if nxt else ""
+            joined = bool(run) and _SPACE.fullmatch(text[run[-1][1]:start] or "x") is not None
+            if run and not joined:
+                # an initial's full stop: "W. Bush"
+                prev_start, prev_end, prev = run[-1]
+                joined = len(prev) == 1 and prev.isupper() and re.fullmatch(r"\.\s", text[prev_end:start]) is not None
+            if not joined and run:
+                out.append(run)
+                run = []
+            if self._capitalized(word) or (word.isupper() and len(word) == 1 and gap_after.startswith(".")):
+                run.append((start, end, word))
+            elif run and _ROMAN.fullmatch(word) and word:
+                run.append((start, end, word))
+            elif run and word in self.particles and self._particle_joins(text, words, k):
+                run.append((start, end, word))
+            else:
+                if run:
+                    out.append(run)
+                run = []
+        if run:
+            out.append(run)
+        return out
+
+    def _particle_joins(self, text: str, words: list, k: int) -> bool:
+        """A particle inside a run: more particles, then a capitalized word,
+        with only spaces between ("von der Leyen")."""
+        for j in range(k + 1, len(words)):
+            if not _SPACE.fullmatch(text[words[j - 1][1]:words[j][0]] or "x"):
+                return False
+            if words[j][2] not in self.particles:
+                return self._capitalized(words[j][2])
+        return False
+
+    def find(self, text: str) -> list[LatinName]:
+        out: list[LatinName] = []
+        for run in self.runs(text):
+            name = self._name(text, run)
+            if name is not None:
+                out.append(name)
+        return out
+
+    def _name(self, text: str, run: list[tuple[int, int, str]]) -> LatinName | None:
+        words = [w for _, _, w in run]
+        before = text[max(0, run[0][0] - 40):run[0][0]]
+        previous = _WORD.findall(before)[-1:] or [""]
+        if previous[0].lower() in self.venues:
+            return None  # "via Aldo Moro", "liceo Carlo Sigonio"
+        # the name starts at its first name, if a first name is followed by more of the run
+        first = next((k for k, w in enumerate(words[:-1])
+                      if self.is_first_name(w) and self._surname_follows(words, k)), None)
+        if first is not None and self._common(words[first]) and self.is_first_name(words[first + 1]) \
+                and self._surname_follows(words, first + 1):
+            first += 1  # "Morta Terri Schiavo", "Secondo Martial Jorel": a common word first
+        if first is not None:
+            skipped = words[:first]
+            if any(w.lower() in self.venues for w in skipped[-1:]):
+                return None  # "Via Vittorio Veneto", "Stadio Alberto Braglia"
+            keep = self._trim(run[first:])
+            if len(keep) < 2:
+                return None
+            return self._made(text, keep)
+        # no first name: a title or a role word right before makes the last
+        # word (with its particles) a surname: "il sindaco Scaturro",
+        # "il presidente Usa Obama", "l'avv. Rossi"
+        keep = self._trim(run)
+        if not keep:
+            return None
+        tail = [keep[-1]]
+        for item in reversed(keep[:-1]):
+            if item[2] in self.particles:
+                tail.insert(0, item)
+            else:
+                break
+        if all(self._common(w) for _, _, w in tail if w not in self.particles):
+            return None
+        start = tail[0][0]
+        role = None
+        previous = _WORD.findall(text[max(0, keep[0][0] - 30):keep[0][0]])[-1:] or [""]
+        if previous[0].lower() in self.stop:
+            pass  # "il sindaco di Ascoli", "presidente della Consob": a place or a body, not a name
+        elif len(keep) == len(tail):
+            role = self.role_before(text, start)
+            if not role and self._title_before.search(text[max(0, start - 20):start]):
+                role = ""
+        elif all(self._common(w) or w.isupper() for _, _, w in keep[:len(keep) - len(tail)]):
+            role = self.role_before(text, keep[0][0])
+        if role is None:
+            name = self._made(text, tail)
+            name.single = True
+            return name if len(tail) == 1 else None
+        name = self._made(text, tail)
+        name.role, name.by_role, name.single = role or None, True, True
+        return name
+
+    def _surname_follows(self, words: list[str], k: int) -> bool:
+        """After the first name ``words[k]``, a surname: a word that is not a
+        common Italian word, or any capitalized word when the first name is
+        not one either ("Marina Militare" is not a person)."""
+        rest = [w for w in words[k + 1:] if w not in self.particles and not _ROMAN.fullmatch(w)]
+        if not rest:
+            return False
+        if not self.first_names[words[k]] and self._common(words[k]):
+            return any(not self._common(w) for w in rest)
+        return True
+
+    def _trim(self, run: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """A run without the stop words that start or end it ("Secondo",
+        "Intanto") and without particles left at its ends."""
+        keep = list(run)
+        while keep and (keep[-1][2].lower() in self.stop or keep[-1][2] in self.particles
+                        or keep[-1][2].lower() in self.venues):
+            keep.pop()
+        while keep and (keep[0][2].lower() in self.stop and keep[0][2] not in self.particles):
+            keep.pop(0)
+        return keep
+
+    def _made(self, text: str, items: list[tuple[int, int, str]]) -> LatinName:
+        start, end = items[0][0], items[-1][1]
+        return LatinName(start, end, " ".join(text[start:end].split()))
+
+    def rejected(self, name: str) -> bool:
+        return any(p.fullmatch(word) for word in name.split() for p in self.not_person)

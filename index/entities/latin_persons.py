@@ -25,7 +25,7 @@ from functools import lru_cache
 from ..config import data_lines
 
 # A word: letters, with apostrophes and hyphens inside ("D'Alema", "Koch-Instituts").
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*(?:['’](?![^\W\d_]))?")  # "D' Amato": a particle
 _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 _SPACE = re.compile(r"[ \t\u00a0]+")
 # gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)
@@ -98,6 +98,10 @@ class LatinPersonFinder:
         # "Lo", "Le" are first names somewhere, and Italian articles here
         return word in self.first_names and word not in self.not_first and word.lower() not in self.stop
 
+    def first_alone(self, word: str) -> bool:
+        """A word alone that is surely a first name ("Luciano"), not a common word too."""
+        return self.first_names.get(word, False) and self.is_first_name(word) and not self._common(word)
+
     def _common(self, word: str) -> bool:
         return self.is_common(word.lower())
 
@@ -156,14 +160,19 @@ class LatinPersonFinder:
         words = [w for _, _, w in run]
         before = text[max(0, run[0][0] - 40):run[0][0]]
         previous = _WORD.findall(before)[-1:] or [""]
-        if previous[0].lower() in self.venues:
-            return None  # "via Aldo Moro", "liceo Carlo Sigonio"
+        if previous[0].lower().rstrip("'’") in self.venues:
+            return None  # "via Aldo Moro", "liceo Carlo Sigonio", "San Pietro"
         # the name starts at its first name, if a first name is followed by more of the run
         first = next((k for k, w in enumerate(words[:-1])
                       if self.is_first_name(w) and self._surname_follows(words, k)), None)
-        if first is not None and self._common(words[first]) and self.is_first_name(words[first + 1]) \
-                and self._surname_follows(words, first + 1):
-            first += 1  # "Morta Terri Schiavo", "Secondo Martial Jorel": a common word first
+        if first is not None and (self._common(words[first]) or not self.first_names[words[first]]) \
+                and self.is_first_name(words[first + 1]) and self._surname_follows(words, first + 1):
+            # "Morta Terri Schiavo", "Secondo Martial Jorel", "Torino Giorgio
+            # Mazzini": a common word or a weak first name before a first name
+            first += 1
+        if first is not None and not self.first_names[words[first]] and any(
+                not self._common(w) and w.lower() not in self.stop for w in words[:first]):
+            first = None  # "New York Post": a weak first name inside a longer proper name
         if first is not None:
             skipped = words[:first]
             if any(w.lower() in self.venues for w in skipped[-1:]):
@@ -172,37 +181,45 @@ class LatinPersonFinder:
             if len(keep) < 2:
                 return None
             return self._made(text, keep)
-        # no first name: a title or a role word right before makes the last
-        # word (with its particles) a surname: "il sindaco Scaturro",
-        # "il presidente Usa Obama", "l'avv. Rossi"
+        # No first name. A title or a role word right before makes the run's
+        # last words a name ("il sindaco Scaturro", "il re Bhumibol
+        # Adulyadej", "l'avv. Rossi"), without common words in front of them
+        # ("il presidente Usa Obama"); a word alone may still be a surname
+        # the text names in full elsewhere, or a first name alone.
         keep = self._trim(run)
         if not keep:
             return None
-        tail = [keep[-1]]
-        for item in reversed(keep[:-1]):
-            if item[2] in self.particles:
-                tail.insert(0, item)
-            else:
-                break
-        if all(self._common(w) for _, _, w in tail if w not in self.particles):
-            return None
-        start = tail[0][0]
+        at = len(keep)
+        while at > 0 and (keep[at - 1][2] in self.particles or not self._common(keep[at - 1][2])):
+            at -= 1
+        while at < len(keep) and keep[at][2] in self.particles:
+            at += 1
+        tail = keep[at:]
+        # two words at most: "(il presidente dell') Iraq Saddam Hussein"
+        while len([w for _, _, w in tail if w not in self.particles]) > 2:
+            tail = tail[1:]
+        while tail and tail[0][2] in self.particles and len(tail) > 1 and tail[1][2] in self.particles:
+            tail = tail[1:]
+        if not tail or len(tail[-1][2]) < 2 or _ROMAN.fullmatch(tail[-1][2]):
+            tail = keep[-1:]  # a common word: a surname only after a role word ("il presidente Grasso")
+            if len(keep) > 1 or len(tail[0][2]) < 2 or _ROMAN.fullmatch(tail[0][2]):
+                return None
+        prefix = keep[:len(keep) - len(tail)]
         role = None
         previous = _WORD.findall(text[max(0, keep[0][0] - 30):keep[0][0]])[-1:] or [""]
-        if previous[0].lower() in self.stop:
+        if previous[0].lower().rstrip("'’") in self.stop:
             pass  # "il sindaco di Ascoli", "presidente della Consob": a place or a body, not a name
-        elif len(keep) == len(tail):
-            role = self.role_before(text, start)
-            if not role and self._title_before.search(text[max(0, start - 20):start]):
-                role = ""
-        elif all(self._common(w) or w.isupper() for _, _, w in keep[:len(keep) - len(tail)]):
+        elif all(self._common(w) or w.isupper() for _, _, w in prefix):
             role = self.role_before(text, keep[0][0])
-        if role is None:
-            name = self._made(text, tail)
-            name.single = True
-            return name if len(tail) == 1 else None
+            if role is None and not prefix and self._title_before.search(text[max(0, keep[0][0] - 20):keep[0][0]]):
+                role = ""
         name = self._made(text, tail)
-        name.role, name.by_role, name.single = role or None, True, True
+        if role is not None:
+            name.role, name.by_role, name.single = role or None, True, len(tail) == 1
+            return name
+        if len(tail) != 1 or (len(keep) > 1 and self.first_alone(tail[0][2])):
+            return None  # "Porta San Paolo"
+        name.single = True  # a surname the text may name in full elsewhere, or a first name alone
         return name
 
     def _surname_follows(self, words: list[str], k: int) -> bool:
@@ -211,7 +228,8 @@ class LatinPersonFinder:
         not one either ("Marina Militare" is not a person)."""
         rest = [w for w in words[k + 1:] if w not in self.particles and not _ROMAN.fullmatch(w)]
         if not rest:
-            return False
+            # "Benedetto XVI", "Elisabetta II": a first name and a regnal number
+            return any(_ROMAN.fullmatch(w) for w in words[k + 1:])
         if not self.first_names[words[k]] and self._common(words[k]):
             return any(not self._common(w) for w in rest)
         return True

@@ -272,6 +272,9 @@ class OfficialExtractor:
                 out.append(OfficialMention(canonical or found.text, found.start, found.end, found.role))
             elif canonical:
                 out.append(OfficialMention(canonical, found.start, found.end, self.role_before(text, found.start)))
+            elif finder.first_alone(found.text):
+                # "Luciano era contento": a person, but nobody could tell which
+                out.append(OfficialMention(found.text, found.start, found.end, official=False))
         out.sort(key=lambda m: m.start)
         return out
 

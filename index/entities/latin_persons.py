@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from ..analysis.names import first_names
 from ..config import data_lines
 
 # A word: letters, with apostrophes and hyphens inside ("D'Alema", "Koch-Instituts").
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*(?:['’](?![^\W\d_]))?")  # "D' Amato": a particle
 _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 _SPACE = re.compile(r"[ \t\u00a0]+")
-# gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)
-_COMMON_IN_A_COUNTRY = "123456789ABCD"
-_SURE_IN_ITALY = "456789ABCD"
 
 
 @dataclass
@@ -41,28 +38,6 @@ class LatinName:
     role: str | None = None
     by_role: bool = False  # found only because a role word or a title stands before it
     single: bool = False  # one word: a surname alone
-
-
-@lru_cache(maxsize=1)
-def first_names() -> dict[str, bool]:
-    """First names -> whether the name is sure: the project's own list, and
-    gender-guesser's names common in Italy or Russia (4 of its 13 steps or
-    more: "Pasquale", "Franco"), are; its other names ("Secondo", "Morta",
-    "Saddam") are first names only where they are no common Italian word."""
-    names = {word: True for line in data_lines("first_names_latin.txt") for word in line.split()}
-    try:
-        from gender_guesser.detector import Detector
-    except ImportError:  # the project's own list still works
-        return names
-    countries = Detector.COUNTRIES
-    sure = [countries.index("italy"), countries.index("russia")]
-    for name, genders in Detector().names.items():
-        if not name[:1].isupper() or name in names:
-            continue
-        values = [v for v in genders.values()]
-        if any(ch in _COMMON_IN_A_COUNTRY for v in values for ch in v):
-            names[name] = any(len(v) > k and v[k] in _SURE_IN_ITALY for v in values for k in sure)
-    return names
 
 
 class LatinPersonFinder:

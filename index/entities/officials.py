@@ -86,6 +86,7 @@ class OfficialExtractor:
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
         self._latin_names: LatinPersonFinder | None = None
         self.places: set[str] = set()  # the gazetteer's one-word places, lowercased (``EntityExtractor`` fills it)
+        self.venue_lemmas = {key[0] for key in (tokens.key(line) for line in data_lines("venue_words.txt")) if key}
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -209,6 +210,8 @@ class OfficialExtractor:
         for span in persons:
             if any(p.fullmatch(word) for word in span.text.split() for p in self.not_person):
                 continue
+            if " " not in span.text.strip() and self._after_thing_word(text, span.start):
+                continue  # "болезни Альцгеймера": a thing named after a person
             fact = self.normalizer.name_parts(span.normal)
             first, last = fact.get("first"), fact.get("last")
             if not fact and " " not in span.text.strip() and span.text[:1].isupper():
@@ -334,6 +337,12 @@ class OfficialExtractor:
                 else:
                     m.name = self.registry.by_surname(m.name) or m.name
         return [m for m in mentions if m.name and not self.not_a_name(m.name)]
+
+    def _after_thing_word(self, text: str, start: int) -> bool:
+        """Whether the word right before ``start`` is a venue or thing word
+        (``venue_words.txt``: «стадион», «болезнь»)."""
+        previous = re.findall(r"[^\W\d_]+", text[max(0, start - 30):start])[-1:]
+        return bool(previous) and bool(self.venue_lemmas) and self.tokens(previous[0])[0].lemma in self.venue_lemmas
 
     def not_a_name(self, name: str) -> bool:
         """A single Cyrillic word that is no person's name: the dictionary

@@ -31,6 +31,7 @@ _CITY_DATELINE = re.compile(
 )
 # not after an initial: "Collezionava computer rubati, M. F., il modenese …"
 _SENTENCE_END = re.compile(r"(?<![\s(][A-ZА-ЯЁ]\.)(?<=[.!?…])[»\"”]?\s+(?=[«\"“A-ZА-ЯЁ0-9])")
+_BARE = re.compile(r"[^\Wa-zа-яё]{1,2}|[^a-zа-яё]{1,40}")  # no lowercase letter at all
 _HEADER_LINES = 6  # datelines are looked for only at the top of a page
 TITLE_MAX = 140
 _LEAD_CANDIDATES = 5  # leads sit at the top of a page
@@ -145,7 +146,12 @@ class Cleaner:
         body = "\n\n".join(paragraphs)
         if not headline:
             # the first sentence after the dateline, not the dateline ("MODENA.")
-            headline = self._first_sentence(_CITY_DATELINE.sub("", body[after_place:] if place else body, count=1))
+            rest = _CITY_DATELINE.sub("", body[after_place:] if place else body, count=1)
+            headline = self._first_sentence(rest)
+            if _BARE.fullmatch(headline) and len(rest) > len(headline) + 2:
+                # capitals only, or a letter: a place or an initial, not a title
+                # ("PAVULLO E POLINAGO.", "M. F. ha …")
+                headline = self._first_sentence(rest[len(headline):].lstrip(" .,:;—–-")) or headline
         return CleanText(
             title=headline,
             body=body,

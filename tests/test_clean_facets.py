@@ -40,6 +40,7 @@ def test_a_leading_byline_goes_to_the_author_and_out_of_the_body(ingestor, text,
     ("I carabinieri indagano. — Tiziana Bellucci © RIPRODUZIONE RISERVATA", "Tiziana Bellucci"),
     ("I carabinieri indagano. Tiziana Bellucci", "Tiziana Bellucci"),
     ("I carabinieri indagano. (t. b.)", "t. b."),
+    ("I carabinieri indagano. © RIPRODUZIONE RISERVATA di Tiziana Bellucci", "Tiziana Bellucci"),
 ])
 def test_a_trailing_signature_and_licence_line_leave_the_body(ingestor, ending, author):
     doc = _ingest(ingestor, "Un furgone è stato rubato ieri sera in via Emilia. " + ending)
@@ -48,9 +49,17 @@ def test_a_trailing_signature_and_licence_line_leave_the_body(ingestor, ending, 
     assert "RISERVAT" not in doc.body
 
 
-def test_a_subject_at_the_start_is_no_byline(ingestor):
+def test_a_subject_at_the_start_or_a_name_ending_the_last_sentence_is_no_byline(ingestor):
     doc = _ingest(ingestor, "Ottavio Marchesini ha rubato un furgone in via Emilia. I carabinieri lo hanno fermato.")
     assert doc.author is None and doc.body.startswith("Ottavio Marchesini ha rubato")
+    doc = _ingest(ingestor, "Il ladro è fuggito. Lo hanno visto i vicini di Ottavio Marchesini")
+    assert doc.author is None and doc.body.endswith("i vicini di Ottavio Marchesini")
+
+
+def test_a_byline_before_a_dateline_in_lowercase(ingestor):
+    doc = _ingest(ingestor, "Ottavio Marchesini concordia. Un furgone è stato rubato. I carabinieri indagano.")
+    assert doc.author == "Ottavio Marchesini" and doc.place == "Concordia"
+    assert doc.title == "Un furgone è stato rubato"
 
 
 @pytest.mark.parametrize("text, place, title", [
@@ -112,7 +121,8 @@ def test_transliterated_russian_first_names(extractor):
 
 def test_streets_venues_saints_and_places_are_not_persons(extractor):
     text = ("L'incidente in via Aldo Moro, davanti al liceo Carlo Sigonio; la messa nella chiesa di San Pietro. "
-            "I ladri sono fuggiti verso Lama Mocogno.")
+            "I ladri sono fuggiti verso Lama Mocogno. La tela ritrae i santi Giovanni Evangelista e "
+            "Gregorio Taumaturgo.")
     assert _latin(extractor, text) == []
 
 

@@ -29,6 +29,7 @@ from ..ingest.signatures import is_place
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*(?:['’](?![^\W\d_]))?")  # "D' Amato": a particle
 _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 _SPACE = re.compile(r"[ \t\u00a0]+")
+_COORDINATED = re.compile(r"\s*(?:,|e|ed|and)\s*|\s*,\s*(?:e|ed)\s+")
 
 
 @dataclass
@@ -126,11 +127,20 @@ class LatinPersonFinder:
 
     def find(self, text: str) -> list[LatinName]:
         out: list[LatinName] = []
+        after_venue = None  # where the last run a venue word named ended
         for run in self.runs(text):
+            if after_venue is not None and _COORDINATED.fullmatch(text[after_venue:run[0][0]]):
+                after_venue = run[-1][1]  # "i santi Giovanni Evangelista e Gregorio Taumaturgo"
+                continue
+            after_venue = run[-1][1] if self._after_venue(text, run) else None
             name = self._name(text, run)
             if name is not None:
                 out.append(name)
         return out
+
+    def _after_venue(self, text: str, run: list[tuple[int, int, str]]) -> bool:
+        previous = _WORD.findall(text[max(0, run[0][0] - 40):run[0][0]])[-1:] or [""]
+        return previous[0].lower().rstrip("'’") in self.venues
 
     def _name(self, text: str, run: list[tuple[int, int, str]]) -> LatinName | None:
         words = [w for _, _, w in run]

@@ -136,6 +136,9 @@ class Signatures:
         if "/" in after.group() or text[rest:rest + 1] in "«\"“'0123456789":
             return rest
         nxt = _WORD.match(text, rest)
+        if nxt is not None and nxt.group().islower() and text[nxt.end():nxt.end() + 1] == "." \
+                and nxt.group().upper() in _places():
+            return rest  # "Francesco Dondi concordia. L'impianto …": a dateline in lowercase
         if nxt is None or not nxt.group()[:1].isupper():
             return None
         word = nxt.group()
@@ -179,6 +182,21 @@ class Signatures:
             if len(words) <= MAX_NAME_WORDS and _SENTENCE_END.search(head) and not any(
                     w[:1].islower() and len(w) > 2 and w not in self.particles for w in words):
                 return Signature(sign, head)
+        # "… RISERVATA di Carlo Gregori": the lead word and the name, at the end
+        lead = None
+        if self._lead is not None:
+            for lead in re.finditer(rf"(?<=\s)(?:{self._lead.pattern})", text[-60:], re.IGNORECASE):
+                pass
+        if lead is not None:
+            start = len(text) - min(len(text), 60) + lead.end()
+            ends = self._name_ends(text, start, need_first=False)
+            head = text[:len(text) - min(len(text), 60) + lead.start()].rstrip()
+            # only after a sentence or a licence line: "i vicini di Mario Rossi" is the text's
+            if ends and not text[ends[0]:].strip(" .") and (
+                    _SENTENCE_END.search(head) or (self._licence is not None and self._licence.search(head))):
+                while self._licence is not None and (m := self._licence.search(head)) and m.start() > 0:
+                    head = head[:m.start()].rstrip()
+                return Signature(" ".join(text[start:ends[0]].split()), head)
         # initials in brackets, or before a licence line: "(d. m.)", "(fd)", "sì. D. M. ©…"
         m = re.search(rf"(?:\(\s*({_INITIALS.pattern}|[a-z]{{2,3}})\s*\)|(?<=[.!?…»”\"]\s)({_INITIALS.pattern}))$", text)
         if m and (m.group(1) or licensed):

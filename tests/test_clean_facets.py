@@ -54,6 +54,8 @@ def test_a_subject_at_the_start_or_a_name_ending_the_last_sentence_is_no_byline(
     assert doc.author is None and doc.body.startswith("Ottavio Marchesini ha rubato")
     doc = _ingest(ingestor, "Il ladro è fuggito. Lo hanno visto i vicini di Ottavio Marchesini")
     assert doc.author is None and doc.body.endswith("i vicini di Ottavio Marchesini")
+    doc = _ingest(ingestor, "Il ladro è fuggito. Il fermo è stato chiesto dal pm dott. Ottavio Marchesini.")
+    assert doc.author is None and doc.body.endswith("dott. Ottavio Marchesini.")
 
 
 def test_a_byline_before_a_dateline_in_lowercase(ingestor):

@@ -91,6 +91,7 @@ class Signatures:
         self._licence = re.compile(rf"\s*[(\[]?\s*(?:{'|'.join(licences)})[\W_]*$", re.IGNORECASE) if licences else None
         self.particles = {p for p in data_lines("name_particles_latin.txt") if not p.endswith("-")}
         self.stop = {w for line in data_lines("stopwords_it.txt") for w in line.split()}
+        self.titles = {t.rstrip(".") for t in data_lines("titles_latin.txt")}
 
     # names -----------------------------------------------------------------
     def _name_ends(self, text: str, at: int, need_first: bool) -> list[int]:
@@ -209,6 +210,9 @@ class Signatures:
         # "… ha concluso. Marco Pederzoli": a name (or two) after the last sentence
         for m in re.finditer(r"[.!?…»”\"]\s+", text[-80:]):
             start = len(text) - 80 + m.end() if len(text) > 80 else m.end()
+            before = _WORD.findall(text[max(0, start - 20):start])[-1:]
+            if before and (before[0].lower() in self.titles or len(before[0]) == 1):
+                continue  # "… di Modena dott. Giuseppe Amara.": a title's full stop ends no sentence
             ends = self._name_ends(text, start, need_first=True)
             end = ends[0] if ends else None
             second = re.match(r"\s+e\s+", text[end:]) if end is not None else None

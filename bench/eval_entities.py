@@ -208,6 +208,7 @@ def kind(extractor: EntityExtractor, path: Path, limit: int | None) -> dict:
             text_parts.append("\n")
             pos += 1
             sentences += 1
+            current = None  # a sentence's end ends its last person (the tags are IO)
             if limit and sentences >= limit:
                 break
             continue

@@ -40,6 +40,7 @@ class Document:
     source_text: str
     author: str | None = None
     photo_credit: str | None = None
+    place: str | None = None  # the dateline's place, for Italian local news ("Modena")
     url: str | None = None
     source: str | None = None
     officials: list[str] = field(default_factory=list)

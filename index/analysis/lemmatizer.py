@@ -52,6 +52,8 @@ class Lemmatizer:
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
         self.known_parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._known_parses)
         self._italian = None
+        self._italian_lookup = None
+        self._italian_common = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._is_italian_common)
         self._italian_lock = threading.Lock()  # threads of a server may all meet their first Italian word at once
 
     def _lemma(self, word: str, capitalized: bool) -> str:
@@ -74,8 +76,19 @@ class Lemmatizer:
         if self._italian is None:
             with self._italian_lock:
                 if self._italian is None:
-                    self._italian = self._load_italian()
+                    self._italian, self._italian_lookup = self._load_italian()
         return self._italian
+
+    def italian_common(self, word: str) -> bool:
+        """Whether the Italian dictionary knows a word as a common word: a
+        lemma of its own in lowercase ("rossi" -> "rosso"), not a proper
+        name's ("Paolo") and not a word it does not know ("Bersani")."""
+        return self._italian_common(word)
+
+    def _is_italian_common(self, word: str) -> bool:
+        self.italian  # loads the lookup with it
+        lemma = self._italian_lookup.get_lemma(word, "it")
+        return lemma is not None and lemma[:1].islower()
 
     @staticmethod
     def _load_italian():
@@ -92,7 +105,10 @@ class Lemmatizer:
             factory = trie
         except Exception:  # no marisa-trie, or a read-only cache: the plain dictionary works
             pass
-        return Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+        from simplemma.strategies import DictionaryLookupStrategy
+
+        return (Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory)),
+                DictionaryLookupStrategy(dictionary_factory=factory))
 
     def _known_parses(self, word: str) -> tuple:
         """pymorphy's parses of a word that come from its dictionary (as

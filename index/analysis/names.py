@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import iuliia
 
+from ..config import data_lines
 from .lemmatizer import fold_yo
 
 
@@ -30,3 +32,30 @@ _SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DO
 
 def transliterations(name: str) -> set[str]:
     return {skeleton(scheme.translate(name)) for scheme in _SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in _SCHEMES}
+
+
+# gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)
+_COMMON_IN_A_COUNTRY = "123456789ABCD"
+_SURE_IN_ITALY = "456789ABCD"
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, bool]:
+    """First names -> whether the name is sure: the project's own list, and
+    gender-guesser's names common in Italy or Russia (4 of its 13 steps or
+    more: "Pasquale", "Franco"), are; its other names ("Secondo", "Morta",
+    "Saddam") are first names only where they are no common Italian word."""
+    names = {word: True for line in data_lines("first_names_latin.txt") for word in line.split()}
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # the project's own list still works
+        return names
+    countries = Detector.COUNTRIES
+    sure = [countries.index("italy"), countries.index("russia")]
+    for name, genders in Detector().names.items():
+        if not name[:1].isupper() or name in names:
+            continue
+        values = [v for v in genders.values()]
+        if any(ch in _COMMON_IN_A_COUNTRY for v in values for ch in v):
+            names[name] = any(len(v) > k and v[k] in _SURE_IN_ITALY for v in values for k in sure)
+    return names

@@ -35,7 +35,7 @@ from .segment_writer import ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"6.{SCHEMA_VERSION}"  # 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"7.{SCHEMA_VERSION}"  # 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main

@@ -42,7 +42,7 @@ class DocumentProcessor:
                  extractor: EntityExtractor | None = None, ner: bool = True,
                  word_ids: WordIds | None = None) -> None:
         self.lemmatizer = lemmatizer or Lemmatizer()
-        self.ingestor = ingestor or Ingestor(max_chars=max_chars)
+        self.ingestor = ingestor or Ingestor(max_chars=max_chars, lemmatizer=self.lemmatizer)
         self.extractor = extractor or EntityExtractor(self.lemmatizer, ner=ner)
         if index_dir is not None:
             self.extractor.use_registry(self.extractor.registry_for(index_dir))

@@ -43,6 +43,7 @@ class EntityExtractor:
         self.gazetteer = RegionGazetteer(self.tokens)
         self.sectors = SectorTagger(self.tokens)
         self.officials = OfficialExtractor(self.tokens, self.registry, load_model=ner)
+        self.officials.places = self.gazetteer.one_word_places()
 
     def use_registry(self, registry: PersonRegistry) -> None:
         self.registry = registry

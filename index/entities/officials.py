@@ -20,6 +20,7 @@ from ..analysis.tokens import LemmaTokens
 from ..config import data_lines
 from .declension import NameNormalizer, PersonSpan
 from .persons import PersonRegistry, is_full_name, name_words, surname_stem
+from .latin_persons import LatinPersonFinder
 from .phrases import PhraseMatcher
 
 STEM_MARK = "\x00stem:"  # a mention known only by an unparsed surname form
@@ -40,6 +41,8 @@ class OfficialMention:
 
 
 _NAME_PART = re.compile(r"[^()\s](?:[^()]*[^()\s])?")  # a span's text between brackets
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_PERSON_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 _ONE_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
 # A sentence, roughly: enough to choose what the NER model reads; an initial
 # ("Н. Н. Вертинской", "М.В. Маргелов") does not end one, nor does a full stop
@@ -81,7 +84,9 @@ class OfficialExtractor:
         self.registry = registry
         self.margin = NER_MARGIN
         self.not_person = [re.compile(rf"(?:{p})", re.IGNORECASE if p.isupper() else 0) for p in data_lines("not_persons.txt")]
-        self.first_names = {word for line in data_lines("first_names_latin.txt") for word in line.split()}
+        self._latin_names: LatinPersonFinder | None = None
+        self.places: set[str] = set()  # the gazetteer's one-word places, lowercased (``EntityExtractor`` fills it)
+        self.venue_lemmas = {key[0] for key in (tokens.key(line) for line in data_lines("venue_words.txt")) if key}
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -102,7 +107,12 @@ class OfficialExtractor:
         toks = self.tokens(window, offset=sentence_start)
         # The earliest role word from which only words lead to the name:
         # "секретарь Госсовета РФ", not "Помощник Президента России, секретарь …".
-        for match in self.role_keys.find(toks):
+        matches = self.role_keys.find(toks)
+        if matches and not _CYRILLIC.search(window):
+            # Italian: the last role word, as a verb may lie between two ("il
+            # sindaco Muzzarelli ha incontrato l'assessore Carletti")
+            matches = matches[::-1]
+        for match in matches:
             between = text[toks[match.start].start:start]
             if not re.search(r"[,;:()«»\"—–]", between):
                 return " ".join(between.split()) or None
@@ -200,6 +210,8 @@ class OfficialExtractor:
         for span in persons:
             if any(p.fullmatch(word) for word in span.text.split() for p in self.not_person):
                 continue
+            if " " not in span.text.strip() and self._after_thing_word(text, span.start):
+                continue  # "болезни Альцгеймера": a thing named after a person
             fact = self.normalizer.name_parts(span.normal)
             first, last = fact.get("first"), fact.get("last")
             if not fact and " " not in span.text.strip() and span.text[:1].isupper():
@@ -222,30 +234,59 @@ class OfficialExtractor:
         return out
 
     # Latin script ------------------------------------------------------------
+    @property
+    def latin_names(self) -> LatinPersonFinder:
+        if self._latin_names is None:  # loaded on the first Latin-script text
+            self._latin_names = LatinPersonFinder(self.tokens.lemmatizer.italian_common, self.role_before)
+        return self._latin_names
+
     def latin(self, text: str) -> list[OfficialMention]:
-        out = []
+        """Persons in Latin-script text (``latin_persons.py``): a name
+        starting with a first name, or a known official's in any common
+        transliteration, is a person; a surname alone is one after a title or
+        a role word, or when the text names that person in full too (then it
+        takes the full name); else it is left out: a bare capitalized word is
+        too often something else."""
+        finder = self.latin_names
+        out: list[OfficialMention] = []
+        singles = []
         taken: list[tuple[int, int]] = []
-        for m in _LATIN_NAME.finditer(text):
-            full = f"{m.group(1)} {m.group(2)}"
-            canonical = self.registry.by_latin(full)
-            role = self.role_before(text, m.start()) or self.role_after(text, m.end())
-            if canonical or role or m.group(1) in self.first_names:
-                out.append(OfficialMention(canonical or full, m.start(), m.end(), role))
-                taken.append((m.start(), m.end()))
-        # A surname alone: a known person named in full earlier in this text
-        # ("Mikhail Degtyarev … Degtyarev ha detto"), or, right after a role
-        # word, a known person ("il governatore Degtyarev"). Not done for
-        # other names: a bare capitalized word is too often something else
-        # (measured on KIND: precision 0.74 -> 0.40).
-        by_surname = {text[m.start:m.end].split()[-1]: m.name for m in out if m.name != text[m.start:m.end]}
-        for m in _LATIN_WORD.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
+        for found in finder.find(text):
+            if finder.rejected(found.text):
                 continue
-            word = m.group(0)
-            role = self.role_before(text, m.start())
-            canonical = by_surname.get(word) or (self.registry.by_latin_surname(word) if role else None)
+            if found.single:
+                singles.append(found)
+                continue
+            canonical = self.registry.by_latin(found.text)
+            role = found.role or self.role_before(text, found.start) or self.role_after(text, found.end)
+            out.append(OfficialMention(canonical or found.text, found.start, found.end, role))
+            taken.append((found.start, found.end))
+        # a known official's name without a first name the lists know ("Shapsha Vladislav")
+        for m in _LATIN_NAME.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            canonical = self.registry.by_latin(f"{m.group(1)} {m.group(2)}")
             if canonical:
-                out.append(OfficialMention(canonical, m.start(), m.end(), role))
+                out.append(OfficialMention(canonical, m.start(), m.end(),
+                                           self.role_before(text, m.start()) or self.role_after(text, m.end())))
+                taken.append((m.start(), m.end()))
+        by_surname: dict[str, set[str]] = defaultdict(set)
+        for m in out:
+            by_surname[name_words(text[m.start:m.end])[-1]].add(m.name)
+        for found in singles:
+            if any(a < found.end and found.start < b for a, b in taken):
+                continue
+            here = by_surname.get(found.text, set())
+            canonical = next(iter(here)) if len(here) == 1 else None
+            if found.by_role:
+                canonical = canonical or self.registry.by_latin_surname(found.text)
+                out.append(OfficialMention(canonical or found.text, found.start, found.end, found.role))
+            elif canonical:
+                out.append(OfficialMention(canonical, found.start, found.end, self.role_before(text, found.start)))
+            elif finder.first_alone(found.text):
+                # "Luciano era contento": a person, but nobody could tell which
+                out.append(OfficialMention(found.text, found.start, found.end, official=False))
+        out.sort(key=lambda m: m.start)
         return out
 
     def extract(self, text: str, lang: str, exclude: list[str], ner: bool = True) -> list[OfficialMention]:
@@ -295,4 +336,24 @@ class OfficialExtractor:
                     m.name = next(iter(here))
                 else:
                     m.name = self.registry.by_surname(m.name) or m.name
-        return [m for m in mentions if m.name]
+        return [m for m in mentions if m.name and not self.not_a_name(m.name)]
+
+    def _after_thing_word(self, text: str, start: int) -> bool:
+        """Whether the word right before ``start`` is a venue or thing word
+        (``venue_words.txt``: «стадион», «болезнь»)."""
+        previous = re.findall(r"[^\W\d_]+", text[max(0, start - 30):start])[-1:]
+        return bool(previous) and bool(self.venue_lemmas) and self.tokens(previous[0])[0].lemma in self.venue_lemmas
+
+    def not_a_name(self, name: str) -> bool:
+        """A single Cyrillic word that is no person's name: the dictionary
+        knows it only as something else (a place, «Харьков»; an
+        organization, «Роскомнадзор»; a common noun, «Википедия»), or it is
+        one of the gazetteer's places. A word it does not know («Шмыгаль»)
+        may be a surname, and stays."""
+        if " " in name or not _ONE_NAME.fullmatch(name):
+            return False
+        word = fold_yo(name.lower())
+        if word in self.places:
+            return True
+        parses = self.tokens.lemmatizer.known_parses(word)
+        return bool(parses) and not any(_PERSON_GRAMMEMES & p.tag.grammemes for p in parses)

@@ -16,11 +16,19 @@ _LATIN_FORMS = {
 }
 
 
+_OPEN_QUOTES = {"«", "\"", "“", "„"}
+_CLOSE_QUOTES = {"»", "\"", "”", "“"}
+
+
 class RegionGazetteer:
     """Russian federal subjects and federal districts named in a text, by
-    their names in any case, aliases, cities, and Italian/English names."""
+    their names in any case, aliases, cities, and Italian/English names. A
+    name in quotes, or next to a venue, street or team word
+    (``venue_words.txt``), names that thing, not the region: «Тула» the
+    cinema, стадион «Калининград», ФК «Алания», Смоленский бульвар."""
 
     def __init__(self, tokens: LemmaTokens) -> None:
+        self.venues = {tokens.key(line)[0] for line in data_lines("venue_words.txt") if tokens.key(line)}
         self.regions = PhraseMatcher(need_capital=True)
         self.district_of: dict[str, str] = {}
         self.districts = PhraseMatcher(need_capital=True)
@@ -37,5 +45,25 @@ class RegionGazetteer:
                 for form in _LATIN_FORMS.get(kind, ["{}"]):
                     self.regions.add(tokens.key(form.format(stem)), name)
 
+    def one_word_places(self) -> set[str]:
+        """The Cyrillic names of one word (lemmas): «харьков» is not, «тула» is."""
+        return {key[0] for key in self.regions.keys if len(key) == 1 and not key[0].isascii()} | \
+            {key[0] for key in self.districts.keys if len(key) == 1 and not key[0].isascii()}
+
     def extract(self, tokens: list[Token]) -> tuple[list[Match], list[Match]]:
-        return self.regions.find(tokens), self.districts.find(tokens)
+        return ([m for m in self.regions.find(tokens) if not self.names_a_thing(tokens, m)],
+                [m for m in self.districts.find(tokens) if not self.names_a_thing(tokens, m)])
+
+    def names_a_thing(self, tokens: list[Token], match: Match) -> bool:
+        """A match in quotes, right after a venue word (or after one and an
+        opening quote), or right before one (an adjective: «Смоленском
+        бульваре»)."""
+        before = tokens[match.start - 1] if match.start > 0 else None
+        after = tokens[match.end] if match.end < len(tokens) else None
+        if before is not None and after is not None and before.lemma in _OPEN_QUOTES and after.lemma in _CLOSE_QUOTES:
+            return True
+        if before is not None and before.lemma in _OPEN_QUOTES and match.start > 1:
+            before = tokens[match.start - 2]
+        if before is not None and before.is_word and before.lemma in self.venues:
+            return True
+        return after is not None and after.is_word and after.lemma in self.venues and len(match.key) == 1

@@ -14,6 +14,7 @@ from datetime import date as Date
 import dateparser
 
 from ..config import data_lines
+from .signatures import Signatures
 
 # "22:29, 27 октября 2021 154" / "09:04 | 1 июля, 2024": time, date, optional counter.
 _TIMESTAMP = re.compile(
@@ -28,7 +29,9 @@ _ISO_PREFIX = re.compile(r"^(?:date\s*[:=]?\s*)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T
 _CITY_DATELINE = re.compile(
     r"^(?P<city>[A-ZА-ЯЁ][\w-]+(?:[ -][A-ZА-ЯЁ][\w-]+)?),\s+(?P<date>\d{1,2}\s+[^\W\d_]+)\.?\s*[–—-]\s+"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”]?\s+(?=[«\"“A-ZА-ЯЁ0-9])")
+# not after an initial: "Collezionava computer rubati, M. F., il modenese …"
+_SENTENCE_END = re.compile(r"(?<![\s(][A-ZА-ЯЁ]\.)(?<=[.!?…])[»\"”]?\s+(?=[«\"“A-ZА-ЯЁ0-9])")
+_BARE = re.compile(r"[^\Wa-zа-яё]{1,2}|[^a-zа-яё]{1,40}")  # no lowercase letter at all
 _HEADER_LINES = 6  # datelines are looked for only at the top of a page
 TITLE_MAX = 140
 _LEAD_CANDIDATES = 5  # leads sit at the top of a page
@@ -43,18 +46,32 @@ class CleanText:
     year: int | None
     author: str | None
     photo_credit: str | None
+    place: str | None = None  # the dateline's place ("Modena")
+
+
+LABELLED = ("author", "photo_credit")  # bylines.txt's kinds that are "Label: value" lines
 
 
 class Cleaner:
     """Applies the furniture, byline, related-news, dateline and duplicate rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, lemmatizer=None) -> None:
         self._furniture = [re.compile(rf"(?:{p})", re.IGNORECASE) for p in data_lines("furniture.txt")]
         bylines = []
         for line in data_lines("bylines.txt"):
             kind, label = line.split("\t", 1)
-            bylines.append((kind, re.compile(rf"^(?:{label})\s*:\s*(?P<value>.+)$", re.IGNORECASE)))
+            if kind in LABELLED:
+                bylines.append((kind, re.compile(rf"^(?:{label})\s*:\s*(?P<value>.+)$", re.IGNORECASE)))
         self._bylines = bylines
+        self._lemmatizer = lemmatizer
+        self.signatures = Signatures(self._is_common)
+
+    def _is_common(self, word: str) -> bool:
+        if self._lemmatizer is None:  # made on the first unlabelled byline's check
+            from ..analysis.lemmatizer import Lemmatizer
+
+            self._lemmatizer = Lemmatizer()
+        return self._lemmatizer.italian_common(word)
 
     # -- single-line rules -------------------------------------------------
     def is_furniture(self, line: str) -> bool:
@@ -109,6 +126,18 @@ class Cleaner:
             kept.append(line)
 
         paragraphs = self._dedupe(self._paragraphs(kept))
+        # unlabelled bylines at the text's two ends (Italian local papers)
+        if paragraphs:
+            signed = self.signatures.lead(paragraphs[0])
+            if signed.author:
+                meta.setdefault("author", signed.author)
+                paragraphs[0] = signed.text
+            signed = self.signatures.tail(paragraphs[-1])
+            if signed.author:
+                meta.setdefault("author", signed.author)
+            paragraphs[-1] = signed.text
+            paragraphs = [p for p in paragraphs if p]
+        place, after_place = self.signatures.dateline(paragraphs[0]) if paragraphs else (None, 0)
         headline = title.strip() if title else None
         if headline:
             paragraphs = [p for p in paragraphs if p != headline]
@@ -116,7 +145,13 @@ class Cleaner:
             headline = paragraphs.pop(0)
         body = "\n\n".join(paragraphs)
         if not headline:
-            headline = self._first_sentence(_CITY_DATELINE.sub("", body, count=1))
+            # the first sentence after the dateline, not the dateline ("MODENA.")
+            rest = _CITY_DATELINE.sub("", body[after_place:] if place else body, count=1)
+            headline = self._first_sentence(rest)
+            if _BARE.fullmatch(headline) and len(rest) > len(headline) + 2:
+                # capitals only, or a letter: a place or an initial, not a title
+                # ("PAVULLO E POLINAGO.", "M. F. ha …")
+                headline = self._first_sentence(rest[len(headline):].lstrip(" .,:;—–-")) or headline
         return CleanText(
             title=headline,
             body=body,
@@ -124,6 +159,7 @@ class Cleaner:
             year=found_date.year if found_date else None,
             author=meta.get("author"),
             photo_credit=meta.get("photo_credit"),
+            place=place,
         )
 
     def _iso_or_parse(self, value: str) -> Date | None:

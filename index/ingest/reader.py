@@ -103,8 +103,8 @@ def _opt_str(value) -> str | None:
 class Ingestor:
     """Raw document -> clean Document, or a Rejection. Loads its models once."""
 
-    def __init__(self, max_chars: int = DEFAULT_MAX_CHARS) -> None:
-        self.cleaner = Cleaner()
+    def __init__(self, max_chars: int = DEFAULT_MAX_CHARS, lemmatizer=None) -> None:
+        self.cleaner = Cleaner(lemmatizer)
         self.detector = LanguageDetector()
         self.max_chars = max_chars
 
@@ -126,6 +126,7 @@ class Ingestor:
             source_text=raw.text,
             author=clean.author,
             photo_credit=clean.photo_credit,
+            place=clean.place,
             url=raw.url,
             source=raw.source,
         )

@@ -38,6 +38,8 @@ JOINED = {
     "Камчатский край": dt.date(2007, 7, 1),
     "Забайкальский край": dt.date(2008, 3, 1),
 }
+# Offices held by several people at once: overlaps are checked per person only.
+COLLECTIVE = {"заместитель председателя правительства", "первый заместитель председателя правительства"}
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -140,6 +142,8 @@ def main(argv: list[str]) -> int:
                 partly += 1
         persons.add(person)
         key = region if region else "(federal) " + office
+        if office in COLLECTIVE:
+            key += " / " + person  # several deputy prime ministers serve at once
         terms.append((key, person, office, s_lo, s_hi, e_lo, e_hi, s_exact and e_exact, acting, no))
 
     by_key = defaultdict(list)

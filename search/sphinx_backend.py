@@ -1,0 +1,378 @@
+"""The second backend: a sharded Sphinx/Manticore cluster, through SphinxQL.
+
+``SphinxBackend`` talks to the node that holds the distributed index (the
+URL's), and hands out one ``SphinxView`` per commit of the cluster (the
+counter the indexer bumps in the meta index after each batch it writes).
+
+A view keeps the seam's contract of dense document numbers with a numbering
+of its own: when it is made it reads every document's cluster id, date and
+facet values once (one full scan), and numbers the documents by id. Then:
+
+- ``match`` compiles the query algebra to one ``MATCH()`` expression over
+  the lemma fields (title, body), the exact forms (exact) and the facet
+  values (facets, as words), and reads every matching id and weight; the
+  parts the engine's syntax cannot say (everything; everything but X) are
+  combined here from the parts it can;
+- facets are counted here over the values read when the view was made
+  (disjunctive, as the embedded backend counts them), so the two backends
+  count alike by construction; the cluster's own ``GROUP BY`` is not asked
+  (docs/scale-out.md says what that costs at scale, and what would change);
+- records are read by id (``stored_json``, the raw text);
+- the vocabulary (exact forms and each lemma's forms) is the ``NAME_vocab``
+  index's, read once a view.
+
+A node that does not answer: the distributed index answers from the other
+shards with a warning naming the agent; the view notes which shard it was
+and the engine marks its answer ``partial``. The node with the distributed
+index itself not answering is ``ClusterDown`` (an ``IndexUnavailable``).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+from bisect import bisect_left
+
+import numpy as np
+
+from index.entities.official_links import relink_fields
+from index.store import sphinx as sx
+from index.store.schema import unpack_text
+
+from . import backend as q
+from .backend import IndexUnavailable
+from .facets import FACETS, FacetColumn, FacetIndex
+
+log = logging.getLogger(__name__)
+
+SPARE_MATCHES = 10_000  # documents written since the view was made may match too; they are left out
+_AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
+
+
+class ClusterDown(IndexUnavailable):
+    """The node with the distributed index does not answer (or errs)."""
+
+
+class Cluster:
+    """Connections to the URL's node, one a thread (a PyMySQL connection is
+    not shared by threads), and the meta index's description of the shards."""
+
+    def __init__(self, url: sx.ClusterUrl) -> None:
+        self.url = url
+        self._local = threading.local()
+
+    def connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = self._local.conn = sx.connect(self.url.host, self.url.port)
+            except sx.ClusterUnavailable as exc:
+                raise ClusterDown(str(exc)) from exc
+        return conn
+
+    def query(self, sql: str, args=None) -> tuple[list[tuple], list[str]]:
+        """(rows, warnings): the warnings name agents that did not answer."""
+        import pymysql
+
+        for attempt in (0, 1):
+            conn = self.connection()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql, args)
+                    rows = list(cur.fetchall())
+                    cur.execute("SHOW META")
+                    warnings = [value for key, value in cur.fetchall() if key == "warning"]
+                return rows, warnings
+            except pymysql.err.OperationalError as exc:  # the connection broke: one new try
+                self.drop()
+                if attempt:
+                    raise ClusterDown(f"the search cluster at {self.url.host}:{self.url.port} "
+                                      f"stopped answering ({exc.args[-1]})") from exc
+            except pymysql.err.MySQLError as exc:
+                raise ClusterDown(f"the search cluster at {self.url} answered with an error: {exc.args[-1]}") from exc
+        raise AssertionError("unreachable")
+
+    def drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def meta(self) -> dict[str, str]:
+        rows, _ = self.query(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000")
+        return {kind: value for kind, value in rows}
+
+
+def read_meta(cluster: Cluster) -> dict[str, str]:
+    try:
+        return cluster.meta()
+    except ClusterDown as exc:
+        if "no such index" in str(exc) or "unknown local index" in str(exc):
+            raise ClusterDown(f"{cluster.url} is not a Promsearch cluster (no index {cluster.url.meta}); "
+                              "start one with: search-cluster up --nodes N --dir DIR") from exc
+        raise
+
+
+def compile_match(query) -> str | None:
+    """The algebra as a ``MATCH()`` expression in Sphinx's extended syntax, or
+    None if a part cannot be said in it (everything, nothing inside)."""
+    if isinstance(query, q.Term):
+        if query.field in sx.TEXT_FIELDS[:3]:
+            return f"(@{query.field} {sx.token(query.text)})"
+        return f"(@facets {sx.facet_token(query.field, query.text)})"
+    if isinstance(query, q.Phrase):
+        if query.field not in sx.TEXT_FIELDS[:3]:
+            return None
+        return f'(@{query.field} "{" ".join(sx.token(w) for w in query.words)}")'
+    if isinstance(query, (q.AnyOf, q.AllOf)):
+        parts = [compile_match(item) for item in query.items]
+        if not parts or any(p is None for p in parts):
+            return None
+        return "(" + (" | " if isinstance(query, q.AnyOf) else " ").join(parts) + ")"
+    if isinstance(query, q.Without):
+        base, excluded = compile_match(query.base), compile_match(query.excluded)
+        if base is None or excluded is None:
+            return None
+        return f"({base} -{excluded})"
+    return None
+
+
+def simplify(query):
+    """Nothing taken out of the algebra where it changes nothing, so more of
+    a query compiles to one expression."""
+    if isinstance(query, q.AnyOf):
+        items = [i for i in (simplify(i) for i in query.items) if not isinstance(i, q.Nothing)]
+        return q.AnyOf(tuple(items), query.boost) if items else q.NOTHING
+    if isinstance(query, q.AllOf):
+        items = [simplify(i) for i in query.items]
+        if any(isinstance(i, q.Nothing) for i in items) or not items:
+            return q.NOTHING
+        positive = [i for i in items if not isinstance(i, q.Everything)]
+        return q.AllOf(tuple(positive), query.boost) if positive else q.EVERYTHING
+    if isinstance(query, q.Without):
+        base, excluded = simplify(query.base), simplify(query.excluded)
+        if isinstance(base, q.Nothing) or isinstance(excluded, q.Everything):
+            return q.NOTHING
+        return base if isinstance(excluded, q.Nothing) else q.Without(base, excluded)
+    return query
+
+
+class SphinxView:
+    """One commit of the cluster, numbered densely by cluster id. Shared by
+    threads: built before it is handed out; each thread queries on its own
+    connection and notes the shards that did not answer it."""
+
+    def __init__(self, cluster: Cluster, generation: int, meta: dict[str, str]) -> None:
+        self.cluster = cluster
+        self.name = cluster.url.name
+        self.generation = generation
+        self.shards = json.loads(meta.get("shards", "[]"))
+        self._agent_shard = {f"{s['host']}:{s['api_port']}": s["name"] for s in self.shards}
+        self._missing = threading.local()
+        self.links = {name: full for name, full in json.loads(meta.get("links") or "{}").items() if full}
+        self.linked_from: dict[str, list[str]] = {}
+        for name, full in self.links.items():
+            self.linked_from.setdefault(full, []).append(name)
+        total = self._count(f"SELECT COUNT(*) FROM {self.name}")
+        self._limit = total + SPARE_MATCHES
+        rows = self._rows(f"SELECT id, sortdate, facets_json FROM {self.name} ORDER BY id ASC "
+                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        self.keys = np.array([r[0] for r in rows], dtype=np.int64)
+        self.doc_count = len(rows)
+        self.sortdate = np.array([r[1] for r in rows], dtype=np.int64)
+        self.live = np.ones(self.doc_count, dtype=bool)
+        self.facets = FacetIndex.of_columns(self._facet_columns([json.loads(r[2] or "{}") for r in rows]),
+                                            self.doc_count)
+        self._vocabulary_rows()
+
+    # -- the cluster's answers ------------------------------------------------------------
+    def _rows(self, sql: str) -> list[tuple]:
+        rows, warnings = self.cluster.query(sql)
+        for warning in warnings:
+            found = _AGENT.search(warning)
+            shard = self._agent_shard.get(f"{found.group(1)}:{found.group(2)}") if found else None
+            self._missing_now().add(shard or warning)
+        return rows
+
+    def _count(self, sql: str) -> int:
+        rows = self._rows(sql)
+        return int(rows[0][0]) if rows else 0
+
+    def _missing_now(self) -> set[str]:
+        missing = getattr(self._missing, "shards", None)
+        if missing is None:
+            missing = self._missing.shards = set()
+        return missing
+
+    def take_missing_shards(self) -> list[str]:
+        """The shards that did not answer this thread's queries since it last
+        asked: its answer is partial without them."""
+        missing = sorted(self._missing_now())
+        self._missing.shards = set()
+        return missing
+
+    def _docnums(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster ids -> this view's numbers, and which of them it has."""
+        at = np.searchsorted(self.keys, keys)
+        known = at < self.doc_count
+        known[known] = self.keys[at[known]] == keys[known]
+        return at, known
+
+    def _dense(self, rows: list[tuple], scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = np.zeros(self.doc_count, dtype=bool), np.zeros(self.doc_count)
+        if rows:
+            keys = np.array([r[0] for r in rows], dtype=np.int64)
+            weights = np.array([r[1] for r in rows], dtype=np.float64) * scale
+            at, known = self._docnums(keys)
+            mask[at[known]] = True
+            scores[at[known]] = weights[known]
+        return mask, scores
+
+    def _match_rows(self, expression: str, ranker: str = sx.RANKER) -> list[tuple]:
+        return self._rows(f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(expression)}) "
+                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker={ranker}")
+
+    # -- matching and counting --------------------------------------------------------------
+    def match(self, query) -> tuple[np.ndarray, np.ndarray]:
+        return self._evaluate(simplify(query))
+
+    def _evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(query, q.Nothing):
+            return np.zeros(self.doc_count, dtype=bool), np.zeros(self.doc_count)
+        if isinstance(query, q.Everything):
+            # asked of the cluster, not taken from the view: a shard down is missing from it
+            rows = self._rows(f"SELECT id, 0 AS zero FROM {self.name} LIMIT 0,{self._limit} "
+                              f"OPTION max_matches={self._limit}")
+            return self._dense(rows, 0.0)
+        expression = compile_match(query)
+        if expression is not None:
+            return self._dense(self._match_rows(expression), 1 / 10000)
+        # a part the syntax cannot say: the parts combined here, as the embedded backend does
+        if isinstance(query, q.Without):
+            (base, base_scores), (excluded, _) = self._evaluate(query.base), self._evaluate(query.excluded)
+            mask = base & ~excluded
+            return mask, np.where(mask, base_scores, 0.0)
+        if isinstance(query, (q.AnyOf, q.AllOf)):
+            parts = [self._evaluate(item) for item in query.items]
+            masks = [m for m, _ in parts]
+            mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
+            scores = np.zeros(self.doc_count)
+            for m, s in parts:
+                scores += np.where(m, s, 0.0)
+            return mask, np.where(mask, scores, 0.0)
+        raise TypeError(f"no cluster query for {type(query).__name__}")
+
+    def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
+        return self.facets.apply(selection, filters, skip)
+
+    def facet_counts(self, selection: np.ndarray, filters: dict[str, list[str]]) -> dict:
+        return self.facets.counts(selection, filters)
+
+    def facet_column(self, name: str):
+        return self.facets.columns.get(name)
+
+    def _facet_columns(self, per_doc: list[dict]) -> dict[str, FacetColumn]:
+        """Each facet's (document, value) pairs, officials under the names the
+        corpus completes them to (as the embedded backend counts them)."""
+        columns = {}
+        for name in FACETS:
+            renamed = self.links if name == "official" else {}
+            pairs: dict[str, list[int]] = {}
+            for docnum, facets in enumerate(per_doc):
+                values = facets.get(name) or []
+                for value in {renamed.get(v) or v for v in ([values] if isinstance(values, str) else values)}:
+                    pairs.setdefault(value, []).append(docnum)
+            values = list(pairs)
+            doc_ids = np.array([d for v in values for d in pairs[v]], dtype=np.intp)
+            value_ids = np.array([i for i, v in enumerate(values) for _ in pairs[v]], dtype=np.int32)
+            columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, self.doc_count)
+        return columns
+
+    # -- records ----------------------------------------------------------------------------
+    def _record(self, docnum: int, column: str):
+        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {int(self.keys[docnum])}")
+        return rows[0][0] if rows else None
+
+    def stored(self, docnum: int) -> dict:
+        value = self._record(docnum, "stored_json")
+        if value is None:
+            # on a shard that stopped answering after this view was made
+            return {"id": "", "title": "", "body": ""}
+        return relink_fields(json.loads(value), self.links)
+
+    def source_text(self, docnum: int, stored: dict) -> str:
+        value = self._record(docnum, "source_text")
+        return unpack_text(base64.b64decode(value)) if value else ""
+
+    def docnum_of(self, doc_id: str) -> int | None:
+        at, known = self._docnums(np.array([sx.doc_key(doc_id)], dtype=np.int64))
+        return int(at[0]) if known[0] else None
+
+    # -- terms ------------------------------------------------------------------------------
+    def _vocabulary_rows(self) -> None:
+        """The exact forms, sorted, and each lemma's forms, from ``NAME_vocab``."""
+        vocab = f"{self.name}_vocab"
+        total = self._count(f"SELECT COUNT(*) FROM {vocab}")
+        rows = self._rows(f"SELECT kind, term, lemma FROM {vocab} LIMIT 0,{total + 1} OPTION max_matches={total + 1}")
+        self._exact = sorted({term for kind, term, _ in rows if kind == "exact"})
+        self._forms: dict[str, list[str]] = {}
+        for kind, term, lemma in rows:
+            if kind == "form":
+                self._forms.setdefault(lemma, []).append(term)
+        for forms in self._forms.values():
+            forms.sort()
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        expression = compile_match(q.Term(field, text))
+        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)})")
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        if field != "exact":
+            return []
+        start = bisect_left(self._exact, prefix)
+        end = start
+        while end < len(self._exact) and self._exact[end].startswith(prefix):
+            end += 1
+        return self._exact[start:end]
+
+    def forms(self, lemma: str) -> list[str]:
+        return self._forms.get(lemma, [])
+
+    def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
+        """The term's hits in the selected documents: the ranker counts them."""
+        rows = self._match_rows(compile_match(q.Term(field, text)), ranker="expr('sum(hit_count)')")
+        mask, hits = self._dense(rows)
+        return int(hits[selection & mask].sum())
+
+    def vocabulary(self) -> list[str]:
+        return self._exact
+
+
+class SphinxBackend:
+    """A cluster by its URL; a new view when the indexer has written since."""
+
+    def __init__(self, url: str | sx.ClusterUrl) -> None:
+        self.url = url if isinstance(url, sx.ClusterUrl) else sx.parse_url(url)
+        self.cluster = Cluster(self.url)
+        self._lock = threading.Lock()
+        self._view: SphinxView | None = None
+
+    def view(self) -> SphinxView:
+        meta = read_meta(self.cluster)
+        generation = int(meta.get("generation") or 0)
+        view = self._view
+        if view is not None and view.generation == generation:
+            return view
+        with self._lock:
+            if self._view is None or self._view.generation != generation:
+                self._view = SphinxView(self.cluster, generation, meta)
+            return self._view
+
+    def close(self) -> None:
+        self._view = None
+        self.cluster.drop()

@@ -13,10 +13,11 @@ facet values once (one full scan), and numbers the documents by id. Then:
   values (facets, as words), and reads every matching id and weight; the
   parts the engine's syntax cannot say (everything; everything but X) are
   combined here from the parts it can;
-- facets are counted here over the values read when the view was made
-  (disjunctive, as the embedded backend counts them), so the two backends
-  count alike by construction; the cluster's own ``GROUP BY`` is not asked
-  (docs/scale-out.md says what that costs at scale, and what would change);
+- facet counts are the cluster's: one ``GROUP BY`` a facet over the
+  query's ``MATCH()``, each with the other facets' filters (disjunctive),
+  sent in one round trip; filters narrow the matches here, over the values
+  read when the view was made (``narrow``), as does a count the cluster
+  cannot say (a query with a part combined here, linked officials);
 - records are read by id (``stored_json``, the raw text);
 - the vocabulary (exact forms and each lemma's forms) is the ``NAME_vocab``
   index's, read once a view.
@@ -43,11 +44,13 @@ from index.store.schema import unpack_text
 
 from . import backend as q
 from .backend import IndexUnavailable
-from .facets import FACETS, FacetColumn, FacetIndex
+from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
 
 log = logging.getLogger(__name__)
 
 SPARE_MATCHES = 10_000  # documents written since the view was made may match too; they are left out
+RECENT_MATCHES = 4  # a search matches its query, maybe the glossary-free one, and a suggestion's
+EVERY = object()  # the expression of "every document": no MATCH() at all
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 
 
@@ -93,6 +96,23 @@ class Cluster:
             except pymysql.err.MySQLError as exc:
                 raise ClusterDown(f"the search cluster at {self.url} answered with an error: {exc.args[-1]}") from exc
         raise AssertionError("unreachable")
+
+    def query_batch(self, statements: list[str]) -> tuple[list[list[tuple]], list[str]]:
+        """Several statements in one round trip: (each one's rows, warnings)."""
+        import pymysql
+
+        conn = self.connection()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(";\n".join([*statements, "SHOW META"]))
+                results = [list(cur.fetchall())]
+                while cur.nextset():
+                    results.append(list(cur.fetchall()))
+        except pymysql.err.MySQLError as exc:
+            self.drop()
+            raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
+        meta = results.pop()
+        return results, [value for key, value in meta if key == "warning"]
 
     def drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -142,6 +162,17 @@ def compile_match(query) -> str | None:
     return None
 
 
+def _boosted(query) -> bool:
+    """Does a part of the query weigh other than 1?"""
+    if getattr(query, "boost", 1.0) != 1.0:
+        return True
+    if isinstance(query, (q.AnyOf, q.AllOf)):
+        return any(_boosted(item) for item in query.items)
+    if isinstance(query, q.Without):
+        return _boosted(query.base)
+    return False
+
+
 def simplify(query):
     """Nothing taken out of the algebra where it changes nothing, so more of
     a query compiles to one expression."""
@@ -180,24 +211,37 @@ class SphinxView:
             self.linked_from.setdefault(full, []).append(name)
         total = self._count(f"SELECT COUNT(*) FROM {self.name}")
         self._limit = total + SPARE_MATCHES
-        rows = self._rows(f"SELECT id, sortdate, facets_json FROM {self.name} ORDER BY id ASC "
-                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        rows = self._rows(f"SELECT id, sortdate, facets_json, title_len, body_len, exact_len FROM {self.name} "
+                          f"ORDER BY id ASC LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        self.ranker = sx.ranker({name: sum(r[3 + i] for r in rows) / max(len(rows), 1)
+                                 for i, name in enumerate(("title", "body", "exact"))})
         self.keys = np.array([r[0] for r in rows], dtype=np.int64)
         self.doc_count = len(rows)
         self.sortdate = np.array([r[1] for r in rows], dtype=np.int64)
         self.live = np.ones(self.doc_count, dtype=bool)
-        self.facets = FacetIndex.of_columns(self._facet_columns([json.loads(r[2] or "{}") for r in rows]),
-                                            self.doc_count)
+        per_doc = [json.loads(r[2] or "{}") for r in rows]
+        self.facets = FacetIndex.of_columns(self._facet_columns(per_doc), self.doc_count)
+        # each facet's value ids -> the values, for the cluster's GROUP BY answers
+        self._value_of: dict[str, dict[int, str]] = {name: {} for name in FACETS}
+        for facets in per_doc:
+            for name in FACETS:
+                values = facets.get(name) or []
+                for value in [values] if isinstance(values, str) else values:
+                    self._value_of[name][sx.facet_value_id(name, value)] = value
+        self._recent = threading.local()  # each thread's last matches (``match``)
         self._vocabulary_rows()
 
     # -- the cluster's answers ------------------------------------------------------------
     def _rows(self, sql: str) -> list[tuple]:
         rows, warnings = self.cluster.query(sql)
+        self._note_missing(warnings)
+        return rows
+
+    def _note_missing(self, warnings: list[str]) -> None:
         for warning in warnings:
             found = _AGENT.search(warning)
             shard = self._agent_shard.get(f"{found.group(1)}:{found.group(2)}") if found else None
             self._missing_now().add(shard or warning)
-        return rows
 
     def _count(self, sql: str) -> int:
         rows = self._rows(sql)
@@ -233,13 +277,28 @@ class SphinxView:
             scores[at[known]] = weights[known]
         return mask, scores
 
-    def _match_rows(self, expression: str, ranker: str = sx.RANKER) -> list[tuple]:
+    def _match_rows(self, expression: str, ranker: str | None = None) -> list[tuple]:
+        ranker = ranker or self.ranker
         return self._rows(f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(expression)}) "
                           f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker={ranker}")
 
     # -- matching and counting --------------------------------------------------------------
     def match(self, query) -> tuple[np.ndarray, np.ndarray]:
-        return self._evaluate(simplify(query))
+        """(matched, scores). A search asks for the same query more than once
+        (matching, ranking), and counts facets over one it matched: each
+        thread keeps its last few, with the expression each compiled to."""
+        recent = getattr(self._recent, "matches", None)
+        if recent is None:
+            recent = self._recent.matches = []
+        for known, _expression, result in recent:
+            if known is query:
+                return result
+        simple = simplify(query)
+        result = self._evaluate(simple)
+        expression = EVERY if isinstance(simple, q.Everything) else compile_match(simple)
+        recent.insert(0, (query, expression, result))
+        del recent[RECENT_MATCHES:]
+        return result
 
     def _evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(query, q.Nothing):
@@ -249,16 +308,23 @@ class SphinxView:
             rows = self._rows(f"SELECT id, 0 AS zero FROM {self.name} LIMIT 0,{self._limit} "
                               f"OPTION max_matches={self._limit}")
             return self._dense(rows, 0.0)
-        expression = compile_match(query)
+        expression = compile_match(query) if not _boosted(query) else None
         if expression is not None:
             return self._dense(self._match_rows(expression), 1 / 10000)
-        # a part the syntax cannot say: the parts combined here, as the embedded backend does
+        # a part the syntax cannot say (or a part weighted apart, as the
+        # glossary's translations are: Sphinx 2.2's syntax has no weight for a
+        # part of a query): the parts combined here, as the embedded backend does
         if isinstance(query, q.Without):
             (base, base_scores), (excluded, _) = self._evaluate(query.base), self._evaluate(query.excluded)
             mask = base & ~excluded
             return mask, np.where(mask, base_scores, 0.0)
+        if isinstance(query, (q.Term, q.Phrase)):  # alone, weighted
+            mask, scores = self._evaluate(type(query)(query.field, *([query.text] if isinstance(query, q.Term) else [query.words])))
+            return mask, scores * query.boost
         if isinstance(query, (q.AnyOf, q.AllOf)):
             parts = [self._evaluate(item) for item in query.items]
+            if query.boost != 1.0:
+                parts = [(m, s * query.boost) for m, s in parts]
             masks = [m for m, _ in parts]
             mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
             scores = np.zeros(self.doc_count)
@@ -271,7 +337,61 @@ class SphinxView:
         return self.facets.apply(selection, filters, skip)
 
     def facet_counts(self, selection: np.ndarray, filters: dict[str, list[str]]) -> dict:
-        return self.facets.counts(selection, filters)
+        """Disjunctive counts. Over a query this thread matched (what a search
+        asks), the cluster counts them: one GROUP BY a facet, each with the
+        other facets' filters, all in one round trip (Manticore's ``FACET``
+        would say it in one statement; Sphinx 2.2 has no ``FACET``). Over
+        any other selection, and for officials the corpus links to a full
+        name (a document naming both counts once), they are counted here."""
+        expression = self._expression_of(selection)
+        if expression is None:
+            return self.facets.counts(selection, filters)
+        match = f"MATCH({sx.quote(expression)})" if expression is not EVERY else ""
+        statements = []
+        for name in FACETS:
+            conditions = [match] if match else []
+            conditions += [self._filter_clause(other, values) for other, values in filters.items()
+                           if values and other != name and other in FACETS]
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            limit = len(self.facets.columns[name].values) + SPARE_MATCHES
+            statements.append(f"SELECT groupby(), COUNT(*) FROM {self.name}{where} GROUP BY {name}_ids "
+                              f"LIMIT 0,{limit} OPTION max_matches={limit}")
+        counts = {}
+        for name, rows in zip(FACETS, self._batch(statements)):
+            column = self.facets.columns[name]
+            values = self._value_of[name]
+            if name == "official" and any(values.get(int(key)) in self.links for key, _ in rows):
+                counts[name] = FacetCounts(column, column.counts(self.facets.apply(selection, filters, skip=name)))
+                continue
+            found = np.zeros(len(column.values), dtype=np.int64)
+            for key, count in rows:
+                index = column.index_of.get(values.get(int(key)))
+                if index is not None:  # a value written since this view was made is left out
+                    found[index] = int(count)
+            counts[name] = FacetCounts(column, found)
+        return counts
+
+    def _expression_of(self, selection: np.ndarray):
+        """The expression of a query this thread matched whose live matches
+        are ``selection``, or None."""
+        for _query, expression, (matched, _scores) in getattr(self._recent, "matches", None) or []:
+            if expression is not None and np.array_equal(matched & self.live, selection):
+                return expression
+        return None
+
+    def _filter_clause(self, name: str, values: list[str]) -> str:
+        """A facet's filter (any of its values), with the names the corpus
+        completes to a chosen official's full name."""
+        names = set(values)
+        if name == "official":
+            for value in values:
+                names.update(self.linked_from.get(value, []))
+        return f"{name}_ids IN ({', '.join(str(sx.facet_value_id(name, v)) for v in sorted(names))})"
+
+    def _batch(self, statements: list[str]) -> list[list[tuple]]:
+        results, warnings = self.cluster.query_batch(statements)
+        self._note_missing(warnings)
+        return results
 
     def facet_column(self, name: str):
         return self.facets.columns.get(name)

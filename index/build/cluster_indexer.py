@@ -61,7 +61,12 @@ def cluster_row(fields: dict) -> dict:
         "path": fields.get("path") or "",
         "content_hash": fields["content_hash"],
         "sortdate": int(fields["sortdate"] or 0),
+        "title_len": len(fields["title"]),
+        "body_len": len(fields["body"]),
+        "exact_len": len(fields["exact"]),
         "facets_json": json.dumps(facets, ensure_ascii=False),
+        **{f"{name}_ids": tuple(sx.facet_value_id(name, v) for v in ([values] if isinstance(values, str) else values))
+           for name, values in facets.items()},
         "stored_json": json.dumps(stored, ensure_ascii=False, default=list),
         "source_text": base64.b64encode(fields["source_text"] or b"").decode("ascii"),
     }
@@ -75,8 +80,14 @@ def vocabulary_rows(fields: dict) -> set[tuple[str, str, str]]:
     return rows
 
 
+def _value(value) -> str:
+    if isinstance(value, tuple):  # a multi-valued attribute
+        return "(" + ", ".join(map(str, value)) + ")"
+    return str(value) if isinstance(value, int) else sx.quote(value)
+
+
 def _values(row: dict) -> str:
-    return "(" + ", ".join(str(v) if isinstance(v, int) else sx.quote(v) for v in row.values()) + ")"
+    return "(" + ", ".join(map(_value, row.values())) + ")"
 
 
 class ClusterWriter:

@@ -27,10 +27,26 @@ CONNECT_TIMEOUT_S = 3
 # The text fields of a shard, and the field that holds the facet values as
 # words (so a facet value is a term of the query algebra like any other).
 TEXT_FIELDS = ("title", "body", "exact", "facets")
-# The ranker: BM25F as Promsearch's own index scores (k1, b, and the title
-# weighing 2.5 times the body: Sphinx 2.2 takes whole weights, so 5 to 2);
-# Sphinx 2.2 and Manticore both have the factor.
-RANKER = "expr('10000*bm25f(1.2,0.75,{title=5,body=2,exact=2,facets=0})')"
+# The ranker: BM25F as Promsearch's own index scores it (k1 1.2, b 0.75, the
+# title weighing 2.5 times the body), written out in the expression ranker:
+# Sphinx 2.2's bm25f() needs field lengths its RT indexes do not keep (it
+# answers 0.5 for every document), so each field's length is an attribute
+# of the document and the view fills in the averages. The field weights
+# only tell the fields apart inside sum(). The idf is Whoosh's, log(N/n) + 1
+# (``sum_idf + word_count``), but of the word over all fields: Sphinx has no
+# idf per field. Manticore's bm25f() works on RT indexes, and could replace
+# the formula (docs/scale-out.md).
+FIELD_WEIGHTS = "field_weights=(title=5, body=2, exact=3)"
+RANKER_FORMULA = ("sum((sum_idf+word_count)*if(user_weight=5,2.5,1)*hit_count*2.2/(hit_count+1.2*(0.25+0.75*"
+                  "if(user_weight=5,title_len/{title},if(user_weight=2,body_len/{body},exact_len/{exact})))))*10000")
+
+
+def ranker(average_lengths: dict[str, float]) -> str:
+    """The ranker's OPTION text, with the index's average field lengths."""
+    averages = {name: f"{max(average_lengths.get(name, 1.0), 1.0):.3f}" for name in ("title", "body", "exact")}
+    return f"expr('{RANKER_FORMULA.format(**averages)}'), {FIELD_WEIGHTS}, idf='plain,tfidf_unnormalized'"
+
+
 # Letters the shards' charset_table keeps as they are: what ``token`` leaves alone.
 _PLAIN = re.compile(r"[0-9a-z\u0430-\u044f\u0451\u00df-\u00f6\u00f8-\u00ff]")
 CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
@@ -78,8 +94,10 @@ def connect(host: str, port: int, timeout: float = CONNECT_TIMEOUT_S):
     import pymysql
 
     try:
+        # several statements a round trip: the facets' GROUP BY queries go together
         return pymysql.connect(host=host, port=port, user="", password="", charset="utf8mb4",
-                               connect_timeout=timeout, read_timeout=60, write_timeout=60, autocommit=True)
+                               connect_timeout=timeout, read_timeout=60, write_timeout=60, autocommit=True,
+                               client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
     except pymysql.err.MySQLError as exc:
         raise ClusterUnavailable(f"the search cluster at {host}:{port} does not answer ({exc.args[-1]})") from exc
 
@@ -103,6 +121,11 @@ def token(word: str) -> str:
     if all(_PLAIN.match(ch) for ch in word):
         return word
     return "".join(ch if _PLAIN.match(ch) else f"_{ord(ch):x}_" for ch in word)
+
+
+def facet_value_id(name: str, value: str) -> int:
+    """A facet value as an integer, for the ``NAME_ids`` attributes."""
+    return doc_key(f"{name}\x00{value}")
 
 
 def facet_token(name: str, value: str) -> str:
@@ -130,7 +153,18 @@ SHARD_SCHEMA = """\
     rt_attr_string = path
     rt_attr_string = content_hash
     rt_attr_bigint = sortdate
+    # each field's length in words, for the ranker's BM25 (``RANKER_FORMULA``)
+    rt_attr_uint = title_len
+    rt_attr_uint = body_len
+    rt_attr_uint = exact_len
     rt_attr_string = facets_json
+    # each facet's values as ids (``facet_value_id``), for GROUP BY and IN filters
+    rt_attr_multi_64 = official_ids
+    rt_attr_multi_64 = region_ids
+    rt_attr_multi_64 = district_ids
+    rt_attr_multi_64 = sector_ids
+    rt_attr_multi_64 = year_ids
+    rt_attr_multi_64 = lang_ids
     rt_attr_string = stored_json
     rt_attr_string = source_text
     rt_mem_limit = 256M
@@ -139,8 +173,6 @@ SHARD_SCHEMA = """\
     morphology = none
     min_word_len = 1
     charset_table = {charset}
-    # bm25f() needs each document's field lengths
-    index_field_lengths = 1
     dict = keywords
 """
 

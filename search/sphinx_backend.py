@@ -291,7 +291,8 @@ class SphinxView:
         if recent is None:
             recent = self._recent.matches = []
         for known, _expression, result in recent:
-            if known is query:
+            # EVERYTHING is one object for every search: asked again, as a shard may have gone since
+            if known is query and not isinstance(query, q.Everything):
                 return result
         simple = simplify(query)
         result = self._evaluate(simple)

@@ -188,7 +188,7 @@ class SearchEngine:
     def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
         request.validate()
         view = self._view()
-        _missing_shards(view)  # this search's own: not an earlier one's on this thread
+        _begin_search(view)
         parsed = self.parse(request.q)
         notes: list[str] = []
         query = self._query(parsed, request.translate, view, notes)
@@ -254,6 +254,7 @@ class SearchEngine:
     def _export_ranking(self, request: SearchRequest):
         request.validate()
         view = self._view()
+        _begin_search(view)
         parsed = self.parse(request.q)
         query = self._query(parsed, request.translate, view)
         filters = {name: values for name, values in request.filters.items() if values}
@@ -478,11 +479,19 @@ def make_engine(index_dir: Path | str, backend: str | None = None, lemmatizer: L
     return SearchEngine(index_dir, lemmatizer=lemmatizer, backend=SphinxBackend(url))
 
 
+def _begin_search(view: IndexView) -> None:
+    """Tells a cluster's view a search starts on this thread: what it keeps
+    of the thread's last search is not this one's (``sphinx_backend``)."""
+    begin = getattr(view, "begin_search", None)
+    if begin is not None:
+        begin()
+
+
 def _missing_shards(view: IndexView) -> list[str]:
-    """The shards a cluster's view answered without since this thread last
-    asked (``sphinx_backend``); an embedded index has none."""
-    take = getattr(view, "take_missing_shards", None)
-    return take() if take is not None else []
+    """The shards a cluster's view answered this thread's search without
+    (``sphinx_backend``); an embedded index has none."""
+    missing = getattr(view, "missing_shards", None)
+    return missing() if missing is not None else []
 
 
 def _title_or_body(lemma: str, weight: float = 1.0):

@@ -173,6 +173,25 @@ def _boosted(query) -> bool:
     return False
 
 
+def _common_boost(query) -> float | None:
+    """The one weight every term of a query has (the query's own included),
+    or None if they differ."""
+    weights = set()
+
+    def walk(node, outer: float) -> None:
+        weight = outer * getattr(node, "boost", 1.0)
+        if isinstance(node, (q.AnyOf, q.AllOf)):
+            for item in node.items:
+                walk(item, weight)
+        elif isinstance(node, q.Without):
+            walk(node.base, outer)
+        else:
+            weights.add(weight)
+
+    walk(query, 1.0)
+    return weights.pop() if len(weights) == 1 else None
+
+
 def simplify(query):
     """Nothing taken out of the algebra where it changes nothing, so more of
     a query compiles to one expression."""
@@ -253,12 +272,16 @@ class SphinxView:
             missing = self._missing.shards = set()
         return missing
 
-    def take_missing_shards(self) -> list[str]:
-        """The shards that did not answer this thread's queries since it last
-        asked: its answer is partial without them."""
-        missing = sorted(self._missing_now())
+    def begin_search(self) -> None:
+        """A search starts on this thread: the shards missing and the matches
+        kept are its own from here (a shard may have gone since the last)."""
         self._missing.shards = set()
-        return missing
+        self._recent.matches, self._recent.expressions = [], {}
+
+    def missing_shards(self) -> list[str]:
+        """The shards that did not answer this thread's queries since its
+        search began: its answer is partial without them."""
+        return sorted(self._missing_now())
 
     def _docnums(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cluster ids -> this view's numbers, and which of them it has."""
@@ -276,6 +299,18 @@ class SphinxView:
             mask[at[known]] = True
             scores[at[known]] = weights[known]
         return mask, scores
+
+    def _matched(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
+        """An expression's (matched, scores); the thread's last few kept, as a
+        search asks some twice (with and without the glossary's words)."""
+        recent = getattr(self._recent, "expressions", None)
+        if recent is None:
+            recent = self._recent.expressions = {}
+        if expression not in recent:
+            if len(recent) >= 2 * RECENT_MATCHES:
+                recent.pop(next(iter(recent)))
+            recent[expression] = self._dense(self._match_rows(expression), 1 / 10000)
+        return recent[expression]
 
     def _match_rows(self, expression: str, ranker: str | None = None) -> list[tuple]:
         ranker = ranker or self.ranker
@@ -311,7 +346,12 @@ class SphinxView:
             return self._dense(rows, 0.0)
         expression = compile_match(query) if not _boosted(query) else None
         if expression is not None:
-            return self._dense(self._match_rows(expression), 1 / 10000)
+            return self._matched(expression)
+        common = _common_boost(query)
+        if common is not None and (expression := compile_match(query)) is not None:
+            # every part weighs the same (the glossary's terms): one query, scaled
+            mask, scores = self._matched(expression)
+            return mask, scores * common
         # a part the syntax cannot say (or a part weighted apart, as the
         # glossary's translations are: Sphinx 2.2's syntax has no weight for a
         # part of a query): the parts combined here, as the embedded backend does

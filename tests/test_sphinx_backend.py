@@ -136,6 +136,13 @@ def test_a_node_killed_gives_a_partial_answer_naming_its_shard(tmp_path_factory,
         assert answer["partial"] is True
         assert answer["missing_shards"] == ["news_shard2"]
         assert 0 < answer["total"] < 5
+        from web import create_app
+
+        client = create_app({"ENGINE": cluster, "TESTING": True}).test_client()
+        api = client.get("/api/search?q=").get_json()
+        assert api["partial"] is True and api["missing_shards"] == ["news_shard2"]
+        page = client.get("/?q=")
+        assert page.status_code == 200 and "news_shard2" in page.get_data(as_text=True)
     finally:
         cluster_cli.down(directory)
 

@@ -80,9 +80,12 @@ def up(directory: Path, nodes: int, name: str = "news", host: str = "127.0.0.1")
                                     "resharding is a re-index into a new cluster (docs/scale-out.md)")
     ports = [(n["sql_port"], n["api_port"]) for n in state["nodes"]] if state else \
         [(free_port(host), free_port(host)) for _ in range(nodes)]
+    running = {node["node"]: node for node in state["nodes"] if _ours(node["pid"], node["config"])} if state else {}
     started = []
     try:
         for number in range(1, nodes + 1):
+            if number in running:  # a node that stopped is started again; the others go on
+                continue
             (directory / f"node{number}").mkdir(exist_ok=True)
             config = directory / f"node{number}.conf"
             config.write_text(sx.node_config(str(directory), name, number, ports, host), encoding="utf-8")
@@ -107,9 +110,10 @@ def up(directory: Path, nodes: int, name: str = "news", host: str = "127.0.0.1")
         cur.execute(f"REPLACE INTO {url.meta} (id, kind_text, kind, value) VALUES (2, 'shards', 'shards', %s)",
                     (json.dumps(shards),))
     conn.close()
-    state = {"url": str(url), "nodes": [{"node": number, "pid": process.pid, "config": str(config),
-                                         "sql_port": ports[number - 1][0], "api_port": ports[number - 1][1]}
-                                        for number, config, process in started]}
+    nodes_state = [{"node": number, "pid": process.pid, "config": str(config),
+                    "sql_port": ports[number - 1][0], "api_port": ports[number - 1][1]}
+                   for number, config, process in started]
+    state = {"url": str(url), "nodes": sorted([*running.values(), *nodes_state], key=lambda node: node["node"])}
     state_path.write_text(json.dumps(state, indent=2), encoding="utf-8")
     return str(url)
 

@@ -34,6 +34,7 @@ import json
 import logging
 import re
 import threading
+import time
 from bisect import bisect_left
 
 import numpy as np
@@ -49,6 +50,7 @@ from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
 log = logging.getLogger(__name__)
 
 SPARE_MATCHES = 10_000  # documents written since the view was made may match too; they are left out
+INCOMPLETE_VIEW_RETRY_S = 5.0
 RECENT_MATCHES = 4  # a search matches its query, maybe the glossary-free one, and a suggestion's
 EVERY = object()  # the expression of "every document": no MATCH() at all
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
@@ -249,6 +251,10 @@ class SphinxView:
                     self._value_of[name][sx.facet_value_id(name, value)] = value
         self._recent = threading.local()  # each thread's last matches (``match``)
         self._vocabulary_rows()
+        # made while a shard did not answer: its documents are not numbered
+        # here, so the backend makes a new view once it answers again
+        self.missing_when_made = sorted(self._missing_now())
+        self.made_at = time.monotonic()
 
     # -- the cluster's answers ------------------------------------------------------------
     def _rows(self, sql: str) -> list[tuple]:
@@ -527,12 +533,18 @@ class SphinxBackend:
         meta = read_meta(self.cluster)
         generation = int(meta.get("generation") or 0)
         view = self._view
-        if view is not None and view.generation == generation:
+        if view is not None and view.generation == generation and not self._stale(view):
             return view
         with self._lock:
-            if self._view is None or self._view.generation != generation:
+            if self._view is None or self._view.generation != generation or self._stale(self._view):
                 self._view = SphinxView(self.cluster, generation, meta)
             return self._view
+
+    @staticmethod
+    def _stale(view: SphinxView) -> bool:
+        """A view made without a shard is made again, every few seconds
+        while the shard is away (its searches are marked partial meanwhile)."""
+        return bool(view.missing_when_made) and time.monotonic() - view.made_at > INCOMPLETE_VIEW_RETRY_S
 
     def close(self) -> None:
         self._view = None

@@ -21,6 +21,7 @@ from index.build.cluster_indexer import ClusterIndexBuilder
 from index.build.pipeline import DocumentProcessor
 from index.config import SEEDS_DIR
 from search.engine import SearchEngine, SearchRequest
+from search import sphinx_backend
 from search.sphinx_backend import SphinxBackend
 
 from test_concurrency import _real_shaped
@@ -122,7 +123,7 @@ def test_a_rerun_writes_nothing_and_a_changed_document_replaces_the_old(tmp_path
         cluster_cli.down(directory)
 
 
-def test_a_node_killed_gives_a_partial_answer_naming_its_shard(tmp_path_factory, processor):
+def test_a_node_killed_gives_a_partial_answer_naming_its_shard(tmp_path_factory, processor, monkeypatch):
     directory, url = _cluster(tmp_path_factory, "sphinx-kill")
     try:
         ClusterIndexBuilder(url, processor=processor).build([SEEDS_DIR])
@@ -143,6 +144,15 @@ def test_a_node_killed_gives_a_partial_answer_naming_its_shard(tmp_path_factory,
         assert api["partial"] is True and api["missing_shards"] == ["news_shard2"]
         page = client.get("/?q=")
         assert page.status_code == 200 and "news_shard2" in page.get_data(as_text=True)
+
+        # a view made while the shard is away, then the shard back: whole again
+        monkeypatch.setattr(sphinx_backend, "INCOMPLETE_VIEW_RETRY_S", 0.0)
+        made_without = SearchEngine(SEEDS_DIR, backend=SphinxBackend(url))
+        assert made_without.search(SearchRequest(q=""))["partial"] is True
+        assert cluster_cli.up(directory, 2) == url  # starts the stopped node only
+        time.sleep(0.5)
+        back = made_without.search(SearchRequest(q=""))
+        assert "partial" not in back and back["total"] == 5
     finally:
         cluster_cli.down(directory)
 

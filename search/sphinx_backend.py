@@ -282,7 +282,7 @@ class SphinxView:
         """A search starts on this thread: the shards missing and the matches
         kept are its own from here (a shard may have gone since the last)."""
         self._missing.shards = set()
-        self._recent.matches, self._recent.expressions = [], {}
+        self._recent.matches, self._recent.expressions, self._recent.occurrences = [], {}, {}
 
     def missing_shards(self) -> list[str]:
         """The shards that did not answer this thread's queries since its
@@ -491,8 +491,11 @@ class SphinxView:
         for kind, term, lemma in rows:
             if kind == "form":
                 self._forms.setdefault(lemma, []).append(term)
-        for forms in self._forms.values():
+        self._lemmas_of: dict[str, list[str]] = {}
+        for lemma, forms in self._forms.items():
             forms.sort()
+            for form in forms:
+                self._lemmas_of.setdefault(form, []).append(lemma)
 
     def doc_frequency(self, field: str, text: str) -> int:
         expression = compile_match(q.Term(field, text))
@@ -511,9 +514,24 @@ class SphinxView:
         return self._forms.get(lemma, [])
 
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
-        """The term's hits in the selected documents: the ranker counts them."""
-        rows = self._match_rows(compile_match(q.Term(field, text)), ranker="expr('sum(hit_count)')")
-        mask, hits = self._dense(rows)
+        """The term's hits in the selected documents: the ranker counts them.
+        The engine asks of every form of a lemma in turn; the first asking
+        fetches them all in one round trip, kept for the rest of the search."""
+        kept = getattr(self._recent, "occurrences", None)
+        if kept is None:
+            kept = self._recent.occurrences = {}
+        if (field, text) not in kept:
+            siblings = [text]
+            if field == "exact":
+                siblings += [form for lemma in self._lemmas_of.get(text, ()) for form in self._forms.get(lemma, ())
+                             if form != text and (field, form) not in kept]
+            siblings = list(dict.fromkeys(siblings))
+            statements = [f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(compile_match(q.Term(field, t)))}) "
+                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker=expr('sum(hit_count)')"
+                          for t in siblings]
+            for form, rows in zip(siblings, self._batch(statements)):
+                kept[(field, form)] = self._dense(rows)
+        mask, hits = kept[(field, text)]
         return int(hits[selection & mask].sum())
 
     def vocabulary(self) -> list[str]:

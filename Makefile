@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test index bench load eval install clean
+.PHONY: run test index bench bench-cluster load eval install clean
 
 run: $(STAMP)
 	$(BIN)/search-index --if-missing
@@ -32,6 +32,9 @@ clean:
 
 bench: $(STAMP)   ## indexing and query speed vs SQLite FTS5 (ARGS="--n 10000" for a quick run)
 	$(BIN)/python bench/bench.py $(ARGS)
+
+bench-cluster: $(STAMP)   ## the Sphinx cluster backend vs the embedded index, Dask vs the pool (ARGS="--n 1000")
+	$(BIN)/python bench/cluster_bench.py $(ARGS)
 
 load: $(STAMP)    ## search-web under concurrent clients while an indexer adds documents
 	$(BIN)/python bench/load.py $(ARGS)

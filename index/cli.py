@@ -11,7 +11,9 @@ from pathlib import Path
 from .build.indexer import COMMIT_EVERY, IndexBroken, IndexBuilder, IndexBusy, index_exists
 from .build.parallel import WorkerFailed
 from .config import SEEDS_DIR, resolve_index_dir
+from .build.dask_nlp import DaskUnavailable
 from .ingest.reader import DEFAULT_MAX_CHARS, iter_input_files
+from .store.sphinx import ClusterUnavailable, backend_url
 
 
 # Below this many inputs, starting worker processes (each loads the models)
@@ -51,20 +53,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY,
                         help="commit a new index segment every N documents, one per worker process (a killed run keeps what was committed)")
     parser.add_argument("--workers", type=int, help="worker processes, each processing documents and writing its own index segment (default: one per core; one for small inputs)")
+    parser.add_argument("--backend", help="write to a search cluster instead of the index folder: sphinx://HOST:PORT/INDEX "
+                                          "(default: $PROMSEARCH_BACKEND; see search-cluster)")
+    parser.add_argument("--dask", metavar="ADDRESS", help="run the NLP on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)")
     return parser
+
+
+def _cluster_builder(url: str, args, workers: int):
+    """The builder that writes to a cluster; a bad URL exits 2 with one line."""
+    from .build.cluster_indexer import ClusterIndexBuilder
+    from .store.sphinx import BadBackendUrl
+
+    try:
+        return ClusterIndexBuilder(url, workers=workers, max_chars=args.max_chars, ner=not args.no_ner,
+                                   dask_address=args.dask)
+    except BadBackendUrl as exc:
+        print(f"search-index: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = args.paths or [SEEDS_DIR]
     index_dir = resolve_index_dir(args.index)
-    if args.if_missing and index_exists(index_dir):
+    url = backend_url(args.backend)
+    if args.if_missing and not url and index_exists(index_dir):
         print(f"{index_dir}: index exists, not rebuilt")
         return 0
     total = count_inputs(paths) if (args.workers is None or not args.quiet) else None
     workers = args.workers or (1 if total is not None and total <= SMALL_CORPUS else os.cpu_count() or 1)
-    builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner,
-                           commit_every=args.commit_every)
+    if url:
+        builder = _cluster_builder(url, args, workers)
+        index_dir = builder.url
+    elif args.dask:
+        from .build.dask_indexer import DaskIndexBuilder
+
+        builder = DaskIndexBuilder(index_dir, args.dask, max_chars=args.max_chars, ner=not args.no_ner,
+                                   commit_every=args.commit_every)
+    else:
+        builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner,
+                               commit_every=args.commit_every)
     progress = None
     if not args.quiet:
         from tqdm import tqdm
@@ -73,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None,
                                on_phase=progress.set_description_str if progress else None)
+    except ClusterUnavailable as exc:
+        print(f"search-index: {exc}", file=sys.stderr)
+        return 2
+    except DaskUnavailable as exc:
+        print(f"search-index: {exc}", file=sys.stderr)
+        return 2
     except IndexBusy as exc:
         print(f"search-index: {exc}; try again when it has finished", file=sys.stderr)
         return 1

@@ -9,11 +9,14 @@ import sys
 from index.config import resolve_index_dir
 
 from . import highlight
-from .engine import BadRequest, IndexUnavailable, SearchEngine, SearchRequest, public_record
+from index.store.sphinx import BadBackendUrl
+
+from .engine import BadRequest, IndexUnavailable, SearchEngine, SearchRequest, make_engine, public_record
+from .sphinx_backend import ClusterDown
 from .export import write_csv
 
 FILTER_OPTIONS = ("official", "region", "district", "sector", "year", "lang")
-VALUE_OPTIONS = {"--index", "--limit", "--page", "--sort", "--format", "--color", *(f"--{name}" for name in FILTER_OPTIONS)}
+VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--sort", "--format", "--color", *(f"--{name}" for name in FILTER_OPTIONS)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("query", nargs="*", help="the query (empty: browse everything, newest first)")
     parser.add_argument("--index", help="index directory (default: $PROMSEARCH_INDEX or var/index)")
+    parser.add_argument("--backend", help="search a cluster instead: sphinx://HOST:PORT/INDEX (default: $PROMSEARCH_BACKEND)")
     parser.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
@@ -66,12 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     except BadRequest as exc:
         print(f"search-cli: {exc}", file=sys.stderr)
         return 2
-    engine = SearchEngine(resolve_index_dir(args.index))
+    try:
+        engine = make_engine(resolve_index_dir(args.index), args.backend)
+    except BadBackendUrl as exc:
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.format == "csv":
             write_csv(engine, request, sys.stdout)
             return 0
         record = engine.search(request)
+    except ClusterDown as exc:  # an unreachable cluster is the caller's to fix, like a bad URL
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 2
     except IndexUnavailable as exc:
         print(f"search-cli: {exc}", file=sys.stderr)
         return 1

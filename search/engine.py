@@ -32,7 +32,7 @@ from .request import BadRequest, SearchRequest
 from .spelling import Speller
 
 # What callers import from here: the engine, its request and record, and its errors.
-__all__ = ["SearchEngine", "SearchRequest", "BadRequest", "IndexUnavailable", "public_record", "summary_of"]
+__all__ = ["SearchEngine", "make_engine", "SearchRequest", "BadRequest", "IndexUnavailable", "public_record", "summary_of"]
 
 MAX_PREFIX_TERMS = 512
 EXPORT_BATCH = 500
@@ -188,6 +188,7 @@ class SearchEngine:
     def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
         request.validate()
         view = self._view()
+        _begin_search(view)
         parsed = self.parse(request.q)
         notes: list[str] = []
         query = self._query(parsed, request.translate, view, notes)
@@ -230,6 +231,11 @@ class SearchEngine:
         }
         if total == 0 or self._has_unknown_word(view, parsed):
             record["suggestion"] = self._suggest(view, request, parsed)
+        missing = _missing_shards(view)
+        if missing:
+            # a cluster answered without some of its shards: say so, and which
+            record["partial"] = True
+            record["missing_shards"] = missing
         return record
 
     def export_rows(self, request: SearchRequest):
@@ -248,6 +254,7 @@ class SearchEngine:
     def _export_ranking(self, request: SearchRequest):
         request.validate()
         view = self._view()
+        _begin_search(view)
         parsed = self.parse(request.q)
         query = self._query(parsed, request.translate, view)
         filters = {name: values for name, values in request.filters.items() if values}
@@ -456,6 +463,35 @@ class SearchEngine:
     def stats(self) -> dict:
         view = self._view()
         return {"documents": int(view.live.sum())}
+
+
+def make_engine(index_dir: Path | str, backend: str | None = None, lemmatizer: Lemmatizer | None = None) -> SearchEngine:
+    """The engine over the index folder, or over the cluster at ``backend``
+    (``--backend``, else ``$PROMSEARCH_BACKEND``); a bad URL raises
+    ``BadBackendUrl``."""
+    from index.store.sphinx import backend_url
+
+    url = backend_url(backend)
+    if not url:
+        return SearchEngine(index_dir, lemmatizer=lemmatizer)
+    from .sphinx_backend import SphinxBackend
+
+    return SearchEngine(index_dir, lemmatizer=lemmatizer, backend=SphinxBackend(url))
+
+
+def _begin_search(view: IndexView) -> None:
+    """Tells a cluster's view a search starts on this thread: what it keeps
+    of the thread's last search is not this one's (``sphinx_backend``)."""
+    begin = getattr(view, "begin_search", None)
+    if begin is not None:
+        begin()
+
+
+def _missing_shards(view: IndexView) -> list[str]:
+    """The shards a cluster's view answered this thread's search without
+    (``sphinx_backend``); an embedded index has none."""
+    missing = getattr(view, "missing_shards", None)
+    return missing() if missing is not None else []
 
 
 def _title_or_body(lemma: str, weight: float = 1.0):

@@ -71,10 +71,17 @@ class FacetColumn:
         if len(doc_ids):
             keep = live[doc_ids]  # postings of deleted documents stay until a merge
             doc_ids, value_ids = doc_ids[keep], value_ids[keep]
+        return cls.from_pairs(name, values, doc_ids, value_ids, len(live))
+
+    @classmethod
+    def from_pairs(cls, name: str, values: list[str], doc_ids: np.ndarray, value_ids: np.ndarray,
+                   doc_count: int) -> "FacetColumn":
+        """From (document, value id) pairs grouped by value id, each pair once
+        (what a backend without Whoosh's postings has)."""
         run_starts = np.flatnonzero(np.diff(value_ids, prepend=-1))
         by_doc = np.argsort(doc_ids, kind="stable")
-        doc_starts = np.zeros(len(live) + 1, dtype=np.intp)
-        np.cumsum(np.bincount(doc_ids, minlength=len(live)), out=doc_starts[1:])
+        doc_starts = np.zeros(doc_count + 1, dtype=np.intp)
+        np.cumsum(np.bincount(doc_ids, minlength=doc_count), out=doc_starts[1:])
         return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)},
                    run_starts=run_starts, run_values=value_ids[run_starts],
                    totals=np.bincount(value_ids, minlength=len(values)),
@@ -127,6 +134,13 @@ class FacetIndex:
         self.columns = {name: FacetColumn.from_reader(reader, name, live, postings, (renamed or {}).get(name))
                         for name in FACETS}
         self._mask_cache: dict[tuple, np.ndarray] = {}
+
+    @classmethod
+    def of_columns(cls, columns: dict[str, FacetColumn], doc_count: int) -> "FacetIndex":
+        """Columns a backend built itself (``FacetColumn.from_pairs``)."""
+        index = cls.__new__(cls)
+        index.doc_count, index.columns, index._mask_cache = doc_count, columns, {}
+        return index
 
     def selection_mask(self, name: str, values: list[str]) -> np.ndarray:
         key = (name, tuple(sorted(values)))

@@ -10,7 +10,9 @@ import sys
 from index.config import resolve_index_dir
 
 from . import create_app
-from search.engine import IndexUnavailable
+from index.store.sphinx import BadBackendUrl
+from search.engine import IndexUnavailable, make_engine
+from search.sphinx_backend import ClusterDown
 
 # Waitress, sized on purpose (measured with bench/load.py, see the README):
 # - THREADS: a search holds its thread for all of its work, and searches
@@ -54,15 +56,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--index", help="index directory (default: $PROMSEARCH_INDEX or var/index)")
+    parser.add_argument("--backend", help="serve a cluster instead: sphinx://HOST:PORT/INDEX (default: $PROMSEARCH_BACKEND)")
     parser.add_argument("--threads", type=int, default=THREADS,
                         help=f"requests served at once (default {THREADS})")
     args = parser.parse_args(argv)
     limit_malloc_arenas()
     index_dir = resolve_index_dir(args.index)
     # No debug switch exists: the debugger would let any visitor run code.
-    app = create_app({"INDEX_DIR": str(index_dir), "DEBUG": False})
+    try:
+        engine = make_engine(index_dir, args.backend)
+    except BadBackendUrl as exc:
+        print(f"search-web: {exc}", file=sys.stderr)
+        return 2
+    app = create_app({"INDEX_DIR": str(index_dir), "DEBUG": False, "ENGINE": engine})
     try:
         documents = app.extensions["promsearch_engine"].stats()["documents"]
+    except ClusterDown as exc:
+        # the pages answer 503 while it is down; the server starts and serves them
+        print(f"search-web: {exc}; serving 503 until it answers", file=sys.stderr)
+        documents = "?"
     except IndexUnavailable as exc:
         print(f"search-web: {exc}", file=sys.stderr)
         return 1

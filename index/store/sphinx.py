@@ -1,0 +1,233 @@
+"""What the build and the search agree on about a Sphinx/Manticore cluster.
+
+The cluster is reached by a URL, ``sphinx://HOST:PORT/NAME``: a node that
+holds the distributed index NAME (its shards: RT indexes, the node's own
+and other nodes' as agents) and the small RT index ``NAME_meta`` (the
+shards' addresses, the commit counter, the officials' links). Both speak
+SphinxQL over the MySQL protocol, so PyMySQL is the client.
+
+Promsearch keeps its own analysis: the cluster is given the pipeline's
+lemmas and exact forms as ready words, and the engine is told to do no
+stemming of its own. Every word is spelled (``token``) in the characters
+the index's ``charset_table`` keeps as they are, so the engine's tokenizer
+neither splits nor folds it: a hyphen, an apostrophe or an underscore is
+written as ``_hex_``, which no other word spells.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+BACKEND_ENV = "PROMSEARCH_BACKEND"
+SCHEME = "sphinx"
+CONNECT_TIMEOUT_S = 3
+# The text fields of a shard, and the field that holds the facet values as
+# words (so a facet value is a term of the query algebra like any other).
+TEXT_FIELDS = ("title", "body", "exact", "facets")
+# The ranker: BM25F as Promsearch's own index scores it (k1 1.2, b 0.75, the
+# title weighing 2.5 times the body), written out in the expression ranker:
+# Sphinx 2.2's bm25f() needs field lengths its RT indexes do not keep (it
+# answers 0.5 for every document), so each field's length is an attribute
+# of the document and the view fills in the averages. The field weights
+# only tell the fields apart inside sum(). The idf is Whoosh's, log(N/n) + 1
+# (``sum_idf + word_count``), but of the word over all fields: Sphinx has no
+# idf per field. Manticore's bm25f() works on RT indexes, and could replace
+# the formula (docs/scale-out.md).
+FIELD_WEIGHTS = "field_weights=(title=5, body=2, exact=3)"
+RANKER_FORMULA = ("sum((sum_idf+word_count)*if(user_weight=5,2.5,1)*hit_count*2.2/(hit_count+1.2*(0.25+0.75*"
+                  "if(user_weight=5,title_len/{title},if(user_weight=2,body_len/{body},exact_len/{exact})))))*10000")
+
+
+def ranker(average_lengths: dict[str, float]) -> str:
+    """The ranker's OPTION text, with the index's average field lengths."""
+    averages = {name: f"{max(average_lengths.get(name, 1.0), 1.0):.3f}" for name in ("title", "body", "exact")}
+    return f"expr('{RANKER_FORMULA.format(**averages)}'), {FIELD_WEIGHTS}, idf='plain,tfidf_unnormalized'"
+
+
+# Letters the shards' charset_table keeps as they are: what ``token`` leaves alone.
+_PLAIN_CHARS = "0-9a-z\u0430-\u044f\u0451\u00df-\u00f6\u00f8-\u00ff"
+_PLAIN_WORD = re.compile(f"[{_PLAIN_CHARS}]+")
+_NOT_PLAIN = re.compile(f"[^{_PLAIN_CHARS}]")
+CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
+
+
+class ClusterUnavailable(RuntimeError):
+    """The cluster cannot be reached or answers with an error; the message is for the user."""
+
+
+class BadBackendUrl(ValueError):
+    """A --backend value that is not a cluster URL."""
+
+
+@dataclass(frozen=True)
+class ClusterUrl:
+    host: str
+    port: int
+    name: str  # the distributed index
+
+    @property
+    def meta(self) -> str:
+        return f"{self.name}_meta"
+
+    def __str__(self) -> str:
+        return f"{SCHEME}://{self.host}:{self.port}/{self.name}"
+
+
+def parse_url(text: str) -> ClusterUrl:
+    parsed = urlparse(text or "")
+    if parsed.scheme != SCHEME or not parsed.hostname or not parsed.port:
+        raise BadBackendUrl(f"not a cluster URL: {text!r} (expected {SCHEME}://HOST:PORT/INDEX)")
+    name = parsed.path.strip("/") or "news"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise BadBackendUrl(f"not an index name: {name!r} in {text!r}")
+    return ClusterUrl(parsed.hostname, parsed.port, name)
+
+
+def backend_url(cli_value: str | None) -> str | None:
+    """``--backend`` wins over ``$PROMSEARCH_BACKEND``; None: the embedded index."""
+    return cli_value or os.environ.get(BACKEND_ENV) or None
+
+
+def connect(host: str, port: int, timeout: float = CONNECT_TIMEOUT_S):
+    """A SphinxQL connection; ``ClusterUnavailable`` if the node does not answer."""
+    import pymysql
+
+    try:
+        # several statements a round trip: the facets' GROUP BY queries go together
+        return pymysql.connect(host=host, port=port, user="", password="", charset="utf8mb4",
+                               connect_timeout=timeout, read_timeout=60, write_timeout=60, autocommit=True,
+                               client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
+    except pymysql.err.MySQLError as exc:
+        raise ClusterUnavailable(f"the search cluster at {host}:{port} does not answer ({exc.args[-1]})") from exc
+
+
+def doc_key(doc_id: str) -> int:
+    """A document's id in the cluster: 63 bits of a hash of Promsearch's id
+    (Sphinx's ids are positive 64-bit integers)."""
+    key = int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") & (2 ** 63 - 1)
+    return key or 1
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """Which shard (0-based) a document lives on: by a hash of its id, so a
+    changed document goes where its old version is."""
+    return doc_key(doc_id) % shards
+
+
+@functools.lru_cache(maxsize=200_000)
+def token(word: str) -> str:
+    """A word as the cluster files it: unchanged if every character is one the
+    charset keeps, else each other character as ``_hex_``. (Cached: a build
+    spells a few hundred thousand words, most of them many times.)"""
+    if _PLAIN_WORD.fullmatch(word):
+        return word
+    return _NOT_PLAIN.sub(lambda found: f"_{ord(found.group()):x}_", word)
+
+
+def facet_value_id(name: str, value: str) -> int:
+    """A facet value as an integer, for the ``NAME_ids`` attributes."""
+    return doc_key(f"{name}\x00{value}")
+
+
+def facet_token(name: str, value: str) -> str:
+    """A facet value as a word of the ``facets`` field."""
+    return "f" + hashlib.blake2b(f"{name}\x00{value}".encode("utf-8"), digest_size=10).hexdigest()
+
+
+def quote(value: str) -> str:
+    """A SphinxQL string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def shard_name(name: str, number: int) -> str:
+    return f"{name}_shard{number}"
+
+
+SHARD_SCHEMA = """\
+    type = rt
+    path = {path}
+    rt_field = title
+    rt_field = body
+    rt_field = exact
+    rt_field = facets
+    rt_attr_string = doc_id
+    rt_attr_string = path
+    rt_attr_string = content_hash
+    rt_attr_bigint = sortdate
+    # each field's length in words, for the ranker's BM25 (``RANKER_FORMULA``)
+    rt_attr_uint = title_len
+    rt_attr_uint = body_len
+    rt_attr_uint = exact_len
+    rt_attr_string = facets_json
+    # each facet's values as ids (``facet_value_id``), for GROUP BY and IN filters
+    rt_attr_multi_64 = official_ids
+    rt_attr_multi_64 = region_ids
+    rt_attr_multi_64 = district_ids
+    rt_attr_multi_64 = sector_ids
+    rt_attr_multi_64 = year_ids
+    rt_attr_multi_64 = lang_ids
+    rt_attr_string = stored_json
+    rt_attr_string = source_text
+    rt_mem_limit = 256M
+    # the words come analysed by Promsearch: no stemming, no stop words, and
+    # a charset that keeps each word whole (``token``)
+    morphology = none
+    min_word_len = 1
+    charset_table = {charset}
+    dict = keywords
+"""
+
+META_SCHEMA = """\
+    type = rt
+    path = {path}
+    rt_field = kind_text
+    rt_attr_string = kind
+    rt_attr_string = value
+"""
+
+# The exact forms ("exact", form, "") and each lemma's forms ("form", form,
+# lemma): prefixes, spelling and the forms a query word matched.
+VOCAB_SCHEMA = """\
+    type = rt
+    path = {path}
+    rt_field = vocab_text
+    rt_attr_string = kind
+    rt_attr_string = term
+    rt_attr_string = lemma
+"""
+
+
+def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int]], host: str = "127.0.0.1") -> str:
+    """searchd's config for node ``node`` (1-based) of ``len(ports)``: its
+    shard; node 1 also the distributed index over all and the meta index.
+    Each node listens twice: SphinxQL for clients (the first port), and
+    Sphinx's own protocol (the second), which is what agents speak."""
+    data = f"{directory}/node{node}"
+    sections = [f"index {shard_name(name, node)}\n{{\n"
+                + SHARD_SCHEMA.format(path=f"{data}/{shard_name(name, node)}", charset=CHARSET_TABLE) + "}\n"]
+    if node == 1:
+        agents = "".join(f"    agent = {host}:{api}:{shard_name(name, n)}\n"
+                         for n, (_sql, api) in enumerate(ports, start=1) if n != 1)
+        sections.append(f"index {name}\n{{\n    type = distributed\n    local = {shard_name(name, 1)}\n{agents}"
+                        # a dead agent costs this long before the others' answer is returned, marked
+                        "    agent_connect_timeout = 500\n    agent_query_timeout = 10000\n}\n")
+        sections.append(f"index {name}_meta\n{{\n" + META_SCHEMA.format(path=f"{data}/{name}_meta") + "}\n")
+        sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab") + "}\n")
+    sections.append(
+        "searchd\n{\n"
+        f"    listen = {host}:{ports[node - 1][0]}:mysql41\n"
+        f"    listen = {host}:{ports[node - 1][1]}\n"
+        f"    log = {data}/searchd.log\n"
+        f"    query_log = {data}/query.log\n"
+        f"    pid_file = {data}/searchd.pid\n"
+        f"    binlog_path = {data}\n"
+        "    workers = threads\n"
+        "    read_timeout = 5\n"
+        "    max_packet_size = 128M\n"
+        "    seamless_rotate = 1\n"
+        "}\n")
+    return "\n".join(sections)

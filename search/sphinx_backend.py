@@ -1,0 +1,569 @@
+"""The second backend: a sharded Sphinx/Manticore cluster, through SphinxQL.
+
+``SphinxBackend`` talks to the node that holds the distributed index (the
+URL's), and hands out one ``SphinxView`` per commit of the cluster (the
+counter the indexer bumps in the meta index after each batch it writes).
+
+A view keeps the seam's contract of dense document numbers with a numbering
+of its own: when it is made it reads every document's cluster id, date and
+facet values once (one full scan), and numbers the documents by id. Then:
+
+- ``match`` compiles the query algebra to one ``MATCH()`` expression over
+  the lemma fields (title, body), the exact forms (exact) and the facet
+  values (facets, as words), and reads every matching id and weight; the
+  parts the engine's syntax cannot say (everything; everything but X) are
+  combined here from the parts it can;
+- facet counts are the cluster's: one ``GROUP BY`` a facet over the
+  query's ``MATCH()``, each with the other facets' filters (disjunctive),
+  sent in one round trip; filters narrow the matches here, over the values
+  read when the view was made (``narrow``), as does a count the cluster
+  cannot say (a query with a part combined here, linked officials);
+- records are read by id (``stored_json``, the raw text);
+- the vocabulary (exact forms and each lemma's forms) is the ``NAME_vocab``
+  index's, read once a view.
+
+A node that does not answer: the distributed index answers from the other
+shards with a warning naming the agent; the view notes which shard it was
+and the engine marks its answer ``partial``. The node with the distributed
+index itself not answering is ``ClusterDown`` (an ``IndexUnavailable``).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+import time
+from bisect import bisect_left
+
+import numpy as np
+
+from index.entities.official_links import relink_fields
+from index.store import sphinx as sx
+from index.store.schema import unpack_text
+
+from . import backend as q
+from .backend import IndexUnavailable
+from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
+
+log = logging.getLogger(__name__)
+
+SPARE_MATCHES = 10_000  # documents written since the view was made may match too; they are left out
+INCOMPLETE_VIEW_RETRY_S = 5.0
+RECENT_MATCHES = 4  # a search matches its query, maybe the glossary-free one, and a suggestion's
+EVERY = object()  # the expression of "every document": no MATCH() at all
+_AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
+
+
+class ClusterDown(IndexUnavailable):
+    """The node with the distributed index does not answer (or errs)."""
+
+
+class Cluster:
+    """Connections to the URL's node, one a thread (a PyMySQL connection is
+    not shared by threads), and the meta index's description of the shards."""
+
+    def __init__(self, url: sx.ClusterUrl) -> None:
+        self.url = url
+        self._local = threading.local()
+
+    def connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = self._local.conn = sx.connect(self.url.host, self.url.port)
+            except sx.ClusterUnavailable as exc:
+                raise ClusterDown(str(exc)) from exc
+        return conn
+
+    def query(self, sql: str, args=None) -> tuple[list[tuple], list[str]]:
+        """(rows, warnings): the warnings name agents that did not answer."""
+        import pymysql
+
+        for attempt in (0, 1):
+            conn = self.connection()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql, args)
+                    rows = list(cur.fetchall())
+                    cur.execute("SHOW META")
+                    warnings = [value for key, value in cur.fetchall() if key == "warning"]
+                return rows, warnings
+            except pymysql.err.OperationalError as exc:  # the connection broke: one new try
+                self.drop()
+                if attempt:
+                    raise ClusterDown(f"the search cluster at {self.url.host}:{self.url.port} "
+                                      f"stopped answering ({exc.args[-1]})") from exc
+            except pymysql.err.MySQLError as exc:
+                raise ClusterDown(f"the search cluster at {self.url} answered with an error: {exc.args[-1]}") from exc
+        raise AssertionError("unreachable")
+
+    def query_batch(self, statements: list[str]) -> tuple[list[list[tuple]], list[str]]:
+        """Several statements in one round trip: (each one's rows, warnings)."""
+        import pymysql
+
+        conn = self.connection()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(";\n".join([*statements, "SHOW META"]))
+                results = [list(cur.fetchall())]
+                while cur.nextset():
+                    results.append(list(cur.fetchall()))
+        except pymysql.err.MySQLError as exc:
+            self.drop()
+            raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
+        meta = results.pop()
+        return results, [value for key, value in meta if key == "warning"]
+
+    def drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def meta(self) -> dict[str, str]:
+        rows, _ = self.query(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000")
+        return {kind: value for kind, value in rows}
+
+
+def read_meta(cluster: Cluster) -> dict[str, str]:
+    try:
+        return cluster.meta()
+    except ClusterDown as exc:
+        if "no such index" in str(exc) or "unknown local index" in str(exc):
+            raise ClusterDown(f"{cluster.url} is not a Promsearch cluster (no index {cluster.url.meta}); "
+                              "start one with: search-cluster up --nodes N --dir DIR") from exc
+        raise
+
+
+def compile_match(query) -> str | None:
+    """The algebra as a ``MATCH()`` expression in Sphinx's extended syntax, or
+    None if a part cannot be said in it (everything, nothing inside)."""
+    if isinstance(query, q.Term):
+        if query.field in sx.TEXT_FIELDS[:3]:
+            return f"(@{query.field} {sx.token(query.text)})"
+        return f"(@facets {sx.facet_token(query.field, query.text)})"
+    if isinstance(query, q.Phrase):
+        if query.field not in sx.TEXT_FIELDS[:3]:
+            return None
+        return f'(@{query.field} "{" ".join(sx.token(w) for w in query.words)}")'
+    if isinstance(query, (q.AnyOf, q.AllOf)):
+        parts = [compile_match(item) for item in query.items]
+        if not parts or any(p is None for p in parts):
+            return None
+        return "(" + (" | " if isinstance(query, q.AnyOf) else " ").join(parts) + ")"
+    if isinstance(query, q.Without):
+        base, excluded = compile_match(query.base), compile_match(query.excluded)
+        if base is None or excluded is None:
+            return None
+        return f"({base} -{excluded})"
+    return None
+
+
+def _boosted(query) -> bool:
+    """Does a part of the query weigh other than 1?"""
+    if getattr(query, "boost", 1.0) != 1.0:
+        return True
+    if isinstance(query, (q.AnyOf, q.AllOf)):
+        return any(_boosted(item) for item in query.items)
+    if isinstance(query, q.Without):
+        return _boosted(query.base)
+    return False
+
+
+def _common_boost(query) -> float | None:
+    """The one weight every term of a query has (the query's own included),
+    or None if they differ."""
+    weights = set()
+
+    def walk(node, outer: float) -> None:
+        weight = outer * getattr(node, "boost", 1.0)
+        if isinstance(node, (q.AnyOf, q.AllOf)):
+            for item in node.items:
+                walk(item, weight)
+        elif isinstance(node, q.Without):
+            walk(node.base, outer)
+        else:
+            weights.add(weight)
+
+    walk(query, 1.0)
+    return weights.pop() if len(weights) == 1 else None
+
+
+def simplify(query):
+    """Nothing taken out of the algebra where it changes nothing, so more of
+    a query compiles to one expression."""
+    if isinstance(query, q.AnyOf):
+        items = [i for i in (simplify(i) for i in query.items) if not isinstance(i, q.Nothing)]
+        return q.AnyOf(tuple(items), query.boost) if items else q.NOTHING
+    if isinstance(query, q.AllOf):
+        items = [simplify(i) for i in query.items]
+        if any(isinstance(i, q.Nothing) for i in items) or not items:
+            return q.NOTHING
+        positive = [i for i in items if not isinstance(i, q.Everything)]
+        return q.AllOf(tuple(positive), query.boost) if positive else q.EVERYTHING
+    if isinstance(query, q.Without):
+        base, excluded = simplify(query.base), simplify(query.excluded)
+        if isinstance(base, q.Nothing) or isinstance(excluded, q.Everything):
+            return q.NOTHING
+        return base if isinstance(excluded, q.Nothing) else q.Without(base, excluded)
+    return query
+
+
+class SphinxView:
+    """One commit of the cluster, numbered densely by cluster id. Shared by
+    threads: built before it is handed out; each thread queries on its own
+    connection and notes the shards that did not answer it."""
+
+    def __init__(self, cluster: Cluster, generation: int, meta: dict[str, str]) -> None:
+        self.cluster = cluster
+        self.name = cluster.url.name
+        self.generation = generation
+        self.shards = json.loads(meta.get("shards", "[]"))
+        self._agent_shard = {f"{s['host']}:{s['api_port']}": s["name"] for s in self.shards}
+        self._missing = threading.local()
+        self.links = {name: full for name, full in json.loads(meta.get("links") or "{}").items() if full}
+        self.linked_from: dict[str, list[str]] = {}
+        for name, full in self.links.items():
+            self.linked_from.setdefault(full, []).append(name)
+        total = self._count(f"SELECT COUNT(*) FROM {self.name}")
+        self._limit = total + SPARE_MATCHES
+        rows = self._rows(f"SELECT id, sortdate, facets_json, title_len, body_len, exact_len FROM {self.name} "
+                          f"ORDER BY id ASC LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        self.ranker = sx.ranker({name: sum(r[3 + i] for r in rows) / max(len(rows), 1)
+                                 for i, name in enumerate(("title", "body", "exact"))})
+        self.keys = np.array([r[0] for r in rows], dtype=np.int64)
+        self.doc_count = len(rows)
+        self.sortdate = np.array([r[1] for r in rows], dtype=np.int64)
+        self.live = np.ones(self.doc_count, dtype=bool)
+        per_doc = [json.loads(r[2] or "{}") for r in rows]
+        self.facets = FacetIndex.of_columns(self._facet_columns(per_doc), self.doc_count)
+        # each facet's value ids -> the values, for the cluster's GROUP BY answers
+        self._value_of: dict[str, dict[int, str]] = {name: {} for name in FACETS}
+        for facets in per_doc:
+            for name in FACETS:
+                values = facets.get(name) or []
+                for value in [values] if isinstance(values, str) else values:
+                    self._value_of[name][sx.facet_value_id(name, value)] = value
+        self._recent = threading.local()  # each thread's last matches (``match``)
+        self._vocabulary_rows()
+        # made while a shard did not answer: its documents are not numbered
+        # here, so the backend makes a new view once it answers again
+        self.missing_when_made = sorted(self._missing_now())
+        self.made_at = time.monotonic()
+
+    # -- the cluster's answers ------------------------------------------------------------
+    def _rows(self, sql: str) -> list[tuple]:
+        rows, warnings = self.cluster.query(sql)
+        self._note_missing(warnings)
+        return rows
+
+    def _note_missing(self, warnings: list[str]) -> None:
+        for warning in warnings:
+            found = _AGENT.search(warning)
+            shard = self._agent_shard.get(f"{found.group(1)}:{found.group(2)}") if found else None
+            self._missing_now().add(shard or warning)
+
+    def _count(self, sql: str) -> int:
+        rows = self._rows(sql)
+        return int(rows[0][0]) if rows else 0
+
+    def _missing_now(self) -> set[str]:
+        missing = getattr(self._missing, "shards", None)
+        if missing is None:
+            missing = self._missing.shards = set()
+        return missing
+
+    def begin_search(self) -> None:
+        """A search starts on this thread: the shards missing and the matches
+        kept are its own from here (a shard may have gone since the last)."""
+        self._missing.shards = set()
+        self._recent.matches, self._recent.expressions, self._recent.occurrences = [], {}, {}
+
+    def missing_shards(self) -> list[str]:
+        """The shards that did not answer this thread's queries since its
+        search began: its answer is partial without them."""
+        return sorted(self._missing_now())
+
+    def _docnums(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster ids -> this view's numbers, and which of them it has."""
+        at = np.searchsorted(self.keys, keys)
+        known = at < self.doc_count
+        known[known] = self.keys[at[known]] == keys[known]
+        return at, known
+
+    def _dense(self, rows: list[tuple], scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = np.zeros(self.doc_count, dtype=bool), np.zeros(self.doc_count)
+        if rows:
+            keys = np.array([r[0] for r in rows], dtype=np.int64)
+            weights = np.array([r[1] for r in rows], dtype=np.float64) * scale
+            at, known = self._docnums(keys)
+            mask[at[known]] = True
+            scores[at[known]] = weights[known]
+        return mask, scores
+
+    def _matched(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
+        """An expression's (matched, scores); the thread's last few kept, as a
+        search asks some twice (with and without the glossary's words)."""
+        recent = getattr(self._recent, "expressions", None)
+        if recent is None:
+            recent = self._recent.expressions = {}
+        if expression not in recent:
+            if len(recent) >= 2 * RECENT_MATCHES:
+                recent.pop(next(iter(recent)))
+            recent[expression] = self._dense(self._match_rows(expression), 1 / 10000)
+        return recent[expression]
+
+    def _match_rows(self, expression: str, ranker: str | None = None) -> list[tuple]:
+        ranker = ranker or self.ranker
+        return self._rows(f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(expression)}) "
+                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker={ranker}")
+
+    # -- matching and counting --------------------------------------------------------------
+    def match(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """(matched, scores). A search asks for the same query more than once
+        (matching, ranking), and counts facets over one it matched: each
+        thread keeps its last few, with the expression each compiled to."""
+        recent = getattr(self._recent, "matches", None)
+        if recent is None:
+            recent = self._recent.matches = []
+        for known, _expression, result in recent:
+            # EVERYTHING is one object for every search: asked again, as a shard may have gone since
+            if known is query and not isinstance(query, q.Everything):
+                return result
+        simple = simplify(query)
+        result = self._evaluate(simple)
+        expression = EVERY if isinstance(simple, q.Everything) else compile_match(simple)
+        recent.insert(0, (query, expression, result))
+        del recent[RECENT_MATCHES:]
+        return result
+
+    def _evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(query, q.Nothing):
+            return np.zeros(self.doc_count, dtype=bool), np.zeros(self.doc_count)
+        if isinstance(query, q.Everything):
+            # asked of the cluster, not taken from the view: a shard down is missing from it
+            rows = self._rows(f"SELECT id, 0 AS zero FROM {self.name} LIMIT 0,{self._limit} "
+                              f"OPTION max_matches={self._limit}")
+            return self._dense(rows, 0.0)
+        expression = compile_match(query) if not _boosted(query) else None
+        if expression is not None:
+            return self._matched(expression)
+        common = _common_boost(query)
+        if common is not None and (expression := compile_match(query)) is not None:
+            # every part weighs the same (the glossary's terms): one query, scaled
+            mask, scores = self._matched(expression)
+            return mask, scores * common
+        # a part the syntax cannot say (or a part weighted apart, as the
+        # glossary's translations are: Sphinx 2.2's syntax has no weight for a
+        # part of a query): the parts combined here, as the embedded backend does
+        if isinstance(query, q.Without):
+            (base, base_scores), (excluded, _) = self._evaluate(query.base), self._evaluate(query.excluded)
+            mask = base & ~excluded
+            return mask, np.where(mask, base_scores, 0.0)
+        if isinstance(query, (q.Term, q.Phrase)):  # alone, weighted
+            mask, scores = self._evaluate(type(query)(query.field, *([query.text] if isinstance(query, q.Term) else [query.words])))
+            return mask, scores * query.boost
+        if isinstance(query, (q.AnyOf, q.AllOf)):
+            parts = [self._evaluate(item) for item in query.items]
+            if query.boost != 1.0:
+                parts = [(m, s * query.boost) for m, s in parts]
+            masks = [m for m, _ in parts]
+            mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
+            scores = np.zeros(self.doc_count)
+            for m, s in parts:
+                scores += np.where(m, s, 0.0)
+            return mask, np.where(mask, scores, 0.0)
+        raise TypeError(f"no cluster query for {type(query).__name__}")
+
+    def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
+        return self.facets.apply(selection, filters, skip)
+
+    def facet_counts(self, selection: np.ndarray, filters: dict[str, list[str]]) -> dict:
+        """Disjunctive counts. Over a query this thread matched (what a search
+        asks), the cluster counts them: one GROUP BY a facet, each with the
+        other facets' filters, all in one round trip (Manticore's ``FACET``
+        would say it in one statement; Sphinx 2.2 has no ``FACET``). Over
+        any other selection, and for officials the corpus links to a full
+        name (a document naming both counts once), they are counted here."""
+        expression = self._expression_of(selection)
+        if expression is None:
+            return self.facets.counts(selection, filters)
+        match = f"MATCH({sx.quote(expression)})" if expression is not EVERY else ""
+        statements = []
+        for name in FACETS:
+            conditions = [match] if match else []
+            conditions += [self._filter_clause(other, values) for other, values in filters.items()
+                           if values and other != name and other in FACETS]
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            limit = len(self.facets.columns[name].values) + SPARE_MATCHES
+            statements.append(f"SELECT groupby(), COUNT(*) FROM {self.name}{where} GROUP BY {name}_ids "
+                              f"LIMIT 0,{limit} OPTION max_matches={limit}")
+        counts = {}
+        for name, rows in zip(FACETS, self._batch(statements)):
+            column = self.facets.columns[name]
+            values = self._value_of[name]
+            if name == "official" and any(values.get(int(key)) in self.links for key, _ in rows):
+                counts[name] = FacetCounts(column, column.counts(self.facets.apply(selection, filters, skip=name)))
+                continue
+            found = np.zeros(len(column.values), dtype=np.int64)
+            for key, count in rows:
+                index = column.index_of.get(values.get(int(key)))
+                if index is not None:  # a value written since this view was made is left out
+                    found[index] = int(count)
+            counts[name] = FacetCounts(column, found)
+        return counts
+
+    def _expression_of(self, selection: np.ndarray):
+        """The expression of a query this thread matched whose live matches
+        are ``selection``, or None."""
+        for _query, expression, (matched, _scores) in getattr(self._recent, "matches", None) or []:
+            if expression is not None and np.array_equal(matched & self.live, selection):
+                return expression
+        return None
+
+    def _filter_clause(self, name: str, values: list[str]) -> str:
+        """A facet's filter (any of its values), with the names the corpus
+        completes to a chosen official's full name."""
+        names = set(values)
+        if name == "official":
+            for value in values:
+                names.update(self.linked_from.get(value, []))
+        return f"{name}_ids IN ({', '.join(str(sx.facet_value_id(name, v)) for v in sorted(names))})"
+
+    def _batch(self, statements: list[str]) -> list[list[tuple]]:
+        results, warnings = self.cluster.query_batch(statements)
+        self._note_missing(warnings)
+        return results
+
+    def facet_column(self, name: str):
+        return self.facets.columns.get(name)
+
+    def _facet_columns(self, per_doc: list[dict]) -> dict[str, FacetColumn]:
+        """Each facet's (document, value) pairs, officials under the names the
+        corpus completes them to (as the embedded backend counts them)."""
+        columns = {}
+        for name in FACETS:
+            renamed = self.links if name == "official" else {}
+            pairs: dict[str, list[int]] = {}
+            for docnum, facets in enumerate(per_doc):
+                values = facets.get(name) or []
+                for value in {renamed.get(v) or v for v in ([values] if isinstance(values, str) else values)}:
+                    pairs.setdefault(value, []).append(docnum)
+            values = list(pairs)
+            doc_ids = np.array([d for v in values for d in pairs[v]], dtype=np.intp)
+            value_ids = np.array([i for i, v in enumerate(values) for _ in pairs[v]], dtype=np.int32)
+            columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, self.doc_count)
+        return columns
+
+    # -- records ----------------------------------------------------------------------------
+    def _record(self, docnum: int, column: str):
+        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {int(self.keys[docnum])}")
+        return rows[0][0] if rows else None
+
+    def stored(self, docnum: int) -> dict:
+        value = self._record(docnum, "stored_json")
+        if value is None:
+            # on a shard that stopped answering after this view was made
+            return {"id": "", "title": "", "body": ""}
+        return relink_fields(json.loads(value), self.links)
+
+    def source_text(self, docnum: int, stored: dict) -> str:
+        value = self._record(docnum, "source_text")
+        return unpack_text(base64.b64decode(value)) if value else ""
+
+    def docnum_of(self, doc_id: str) -> int | None:
+        at, known = self._docnums(np.array([sx.doc_key(doc_id)], dtype=np.int64))
+        return int(at[0]) if known[0] else None
+
+    # -- terms ------------------------------------------------------------------------------
+    def _vocabulary_rows(self) -> None:
+        """The exact forms, sorted, and each lemma's forms, from ``NAME_vocab``."""
+        vocab = f"{self.name}_vocab"
+        total = self._count(f"SELECT COUNT(*) FROM {vocab}")
+        rows = self._rows(f"SELECT kind, term, lemma FROM {vocab} LIMIT 0,{total + 1} OPTION max_matches={total + 1}")
+        self._exact = sorted({term for kind, term, _ in rows if kind == "exact"})
+        self._forms: dict[str, list[str]] = {}
+        for kind, term, lemma in rows:
+            if kind == "form":
+                self._forms.setdefault(lemma, []).append(term)
+        self._lemmas_of: dict[str, list[str]] = {}
+        for lemma, forms in self._forms.items():
+            forms.sort()
+            for form in forms:
+                self._lemmas_of.setdefault(form, []).append(lemma)
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        expression = compile_match(q.Term(field, text))
+        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)})")
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        if field != "exact":
+            return []
+        start = bisect_left(self._exact, prefix)
+        end = start
+        while end < len(self._exact) and self._exact[end].startswith(prefix):
+            end += 1
+        return self._exact[start:end]
+
+    def forms(self, lemma: str) -> list[str]:
+        return self._forms.get(lemma, [])
+
+    def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
+        """The term's hits in the selected documents: the ranker counts them.
+        The engine asks of every form of a lemma in turn; the first asking
+        fetches them all in one round trip, kept for the rest of the search."""
+        kept = getattr(self._recent, "occurrences", None)
+        if kept is None:
+            kept = self._recent.occurrences = {}
+        if (field, text) not in kept:
+            siblings = [text]
+            if field == "exact":
+                siblings += [form for lemma in self._lemmas_of.get(text, ()) for form in self._forms.get(lemma, ())
+                             if form != text and (field, form) not in kept]
+            siblings = list(dict.fromkeys(siblings))
+            statements = [f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(compile_match(q.Term(field, t)))}) "
+                          f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker=expr('sum(hit_count)')"
+                          for t in siblings]
+            for form, rows in zip(siblings, self._batch(statements)):
+                kept[(field, form)] = self._dense(rows)
+        mask, hits = kept[(field, text)]
+        return int(hits[selection & mask].sum())
+
+    def vocabulary(self) -> list[str]:
+        return self._exact
+
+
+class SphinxBackend:
+    """A cluster by its URL; a new view when the indexer has written since."""
+
+    def __init__(self, url: str | sx.ClusterUrl) -> None:
+        self.url = url if isinstance(url, sx.ClusterUrl) else sx.parse_url(url)
+        self.cluster = Cluster(self.url)
+        self._lock = threading.Lock()
+        self._view: SphinxView | None = None
+
+    def view(self) -> SphinxView:
+        meta = read_meta(self.cluster)
+        generation = int(meta.get("generation") or 0)
+        view = self._view
+        if view is not None and view.generation == generation and not self._stale(view):
+            return view
+        with self._lock:
+            if self._view is None or self._view.generation != generation or self._stale(self._view):
+                self._view = SphinxView(self.cluster, generation, meta)
+            return self._view
+
+    @staticmethod
+    def _stale(view: SphinxView) -> bool:
+        """A view made without a shard is made again, every few seconds
+        while the shard is away (its searches are marked partial meanwhile)."""
+        return bool(view.missing_when_made) and time.monotonic() - view.made_at > INCOMPLETE_VIEW_RETRY_S
+
+    def close(self) -> None:
+        self._view = None
+        self.cluster.drop()

@@ -1,0 +1,197 @@
+"""The cluster backend against the embedded one, on real ``searchd`` nodes.
+
+Each fixture starts 2 nodes on free ports in a temporary folder
+(``search-cluster up``) and stops exactly them. Where ``searchd`` cannot
+be had, the tests say so and are skipped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index import cluster_cli
+from index.build.cluster_indexer import ClusterIndexBuilder
+from index.build.pipeline import DocumentProcessor
+from index.config import SEEDS_DIR
+from search.engine import SearchEngine, SearchRequest
+from search import sphinx_backend
+from search.sphinx_backend import SphinxBackend
+
+from test_concurrency import _real_shaped
+
+pytestmark = pytest.mark.skipif(cluster_cli.searchd_binary() is None, reason="skipped: searchd not installed")
+
+QUERIES = [
+    "", "импортозамещения", "завод OR промышленность", "промышлен*", '"технологического суверенитета"',
+    "!импортозамещение", "завод -экспорт", "губернатор", "экспорт", "regione", "industria", "title:завод",
+    "производство AND поддержка", "NOT экспорт", "губернатор*",
+]
+FILTERS = [{}, {"lang": ["ru"]}, {"year": ["2020", "2021"]}, {"lang": ["it"], "year": ["2019"]}]
+
+
+@pytest.fixture(scope="session")
+def processor(ingestor, extractor) -> DocumentProcessor:
+    return DocumentProcessor(lemmatizer=extractor.tokens.lemmatizer, ingestor=ingestor, extractor=extractor)
+
+
+def _cluster(tmp_path_factory, name: str):
+    directory = tmp_path_factory.mktemp(name)
+    url = cluster_cli.up(directory, 2)
+    return directory, url
+
+
+@pytest.fixture(scope="session")
+def seed_cluster(tmp_path_factory, processor):
+    directory, url = _cluster(tmp_path_factory, "sphinx-seeds")
+    try:
+        report = ClusterIndexBuilder(url, processor=processor).build([SEEDS_DIR])
+        assert report.indexed == len(list(SEEDS_DIR.glob("*.txt"))), report.summary()
+        yield url
+    finally:
+        cluster_cli.down(directory)
+
+
+def _engines(embedded: SearchEngine, url: str, lemmatizer):
+    return embedded, SearchEngine(embedded.index_dir, lemmatizer=lemmatizer, backend=SphinxBackend(url))
+
+
+def _facet_counts(record: dict) -> dict:
+    counts = {}
+    for name, values in record["facets"].items():
+        for item in values:
+            counts[(name, item["value"])] = item["count"]
+            for child in item.get("children", []):
+                counts[(name, child["value"])] = child["count"]
+    return counts
+
+
+def _compare(embedded: SearchEngine, cluster: SearchEngine, queries, filters_list) -> dict:
+    """Every query with every filter on both: the same totals and facet
+    counts (all values: facet_top=None), and the top 10's overlap."""
+    overlaps, compared = [], 0
+    for text in queries:
+        for filters in filters_list:
+            request = dict(q=text, filters=filters, per_page=10)
+            a = embedded.search(SearchRequest(**request), facet_top=None)
+            b = cluster.search(SearchRequest(**request), facet_top=None)
+            assert a["total"] == b["total"], (text, filters)
+            assert _facet_counts(a) == _facet_counts(b), (text, filters)
+            top_a, top_b = {h["id"] for h in a["hits"]}, {h["id"] for h in b["hits"]}
+            if top_a:
+                overlaps.append(len(top_a & top_b) / len(top_a))
+            assert "partial" not in b
+            compared += 1
+    return {"compared": compared, "min_overlap": min(overlaps), "mean_overlap": sum(overlaps) / len(overlaps)}
+
+
+def test_seeds_give_the_same_answers_on_both_backends(engine, seed_cluster, lemmatizer):
+    embedded, cluster = _engines(engine, seed_cluster, lemmatizer)
+    result = _compare(embedded, cluster, QUERIES, FILTERS)
+    print("seed parity:", result)
+    assert result["min_overlap"] == 1.0  # five documents: the same ones shown
+    # the same record, document and highlighting
+    doc_a, doc_b = embedded.document("001_fe2789674e39d373"), cluster.document("001_fe2789674e39d373")
+    assert doc_a == doc_b
+    assert embedded.highlight_document(doc_a, "импортозамещение") == cluster.highlight_document(doc_b, "импортозамещение")
+
+
+def test_a_rerun_writes_nothing_and_a_changed_document_replaces_the_old(tmp_path_factory, processor, seeds_copy):
+    directory, url = _cluster(tmp_path_factory, "sphinx-rerun")
+    try:
+        builder = ClusterIndexBuilder(url, processor=processor)
+        assert builder.build([seeds_copy]).indexed == 5
+        again = builder.build([seeds_copy])
+        assert (again.indexed, again.updated, again.unchanged) == (0, 0, 5)
+        first = sorted(seeds_copy.glob("*.txt"))[0]
+        first.write_text(first.read_text(encoding="utf-8") + "\nДобавлено: уникальноеслово.", encoding="utf-8")
+        changed = builder.build([seeds_copy])
+        assert (changed.updated, changed.unchanged) == (1, 4)
+        cluster = SearchEngine(seeds_copy, backend=SphinxBackend(url))
+        assert cluster.stats()["documents"] == 5
+        assert cluster.search(SearchRequest(q="уникальноеслово"))["total"] == 1
+        first.unlink()
+        assert builder.build([seeds_copy], prune=True).pruned == 1
+        assert cluster.stats()["documents"] == 4
+    finally:
+        cluster_cli.down(directory)
+
+
+def test_a_node_killed_gives_a_partial_answer_naming_its_shard(tmp_path_factory, processor, monkeypatch):
+    directory, url = _cluster(tmp_path_factory, "sphinx-kill")
+    try:
+        ClusterIndexBuilder(url, processor=processor).build([SEEDS_DIR])
+        cluster = SearchEngine(SEEDS_DIR, backend=SphinxBackend(url))
+        whole = cluster.search(SearchRequest(q=""))
+        assert "partial" not in whole and whole["total"] == 5
+        state = json.loads((directory / cluster_cli.STATE_FILE).read_text())
+        os.kill(state["nodes"][1]["pid"], signal.SIGKILL)
+        time.sleep(0.3)
+        answer = cluster.search(SearchRequest(q=""))
+        assert answer["partial"] is True
+        assert answer["missing_shards"] == ["news_shard2"]
+        assert 0 < answer["total"] < 5
+        from web import create_app
+
+        client = create_app({"ENGINE": cluster, "TESTING": True}).test_client()
+        api = client.get("/api/search?q=").get_json()
+        assert api["partial"] is True and api["missing_shards"] == ["news_shard2"]
+        page = client.get("/?q=")
+        assert page.status_code == 200 and "news_shard2" in page.get_data(as_text=True)
+
+        # a view made while the shard is away, then the shard back: whole again
+        monkeypatch.setattr(sphinx_backend, "INCOMPLETE_VIEW_RETRY_S", 0.0)
+        made_without = SearchEngine(SEEDS_DIR, backend=SphinxBackend(url))
+        assert made_without.search(SearchRequest(q=""))["partial"] is True
+        assert cluster_cli.up(directory, 2) == url  # starts the stopped node only
+        time.sleep(0.5)
+        back = made_without.search(SearchRequest(q=""))
+        assert "partial" not in back and back["total"] == 5
+    finally:
+        cluster_cli.down(directory)
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import sys; from search.cli import main; sys.exit(main())", *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_a_bad_url_or_an_unreachable_cluster_exits_2_with_one_line():
+    bad = _cli("--backend", "mysql://nowhere", "завод")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    port = cluster_cli.free_port()
+    down = _cli("завод", env={"PROMSEARCH_BACKEND": f"sphinx://127.0.0.1:{port}/news"})
+    assert down.returncode == 2 and len(down.stderr.strip().splitlines()) == 1, down.stderr
+    assert "does not answer" in down.stderr
+
+
+def test_an_unreachable_cluster_gives_a_503_page():
+    from web import create_app
+
+    engine = SearchEngine(SEEDS_DIR, backend=SphinxBackend(f"sphinx://127.0.0.1:{cluster_cli.free_port()}/news"))
+    client = create_app({"ENGINE": engine, "TESTING": True}).test_client()
+    assert client.get("/?q=завод").status_code == 503
+    assert client.get("/api/search?q=завод").status_code == 503
+
+
+def test_two_thousand_documents_give_the_same_answers_on_both_backends(tmp_path_factory, build_index, processor,
+                                                                      lemmatizer):
+    work = tmp_path_factory.mktemp("sphinx-parity")
+    docs = _real_shaped(work / "docs.jsonl", 2000)
+    build_index(work / "index", [docs], commit_every=500)
+    directory, url = _cluster(tmp_path_factory, "sphinx-2000")
+    try:
+        report = ClusterIndexBuilder(url, processor=processor, batch=500).build([docs])
+        assert report.indexed == 2000, report.summary()
+        embedded, cluster = _engines(SearchEngine(work / "index", lemmatizer=lemmatizer), url, lemmatizer)
+        result = _compare(embedded, cluster, QUERIES, FILTERS)
+        print("2,000-document parity:", result)
+        assert result["mean_overlap"] >= 0.7
+    finally:
+        cluster_cli.down(directory)

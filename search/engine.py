@@ -18,6 +18,7 @@ import numpy as np
 
 from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
+from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
 from .arrays_backend import ArraysBackend
@@ -398,6 +399,8 @@ class SearchEngine:
         stored = dict(view.stored(docnum))
         record = summary_of(stored, None)
         del record["score"]
+        roles = dict(stored.get("roles") or {})
+        inferred = roles.pop(INFERRED_REGIONS_KEY, None) or []
         return {
             **record,
             "body": stored.get("body", ""),
@@ -407,7 +410,9 @@ class SearchEngine:
             "url": stored.get("url"),
             "source": stored.get("source"),
             "path": stored.get("path"),
-            "roles": stored.get("roles") or {},
+            "roles": roles,
+            # regions from the officials named, not the text: [{"region", "from", "office", "start", "end"}]
+            "inferred_regions": [{**item, "inferred": True} for item in inferred],
             "sector_evidence": stored.get("sector_evidence") or {},
             "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
         }

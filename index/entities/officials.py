@@ -21,6 +21,7 @@ from ..config import data_lines
 from .declension import NameNormalizer, PersonSpan
 from .persons import PersonRegistry, is_full_name, name_words, surname_stem
 from .latin_persons import LatinPersonFinder
+from .office_terms import OfficeWords, office_terms
 from .phrases import PhraseMatcher
 
 STEM_MARK = "\x00stem:"  # a mention known only by an unparsed surname form
@@ -87,6 +88,7 @@ class OfficialExtractor:
         self._latin_names: LatinPersonFinder | None = None
         self.places: set[str] = set()  # the gazetteer's one-word places, lowercased (``EntityExtractor`` fills it)
         self.venue_lemmas = {key[0] for key in (tokens.key(line) for line in data_lines("venue_words.txt")) if key}
+        self.office_words = OfficeWords(tokens.key)  # a role's office, for ``office_holder``
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -289,7 +291,8 @@ class OfficialExtractor:
         out.sort(key=lambda m: m.start)
         return out
 
-    def extract(self, text: str, lang: str, exclude: list[str], ner: bool = True) -> list[OfficialMention]:
+    def extract(self, text: str, lang: str, exclude: list[str], ner: bool = True,
+                date: str | None = None) -> list[OfficialMention]:
         """Russian text goes to the NER model; Latin-script text (Italian) to
         the transliteration and role rules. Latin names inside Russian text
         are foreign names and brands far more often than Russian officials,
@@ -300,9 +303,9 @@ class OfficialExtractor:
             mentions = self.latin(text)
         excluded = {skeleton(e) for e in exclude if e} | {fold_yo(e.lower()) for e in exclude if e}
         mentions = [m for m in mentions if skeleton(m.name) not in excluded and fold_yo(m.name.lower()) not in excluded]
-        return self.link(mentions)
+        return self.link(mentions, date)
 
-    def link(self, mentions: list[OfficialMention]) -> list[OfficialMention]:
+    def link(self, mentions: list[OfficialMention], date: str | None = None) -> list[OfficialMention]:
         """Full names take the knowledge base's spelling; a lone surname takes
         the full name used elsewhere in the document, else the registry's
         when it is unambiguous; a lone first name only the document's (first
@@ -327,7 +330,8 @@ class OfficialExtractor:
                 surname = m.name[len(STEM_MARK):]
                 stem = surname_stem(surname)
                 here = {n for key, names in full_by_surname.items() if surname_stem(key) == stem for n in names}
-                m.name = next(iter(here)) if len(here) == 1 else (self.registry.by_surname_stem(surname) or "")
+                m.name = next(iter(here)) if len(here) == 1 else (
+                    self.office_holder(surname, m.role, date) or self.registry.by_surname_stem(surname) or "")
                 if not m.name and m.normal and _ONE_NAME.fullmatch(m.normal):
                     m.name = m.normal  # the NER model's person, as natasha and the endings normalize it
             elif not is_full_name(m.name):
@@ -335,8 +339,18 @@ class OfficialExtractor:
                 if len(here) == 1:
                     m.name = next(iter(here))
                 else:
-                    m.name = self.registry.by_surname(m.name) or m.name
+                    m.name = self.office_holder(m.name, m.role, date) or self.registry.by_surname(m.name) or m.name
         return [m for m in mentions if m.name and not self.not_a_name(m.name)]
+
+    def office_holder(self, surname: str, role: str | None, date: str | None) -> str | None:
+        """A surname after a role word that names an office ("губернатор
+        Дюмин", "il governatore Dyumin"): the one person with that surname
+        in that office on the document's date, or, undated, ever
+        (``office_terms.py``)."""
+        if not role or self.office_words is None:
+            return None
+        kind = self.office_words.kind(role)
+        return office_terms().holder(surname, kind, date) if kind else None
 
     def _after_thing_word(self, text: str, start: int) -> bool:
         """Whether the word right before ``start`` is a venue or thing word

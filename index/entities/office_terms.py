@@ -123,11 +123,15 @@ class OfficeTerms:
             return set(found)
         return set(self.by_stem.get(surname_stem(surname), ()))
 
+    def holders(self, surname: str, kind: str, date: str | None) -> set[str]:
+        """The persons with this surname who held an office of this kind on
+        ``date`` (undated: ever)."""
+        return {person for person in self.with_surname(surname)
+                if any(t.kind == kind and t.holds(date) for t in self.by_person[person])}
+
     def holder(self, surname: str, kind: str, date: str | None) -> str | None:
-        """The one person with this surname who held an office of this kind
-        on ``date`` (undated: ever); None when nobody or several did."""
-        found = {person for person in self.with_surname(surname)
-                 if any(t.kind == kind and t.holds(date) for t in self.by_person[person])}
+        """The one person of ``holders``; None when nobody or several."""
+        found = self.holders(surname, kind, date)
         return next(iter(found)) if len(found) == 1 else None
 
     def regional_term(self, person: str, date: str | None) -> Term | None:

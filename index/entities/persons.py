@@ -128,7 +128,7 @@ class PersonRegistry:
         # The office holders (``office_terms.tsv``): their spelling and their
         # full names' Latin spellings are known; a bare surname links to one
         # of them only after a role word, at the document's date
-        # (``OfficialExtractor.office_holder``), as hundreds of surnames
+        # (``OfficialExtractor.office_holders``), as hundreds of surnames
         # would otherwise take every «Иванов» for a governor.
         self._latin_full_pending: list[str] = []
         for name in holders:

@@ -150,3 +150,13 @@ def test_document_page_says_why(engine):
     page = create_app({"ENGINE": engine, "TESTING": True}).test_client().get(f"/doc/{SEED_001}").get_data(as_text=True)
     assert "Тульская область</a> — from Алексей Дюмин, губернатор 2016–2024" in page or \
         "Тульская область</a> — по Алексей Дюмин, губернатор 2016–2024" in page
+
+
+def test_a_namesake_without_a_role_gives_no_region(extractor):
+    # Дмитрий Овсянников was Sevastopol's governor in 2018; a poet of that name is not
+    ents = _extract(extractor, "Выступят поэты: Константин Кокорев, Дмитрий Овсянников, Андрей Семенов.", date="2018-03-22")
+    assert "Дмитрий Овсянников" in ents.officials and not ents.inferred_regions
+    ents = _extract(extractor, "Губернатор Севастополя Дмитрий Овсянников открыл завод.", date="2018-03-22")
+    assert ents.regions == ["Севастополь"] and not ents.inferred_regions
+    ents = _extract(extractor, "Губернатор Дмитрий Овсянников открыл завод.", date="2018-03-22")
+    assert _inferred(ents) == {"Севастополь": "Дмитрий Овсянников"}

@@ -107,13 +107,22 @@ class EntityExtractor:
 
     def infer_regions(self, ents: Entities, date: str | None) -> None:
         """The regions of the officials a document names that headed one at
-        its date (undated: that headed only one region ever), beyond the
+        its date (undated: that headed only one region ever), as a known
+        official or with a role word of a region's head, beyond the
         regions it names: added to its regions and districts, and listed in
         ``inferred_regions`` with the reason."""
         terms = office_terms()
+        known = {k.name for k in self.known}
+        words = self.officials.office_words
         for name in ents.officials:
             term = terms.regional_term(name, date)
             if term is None or term.region in ents.regions:
+                continue
+            # A full name alone may be a namesake («Дмитрий Овсянников» among
+            # poets, «Александр Козлов» of Moscow's Public Chamber): only a
+            # curated official (officials.tsv) or one the text calls a
+            # region's head («губернатора Зеленина») gives the region.
+            if name not in known and not any(words.kind(role) == "head" for role in ents.roles.get(name, ())):
                 continue
             if term.region not in self.gazetteer.district_of:
                 continue  # not a region of regions.tsv

@@ -149,7 +149,7 @@ def test_document_page_says_why(engine):
     from web import create_app
     page = create_app({"ENGINE": engine, "TESTING": True}).test_client().get(f"/doc/{SEED_001}").get_data(as_text=True)
     assert "Тульская область</a> — from Алексей Дюмин, губернатор 2016–2024" in page or \
-        "Тульская область</a> — по Алексей Дюмин, губернатор 2016–2024" in page
+        "Тульская область</a> — источник: Алексей Дюмин, губернатор 2016–2024" in page
 
 
 def test_a_namesake_without_a_role_gives_no_region(extractor):

@@ -160,3 +160,11 @@ def test_a_namesake_without_a_role_gives_no_region(extractor):
     assert ents.regions == ["Севастополь"] and not ents.inferred_regions
     ents = _extract(extractor, "Губернатор Дмитрий Овсянников открыл завод.", date="2018-03-22")
     assert _inferred(ents) == {"Севастополь": "Дмитрий Овсянников"}
+
+
+def test_another_stated_office_gives_no_region(extractor):
+    # Алексей Беспрозванных: deputy minister, then (2024) Kaliningrad's governor
+    ents = _extract(extractor, "Заместитель министра промышленности и торговли Алексей Беспрозванных открыл завод.")
+    assert not ents.inferred_regions
+    ents = _extract(extractor, "Il ministro Anton Alikhanov ha visitato la fabbrica.", lang="it")
+    assert "Антон Алиханов" in ents.officials and not ents.inferred_regions

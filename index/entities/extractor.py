@@ -107,8 +107,9 @@ class EntityExtractor:
 
     def infer_regions(self, ents: Entities, date: str | None) -> None:
         """The regions of the officials a document names that headed one at
-        its date (undated: that headed only one region ever), as a known
-        official or with a role word of a region's head, beyond the
+        its date (undated: that headed only one region ever), with a role
+        word of a region's head, or as a known official the text gives no
+        other role, beyond the
         regions it names: added to its regions and districts, and listed in
         ``inferred_regions`` with the reason."""
         terms = office_terms()
@@ -122,7 +123,12 @@ class EntityExtractor:
             # poets, «Александр Козлов» of Moscow's Public Chamber): only a
             # curated official (officials.tsv) or one the text calls a
             # region's head («губернатора Зеленина») gives the region.
-            if name not in known and not any(words.kind(role) == "head" for role in ents.roles.get(name, ())):
+            # A role the text states that is no region's head («заместитель
+            # министра Беспрозванных», «il ministro Alikhanov»: an undated text
+            # about another office) gives none either.
+            stated = ents.roles.get(name, ())
+            as_head = any(words.kind(role) == "head" for role in stated)
+            if not as_head and (stated or name not in known):
                 continue
             if term.region not in self.gazetteer.district_of:
                 continue  # not a region of regions.tsv

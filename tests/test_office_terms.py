@@ -131,6 +131,8 @@ def test_office_word_kinds(extractor):
     assert words.kind("врио губернатора Тульской области") == "head"
     assert words.kind("governatore ad interim") == "head"
     assert words.kind("заместитель губернатора") is None
+    assert words.kind("глава администрации района") is None and words.kind("глава города") is None
+    assert words.kind("глава администрации области") == "head"
     assert words.kind("первый заместитель председателя правительства") == "deputy_pm"
     assert words.kind("Министр промышленности и торговли") == "minister"
 

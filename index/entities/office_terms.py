@@ -167,6 +167,8 @@ class OfficeWords:
             k = key(phrase.strip())
             if k:
                 self.phrases.append((k, kind.strip()))
+        self.local = {k[0] for k, kind in self.phrases if kind == "local" and len(k) == 1}
+        self.phrases = [(k, kind) for k, kind in self.phrases if kind != "local"]
         self.phrases.sort(key=lambda p: -len(p[0]))
         self.key = key
 
@@ -174,6 +176,8 @@ class OfficeWords:
         if not role:
             return None
         words = list(self.key(role.lower()))
+        if self.local.intersection(words):
+            return None  # a town's or a district's head
         while words:
             for phrase, kind in self.phrases:
                 if tuple(words[:len(phrase)]) == phrase:

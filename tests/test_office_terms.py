@@ -3,6 +3,8 @@ document's date (``index/entities/office_terms.py``), and the regions a
 document gets from the regional heads it names, marked as inferred."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from index.entities.office_terms import OfficeTerms, office_terms
@@ -170,3 +172,43 @@ def test_another_stated_office_gives_no_region(extractor):
     assert not ents.inferred_regions
     ents = _extract(extractor, "Il ministro Anton Alikhanov ha visitato la fabbrica.", lang="it")
     assert "Антон Алиханов" in ents.officials and not ents.inferred_regions
+
+
+def test_inferred_0_leaves_out_regions_only_inferred(engine, seed_index, capsys):
+    from search.cli import main as cli_main
+    from web import create_app
+
+    request = SearchRequest(filters={"region": ["Тульская область"]}, inferred=False)
+    assert SEED_001 not in [hit["id"] for hit in engine.search(request)["hits"]]
+    assert ("inferred", "0") in request.params() and ("inferred", "0") in request.toggled("year", "2021").params()
+    assert "inferred=0" in request.toggle_urls()("year", "2021")
+    assert cli_main(["--index", str(seed_index), "--format", "json", "--region", "Тульская область", "--no-inferred"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 0
+    client = create_app({"ENGINE": engine, "TESTING": True}).test_client()
+    assert SEED_001 not in client.get("/?region=Тульская+область&inferred=0").get_data(as_text=True)
+    assert SEED_001 in client.get("/?region=Тульская+область").get_data(as_text=True)
+
+
+def test_inferred_0_keeps_a_region_the_text_names(tmp_path, build_index, lemmatizer):
+    from search.engine import SearchEngine
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "tula_named", "date": "2020-02-01", "title": "Завод в Туле",
+         "text": "Губернатор Дюмин открыл завод в Тульской области."},
+        {"id": "tula_inferred", "date": "2020-02-01", "title": "Завод в Калуге",
+         "text": "Губернатор Дюмин открыл завод в Калужской области."},
+    ]) + "\n", encoding="utf-8")
+    build_index(tmp_path / "ix", [docs])
+    search = SearchEngine(tmp_path / "ix", lemmatizer=lemmatizer)
+    assert search.document("tula_inferred")["inferred_regions"][0]["region"] == "Тульская область"
+    assert not search.document("tula_named")["inferred_regions"]
+
+    def ids(**options):
+        return {hit["id"] for hit in search.search(SearchRequest(**options))["hits"]}
+
+    assert ids(filters={"region": ["Тульская область"]}) == {"tula_named", "tula_inferred"}
+    assert ids(filters={"region": ["Тульская область"]}, inferred=False) == {"tula_named"}
+    assert ids(filters={"region": ["Калужская область"]}, inferred=False) == {"tula_inferred"}
+    assert ids(filters={"region": ["Калужская область", "Тульская область"]}, inferred=False) == {"tula_named", "tula_inferred"}

@@ -50,6 +50,8 @@ class Document:
     roles: dict[str, list[str]] = field(default_factory=dict)  # official -> roles stated in the text
     sector_evidence: dict[str, list[str]] = field(default_factory=dict)
     entity_spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # body offsets
+    # regions an official it names headed at its date (``entities/office_terms.py``)
+    inferred_regions: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

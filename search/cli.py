@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--no-translate", action="store_true", help="no Russian<->Italian glossary expansion")
+    parser.add_argument("--no-inferred", action="store_true",
+                        help="a region filter leaves out documents whose region is only inferred from an official")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     for name in FILTER_OPTIONS:
         parser.add_argument(f"--{name}", action="append", default=[], metavar="VALUE", help=f"filter by {name} (repeatable: OR)")
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         page=args.page,
         per_page=args.limit,
         translate=not args.no_translate,
+        inferred=not args.no_inferred,
     )
     try:
         request.validate()

@@ -18,6 +18,7 @@ import numpy as np
 
 from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
+from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
 from .arrays_backend import ArraysBackend
@@ -195,7 +196,7 @@ class SearchEngine:
         filters = {name: values for name, values in request.filters.items() if values}
 
         matched = self._matched_mask(view, query)
-        selected = view.narrow(matched, filters)
+        selected = self._named_regions_only(view, view.narrow(matched, filters), filters, request)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
         order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
@@ -258,7 +259,7 @@ class SearchEngine:
         parsed = self.parse(request.q)
         query = self._query(parsed, request.translate, view)
         filters = {name: values for name, values in request.filters.items() if values}
-        selected = view.narrow(self._matched_mask(view, query), filters)
+        selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
         return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
@@ -396,6 +397,28 @@ class SearchEngine:
         mask = view.narrow(self._matched_mask(view, query), request.filters)
         return corrected if mask.any() else None
 
+    def _named_regions_only(self, view: IndexView, selected: np.ndarray, filters: dict[str, list[str]],
+                            request: SearchRequest) -> np.ndarray:
+        """With ``inferred=0``, the selection without the documents that a
+        region filter selects only through a region inferred from an
+        official they name (issue 30). Read from the stored fields of the
+        selected documents, so it costs a stored-field read per document the
+        region filter selects; the facet counts still count inferred
+        regions."""
+        regions = filters.get("region")
+        if request.inferred or not regions or not selected.any():
+            return selected
+        out = selected.copy()
+        for docnum in np.flatnonzero(selected):
+            stored = view.stored(int(docnum))
+            inferred = {item.get("region") for item in (stored.get("roles") or {}).get(INFERRED_REGIONS_KEY) or ()}
+            if not inferred:
+                continue
+            named = {r for r in (stored.get("region") or "").split(",") if r and r not in inferred}
+            if not named.intersection(regions):
+                out[docnum] = False
+        return out
+
     # -- documents and facet values --------------------------------------------
     def document(self, doc_id: str) -> dict | None:
         view = self._view()
@@ -405,6 +428,8 @@ class SearchEngine:
         stored = dict(view.stored(docnum))
         record = summary_of(stored, None)
         del record["score"]
+        roles = dict(stored.get("roles") or {})
+        inferred = roles.pop(INFERRED_REGIONS_KEY, None) or []
         return {
             **record,
             "body": stored.get("body", ""),
@@ -414,7 +439,9 @@ class SearchEngine:
             "url": stored.get("url"),
             "source": stored.get("source"),
             "path": stored.get("path"),
-            "roles": stored.get("roles") or {},
+            "roles": roles,
+            # regions from the officials named, not the text: [{"region", "from", "office", "start", "end"}]
+            "inferred_regions": [{**item, "inferred": True} for item in inferred],
             "sector_evidence": stored.get("sector_evidence") or {},
             "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
         }

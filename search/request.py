@@ -26,6 +26,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     translate: bool = True
+    # False: a region filter leaves out documents that have the region only
+    # inferred from an official they name (``inferred=0``; issue 30)
+    inferred: bool = True
 
     def validate(self) -> "SearchRequest":
         if self.sort not in SORTS:
@@ -54,6 +57,8 @@ class SearchRequest:
             out.append(("per_page", str(self.per_page)))
         if not self.translate:
             out.append(("translate", "0"))
+        if not self.inferred:
+            out.append(("inferred", "0"))
         return out
 
     def toggled(self, name: str, value: str) -> "SearchRequest":
@@ -64,7 +69,8 @@ class SearchRequest:
             values.remove(value)
         else:
             values.append(value)
-        return SearchRequest(self.q, {k: v for k, v in filters.items() if v}, self.sort, 1, self.per_page, self.translate)
+        return SearchRequest(self.q, {k: v for k, v in filters.items() if v}, self.sort, 1, self.per_page, self.translate,
+                             self.inferred)
 
     def query_string(self) -> str:
         return urlencode(self.params())
@@ -76,7 +82,7 @@ class SearchRequest:
         encoded the whole request again)."""
         chosen = {name: [(v, _param(name, v)) for v in self.filters.get(name, [])] for name in FACETS}
         head = [urlencode([("q", self.q)])] if self.q else []
-        tail = [urlencode([(k, v)]) for k, v in self.params() if k in ("sort", "per_page", "translate")]
+        tail = [urlencode([(k, v)]) for k, v in self.params() if k in ("sort", "per_page", "translate", "inferred")]
 
         def url(name: str, value: str) -> str:
             parts = list(head)

@@ -20,6 +20,8 @@ OPENAPI = {
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                 {"name": "translate", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}, "description": "Russian<->Italian glossary expansion"},
+                {"name": "inferred", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                 "description": "0: a region filter leaves out documents whose region is only inferred from an official they name"},
                 *_FILTER_PARAMS,
             ],
             "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}},

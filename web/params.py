@@ -28,4 +28,5 @@ def request_from_args(args) -> SearchRequest:
         page=_int(args, "page", 1),
         per_page=_int(args, "per_page", 10),
         translate=args.get("translate", "1") not in ("0", "false", "no", "off"),
+        inferred=args.get("inferred", "1") not in ("0", "false", "no", "off"),
     ).validate()

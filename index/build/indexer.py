@@ -28,6 +28,7 @@ from ..store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_o
                            write_missing_arrays)
 from ..store.forms import write_forms
 from ..store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
+from ..entities.office_terms import office_terms
 from ..store.schema import SCHEMA_VERSION, build_schema
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
@@ -35,7 +36,7 @@ from .segment_writer import ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"7.{SCHEMA_VERSION}"  # 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"8.{SCHEMA_VERSION}"  # 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main
@@ -187,7 +188,7 @@ class IndexBuilder:
         report = IndexReport()
         ix = open_or_create(self.index_dir)
         known = known_hashes(ix)
-        registry = PersonRegistry(load_known_officials())
+        registry = PersonRegistry(load_known_officials(), office_terms().persons())
         registry.load(self.index_dir)
         batch = _Batch(self, ix, registry)
         seen: set[str] = set()

@@ -19,7 +19,7 @@ from ..entities.extractor import EntityExtractor
 from ..entities.persons import is_full_name, may_link_later
 from ..ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from ..records import Document, RawDocument, Rejection
-from ..store.schema import FACET_FIELDS, UNKNOWN_YEAR, pack_text
+from ..store.schema import FACET_FIELDS, INFERRED_REGIONS_KEY, UNKNOWN_YEAR, pack_text
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -103,7 +103,7 @@ class DocumentProcessor:
             "date": doc.date or "",
             "year": str(doc.year) if doc.year is not None else UNKNOWN_YEAR,
             "sortdate": (Date.fromisoformat(doc.date) - _EPOCH).days if doc.date else 0,
-            "roles": doc.roles,
+            "roles": {**doc.roles, INFERRED_REGIONS_KEY: doc.inferred_regions} if doc.inferred_regions else doc.roles,
             "sector_evidence": doc.sector_evidence,
             "entity_spans": doc.entity_spans,
             "content_hash": digest,

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..analysis.lemmatizer import Lemmatizer
 from ..analysis.tokens import LemmaTokens, Token
 from ..records import Document
+from .office_terms import office_terms
 from .officials import OfficialExtractor
 from .persons import PersonRegistry, is_full_name, load_known_officials
 from .regions import RegionGazetteer
@@ -28,6 +29,9 @@ class Entities:
     sectors: list[str] = field(default_factory=list)
     sector_evidence: dict[str, list[str]] = field(default_factory=dict)
     spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # body offsets
+    # regions the text does not name but an official it names headed at its
+    # date: {"region", "from", "office", "start", "end"} (``office_terms.py``)
+    inferred_regions: list[dict] = field(default_factory=list)
 
 
 class EntityExtractor:
@@ -39,7 +43,8 @@ class EntityExtractor:
         self.ner = ner  # False: no person extraction from Russian text (the NER model is most of the cost)
         self.tokens = LemmaTokens(lemmatizer or Lemmatizer())
         self.known = load_known_officials()
-        self.registry = registry or PersonRegistry(self.known)
+        self.holders = office_terms().persons()
+        self.registry = registry or PersonRegistry(self.known, self.holders)
         self.gazetteer = RegionGazetteer(self.tokens)
         self.sectors = SectorTagger(self.tokens)
         self.officials = OfficialExtractor(self.tokens, self.registry, load_model=ner)
@@ -51,7 +56,7 @@ class EntityExtractor:
 
     def registry_for(self, index_dir: Path) -> PersonRegistry:
         """The knowledge base plus the names an index's corpus has shown."""
-        registry = PersonRegistry(self.known)
+        registry = PersonRegistry(self.known, self.holders)
         registry.load(index_dir)
         return registry
 
@@ -84,7 +89,8 @@ class EntityExtractor:
         ents.sector_evidence = evidence
         # officials
         for part, offset in ((doc.title, None), (doc.body, 0)):
-            for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit], ner=self.ner):
+            for mention in self.officials.extract(part, doc.lang, [doc.author, doc.photo_credit], ner=self.ner,
+                                                  date=doc.date):
                 if not mention.official:
                     if offset is not None:
                         ents.spans.append((mention.start, mention.end, "person", mention.name))
@@ -96,7 +102,43 @@ class EntityExtractor:
                 if offset is not None:
                     ents.spans.append((mention.start, mention.end, "official", mention.name))
         ents.spans.sort()
+        self.infer_regions(ents, doc.date)
         return ents
+
+    def infer_regions(self, ents: Entities, date: str | None) -> None:
+        """The regions of the officials a document names that headed one at
+        its date (undated: that headed only one region ever), with a role
+        word of a region's head, or as a known official the text gives no
+        other role, beyond the
+        regions it names: added to its regions and districts, and listed in
+        ``inferred_regions`` with the reason."""
+        terms = office_terms()
+        known = {k.name for k in self.known}
+        words = self.officials.office_words
+        for name in ents.officials:
+            term = terms.regional_term(name, date)
+            if term is None or term.region in ents.regions:
+                continue
+            # A full name alone may be a namesake («Дмитрий Овсянников» among
+            # poets, «Александр Козлов» of Moscow's Public Chamber): only a
+            # curated official (officials.tsv) or one the text calls a
+            # region's head («губернатора Зеленина») gives the region.
+            # A role the text states that is no region's head («заместитель
+            # министра Беспрозванных», «il ministro Alikhanov»: an undated text
+            # about another office) gives none either.
+            stated = ents.roles.get(name, ())
+            as_head = any(words.kind(role) == "head" for role in stated)
+            if not as_head and (stated or name not in known):
+                continue
+            if term.region not in self.gazetteer.district_of:
+                continue  # not a region of regions.tsv
+            start, end = terms.span(name, term.region)
+            ents.inferred_regions.append({"region": term.region, "from": name, "office": term.office,
+                                          "start": start, "end": end})
+            ents.regions.append(term.region)
+            district = self.gazetteer.district_of.get(term.region, "")
+            if district:
+                _append(ents.districts, district)
 
     def enrich(self, doc: Document, title_tokens: list[Token] | None = None,
                body_tokens: list[Token] | None = None) -> Document:
@@ -105,6 +147,7 @@ class EntityExtractor:
         doc.roles = ents.roles
         doc.sector_evidence = ents.sector_evidence
         doc.entity_spans = ents.spans
+        doc.inferred_regions = ents.inferred_regions
         # Linking to the names seen so far in the run depends on the order
         # documents come in (and on which worker read which). Leaving every
         # name to the corpus's links (``official_links.py``) would not: but a

@@ -21,6 +21,7 @@ from ..config import data_lines
 from .declension import NameNormalizer, PersonSpan
 from .persons import PersonRegistry, is_full_name, name_words, surname_stem
 from .latin_persons import LatinPersonFinder
+from .office_terms import OfficeWords, office_terms
 from .phrases import PhraseMatcher
 
 STEM_MARK = "\x00stem:"  # a mention known only by an unparsed surname form
@@ -87,6 +88,7 @@ class OfficialExtractor:
         self._latin_names: LatinPersonFinder | None = None
         self.places: set[str] = set()  # the gazetteer's one-word places, lowercased (``EntityExtractor`` fills it)
         self.venue_lemmas = {key[0] for key in (tokens.key(line) for line in data_lines("venue_words.txt")) if key}
+        self.office_words = OfficeWords(tokens.key)  # a role's office, for ``office_holders``
         self.role_keys = PhraseMatcher(need_capital=False)
         # The opening letters of every role word: a window without any of them
         # is not worth lemmatizing.
@@ -289,20 +291,23 @@ class OfficialExtractor:
         out.sort(key=lambda m: m.start)
         return out
 
-    def extract(self, text: str, lang: str, exclude: list[str], ner: bool = True) -> list[OfficialMention]:
+    def extract(self, text: str, lang: str, exclude: list[str], ner: bool = True,
+                date: str | None = None) -> list[OfficialMention]:
         """Russian text goes to the NER model; Latin-script text (Italian) to
         the transliteration and role rules. Latin names inside Russian text
         are foreign names and brands far more often than Russian officials,
         and matching them cost a tenth of a document's time."""
         if lang == "ru":
             mentions = self.russian(text) if ner else []
+            if ner:
+                mentions = sorted(mentions + self.role_surnames(text, mentions, date), key=lambda m: m.start)
         else:
             mentions = self.latin(text)
         excluded = {skeleton(e) for e in exclude if e} | {fold_yo(e.lower()) for e in exclude if e}
         mentions = [m for m in mentions if skeleton(m.name) not in excluded and fold_yo(m.name.lower()) not in excluded]
-        return self.link(mentions)
+        return self.link(mentions, date)
 
-    def link(self, mentions: list[OfficialMention]) -> list[OfficialMention]:
+    def link(self, mentions: list[OfficialMention], date: str | None = None) -> list[OfficialMention]:
         """Full names take the knowledge base's spelling; a lone surname takes
         the full name used elsewhere in the document, else the registry's
         when it is unambiguous; a lone first name only the document's (first
@@ -327,7 +332,9 @@ class OfficialExtractor:
                 surname = m.name[len(STEM_MARK):]
                 stem = surname_stem(surname)
                 here = {n for key, names in full_by_surname.items() if surname_stem(key) == stem for n in names}
-                m.name = next(iter(here)) if len(here) == 1 else (self.registry.by_surname_stem(surname) or "")
+                held = self.office_holders(surname, m.role, date)
+                m.name = next(iter(here)) if len(here) == 1 else (
+                    next(iter(held)) if len(held) == 1 else "" if held else self.registry.by_surname_stem(surname) or "")
                 if not m.name and m.normal and _ONE_NAME.fullmatch(m.normal):
                     m.name = m.normal  # the NER model's person, as natasha and the endings normalize it
             elif not is_full_name(m.name):
@@ -335,8 +342,38 @@ class OfficialExtractor:
                 if len(here) == 1:
                     m.name = next(iter(here))
                 else:
-                    m.name = self.registry.by_surname(m.name) or m.name
+                    held = self.office_holders(m.name, m.role, date)
+                    # two holders of that office with the surname: nobody can tell which
+                    m.name = (next(iter(held)) if len(held) == 1 else m.name if held
+                              else self.registry.by_surname(m.name) or m.name)
         return [m for m in mentions if m.name and not self.not_a_name(m.name)]
+
+    def role_surnames(self, text: str, mentions: list[OfficialMention], date: str | None) -> list[OfficialMention]:
+        """Surnames of office holders right after a role word that names
+        their office, where the NER model found no person: «Губернатор
+        Богомаз» (a common noun to the dictionary), at the document's date."""
+        terms = office_terms()
+        out = []
+        for m in _CAPITALIZED.finditer(text):
+            if any(o.start < m.end() and m.start() < o.end for o in mentions):
+                continue
+            if not terms.with_surname(m.group(0)):
+                continue
+            role = self.role_before(text, m.start())
+            held = self.office_holders(m.group(0), role, date)
+            if len(held) == 1 and role and not role.endswith(m.group(0)):
+                out.append(OfficialMention(next(iter(held)), m.start(), m.end(), role))
+        return out
+
+    def office_holders(self, surname: str, role: str | None, date: str | None) -> set[str]:
+        """A surname after a role word that names an office ("губернатор
+        Дюмин", "il governatore Dyumin"): the persons with that surname in
+        that office on the document's date, or, undated, ever
+        (``office_terms.py``); one links it, two leave it unlinked."""
+        if not role or self.office_words is None:
+            return set()
+        kind = self.office_words.kind(role)
+        return office_terms().holders(surname, kind, date) if kind else set()
 
     def _after_thing_word(self, text: str, start: int) -> bool:
         """Whether the word right before ``start`` is a venue or thing word

@@ -114,7 +114,7 @@ class PersonRegistry:
 
     FILE = "persons.json"
 
-    def __init__(self, known: list[KnownOfficial]) -> None:
+    def __init__(self, known: list[KnownOfficial], holders: Iterable[str] = ()) -> None:
         self.counts: Counter = Counter()
         self.known = {fold_yo(k.name.lower()): k.name for k in known}
         self._aliases: dict[str, str] = {}  # the knowledge base's Latin spellings
@@ -125,6 +125,17 @@ class PersonRegistry:
             self._index(k.name)
             for alias in k.aliases:
                 self._aliases[skeleton(alias)] = k.name
+        # The office holders (``office_terms.tsv``): their spelling and their
+        # full names' Latin spellings are known; a bare surname links to one
+        # of them only after a role word, at the document's date
+        # (``OfficialExtractor.office_holders``), as hundreds of surnames
+        # would otherwise take every «Иванов» for a governor.
+        self._latin_full_pending: list[str] = []
+        for name in holders:
+            key = fold_yo(name.lower())
+            if key not in self.known:
+                self.known[key] = name
+                self._latin_full_pending.append(name)
 
     def _index(self, name: str) -> None:
         parts = name_words(name)
@@ -143,6 +154,10 @@ class PersonRegistry:
             for variant in transliterations(name_words(name)[-1]):
                 self._surnames["latin:" + variant].add(name)
         self._latin_pending.clear()
+        for name in self._latin_full_pending:
+            for variant in transliterations(name):
+                self._latin[variant].add(name)
+        self._latin_full_pending.clear()
 
     def canonical(self, name: str) -> str:
         """The knowledge base's spelling (with ё) of a full name, if known."""

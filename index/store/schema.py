@@ -12,6 +12,11 @@ from ..analysis.chain import lemma_analyzer, surface_analyzer
 FACET_FIELDS = ("official", "region", "district", "sector")
 UNKNOWN_YEAR = "unknown"
 SCHEMA_VERSION = 6
+# The key, in the stored ``roles`` dict, of the regions a document gets from
+# the officials it names (no schema change, so an older index reads and
+# takes new documents as it is): [{"region", "from", "office", "start",
+# "end"}]; the region facet counts these regions too.
+INFERRED_REGIONS_KEY = "\x00inferred_regions"
 TITLE_BOOST = 2.5
 
 

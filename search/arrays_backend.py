@@ -133,6 +133,9 @@ class ArraysView:
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         return self.postings.expand_prefix(field, prefix)
 
+    def has_prefix(self, field: str, prefix: str) -> bool:
+        return self.postings.has_prefix(field, prefix)
+
     def forms(self, lemma: str) -> list[str]:
         return self.form_finder.forms(lemma)
 

@@ -139,6 +139,10 @@ class IndexView(Protocol):
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         """Every term of a field starting with ``prefix``, sorted."""
 
+    def has_prefix(self, field: str, prefix: str) -> bool:
+        """Does any term of a field start with ``prefix``? (Spellings in the
+        other script are found letter by letter, asking this at each.)"""
+
     def forms(self, lemma: str) -> list[str]:
         """The surface forms of a lemma the index holds."""
 

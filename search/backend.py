@@ -69,6 +69,18 @@ class Without:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """``main``'s documents as it scores them, and below the lowest of them
+    the documents only ``extra`` matches, all at ``weight`` times that score
+    (so, in ties, newest first): an expansion (the documents where the
+    entity a word names was found) that must not outrank the words typed."""
+
+    main: object
+    extra: object
+    weight: float
+
+
+@dataclass(frozen=True)
 class Everything:
     """Every live document, unscored."""
 

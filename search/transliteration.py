@@ -31,6 +31,7 @@ MAX_STATES = 4000
 # ("Demeshin" -> "демешина"). The lemmatizer's own list for unknown words.
 CASE_ENDINGS = ("", "а", "я", "у", "ю", "е", "ы", "и", "ом", "ем", "ой", "ей", "ым", "им", "ого", "его", "ому", "ему")
 _LETTERS = re.compile(r"^[^\W\d_]*$")
+_LATIN = re.compile(r"^[a-zà-ÿā-ž]*$")  # what a Latin spelling of a Cyrillic letter may hold
 
 
 class Vocabulary(Protocol):
@@ -144,8 +145,11 @@ class Transliterator:
         for chunk, spellings in rules.items():
             for spelling in spellings:
                 text = spelling.text.lower().replace("·", "").replace("\u0361", "")
-                if _LETTERS.match(text):  # the index has no apostrophes or marks in its words
-                    to_latin[fold_yo(chunk.lower())].add(Spelling(text, spelling.only, spelling.never))
+                if not _LATIN.match(text):
+                    continue  # the index has no apostrophes or marks in its words
+                if "ё" in chunk and text == "o":
+                    continue  # ё after a hushing letter; as е (the index's ё) it would make every е an o
+                to_latin[fold_yo(chunk.lower())].add(Spelling(text, spelling.only, spelling.never))
         to_cyrillic: dict[str, set[Spelling]] = defaultdict(set)
         for chunk, spellings in to_latin.items():
             for spelling in spellings:

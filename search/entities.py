@@ -373,6 +373,11 @@ class EntityLexicon:
         people = self.people.named(run)
         if not places and not people:
             return None
+        if len(places) == 1 and len(run) == 1:
+            # a place's own name before a surname: the knowledge file lists
+            # no city that is a common surname ("Mosca" is Москва, not Laura Mosca)
+            others = [Entity(OFFICIAL, self.people.values[i]) for i in people]
+            return Naming(typed, start, start + 1, places[0], tuple(others[:MAX_CANDIDATES_SHOWN]))
         chosen, others = self.people.choose(people)
         entities = [Entity(OFFICIAL, self.people.values[chosen])] if chosen is not None else []
         entities += places[:1] if len(places) == 1 else []

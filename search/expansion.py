@@ -18,9 +18,10 @@ from .transliteration import CASE_ENDINGS, IndexWords, Transliterator
 @dataclass(frozen=True)
 class OtherScript:
     """A word's spellings in the other script that the index holds: Russian
-    ones as lemmas (any case of "путин" for "Putin"), Latin ones as the
-    forms written (Italian does not inflect names, and a Russian query need
-    not load the Italian dictionary to lemmatize them)."""
+    ones as lemmas where the spelling is a case form of one (any case of
+    "путин" for "Putin"), Latin ones and any other as the forms written
+    (Italian does not inflect names, and a Russian query need not load the
+    Italian dictionary to lemmatize them)."""
 
     lemmas: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
@@ -125,8 +126,16 @@ class Planner:
         other language that happens to spell the same ("Рома" is not "roma")."""
         held = [s for s in word.other_script if index_words.has(s)]
         if script_of(word.surface) == "latin":
-            names = [s for s in held if looks_like_name(QueryWord(s, s, s), self.lemmatizer)]
-            return OtherScript(lemmas=tuple(sorted({self.lemmatizer.lemma(s, True) for s in names})))
+            lemmas, forms = set(), set()
+            for spelling in (s for s in held if looks_like_name(QueryWord(s, s, s), self.lemmatizer)):
+                # a case form of the name: all its forms; another word ("кадиров",
+                # a plural of Кадир, for Kadyrov): that form alone
+                lemma = self.lemmatizer.lemma(spelling, True)
+                if spelling.startswith(lemma) and spelling[len(lemma):] in CASE_ENDINGS:
+                    lemmas.add(lemma)
+                else:
+                    forms.add(spelling)
+            return OtherScript(lemmas=tuple(sorted(lemmas)), forms=tuple(sorted(forms)))
         return OtherScript(forms=tuple(sorted(s for s in held if not self.lemmatizer.knows_italian(s))))
 
     def _run(self, run: list[Word], words: list[QueryWord], lexicon, plan: Plan, view) -> None:

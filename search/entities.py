@@ -35,7 +35,7 @@ from index.analysis.names import skeleton, transliterations
 from index.config import data_lines, split_list
 from index.entities.persons import DOMINANT_SHARE, load_known_officials, name_words
 
-from .transliteration import WordSet
+from .transliteration import TrieWords, WordSet
 
 OFFICIAL, REGION, DISTRICT = "official", "region", "district"
 # Kinds of region whose Latin stem is the region's own name ("Tatarstan",
@@ -192,6 +192,11 @@ def _official_keys(value: str) -> tuple[str, tuple[str, ...], str | None]:
 _PARTICLES = frozenset(w.lower() for w in data_lines("name_particles.txt"))
 
 
+@functools.lru_cache(maxsize=500_000)
+def _folded_words(value: str) -> tuple[str, ...]:
+    return tuple(fold_yo(value.lower()).split())
+
+
 @dataclass
 class KnownOfficial:
     """An official of the knowledge base, with the keys of their spellings."""
@@ -232,6 +237,7 @@ class People:
         self.totals = column.totals if column is not None else []
         self.index_of = column.index_of if column is not None else {}
         self.links = links
+        self._words = None  # see ``words``
         self.by_surname: dict[str, list[int]] = defaultdict(list)
         for i, value in enumerate(self.values):
             for key in _official_keys(value)[1]:
@@ -244,6 +250,37 @@ class People:
                 for key in official.surname_keys:
                     if i not in self.by_surname[key]:
                         self.by_surname[key].append(i)
+
+    @property
+    def words(self) -> tuple:
+        """(a trie of the words of every official's name, case- and
+        ё-folded; each word -> the officials with it): built on the first
+        completion a view is asked for, then kept (compute-again)."""
+        if self._words is None:
+            import marisa_trie
+
+            by_word: dict[str, list[int]] = defaultdict(list)
+            for i, value in enumerate(self.values):
+                for word in _folded_words(value):
+                    by_word[word].append(i)
+            self._words = (marisa_trie.Trie(by_word), by_word)
+        return self._words
+
+    def with_word_prefix(self, typed: str, transliterator) -> list[int]:
+        """The officials a word of whose name starts with ``typed``, in its
+        script or the other ("degt", "дегт": Михаил Дегтярёв; "Бонак":
+        Stefano Bonaccini); with several words typed, whose name starts
+        with them all."""
+        folded = fold_yo(typed.lower()).strip()
+        if not folded:
+            return list(range(len(self.values)))
+        trie, by_word = self.words
+        last = folded.split()[0] if " " in folded else folded
+        starts = {last} | transliterator.prefixes(last, TrieWords(trie))
+        found = {i for start in starts for word in trie.keys(start) for i in by_word[word]}
+        if " " in folded:
+            found = {i for i in found if fold_yo(self.values[i].lower()).startswith(folded)}
+        return sorted(found)
 
     def surname_keys(self, word: QueryWord) -> tuple[set[str], set[str]]:
         """(exact keys, spelling-insensitive keys) of a word as a surname."""

@@ -40,7 +40,10 @@ class FacetValues:
         column = self.view.facet_column(name)
         if column is None:
             return []
-        found = {i for i, value in enumerate(column.values) if value_matches(value, prefix)}
+        if name == OFFICIAL:  # tens of thousands of names: by a trie of their words
+            found = set(self.lexicon.people.with_word_prefix(prefix, self.planner.transliterator))
+        else:
+            found = {i for i, value in enumerate(column.values) if value_matches(value, prefix)}
         if name in ("region", "district") and prefix.strip():
             found |= {column.index_of[v] for v in self.lexicon.places.with_word_prefix(name, prefix) if v in column.index_of}
         return sorted(((column.values[i], int(column.totals[i])) for i in found), key=lambda vc: (-vc[1], vc[0]))

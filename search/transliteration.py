@@ -57,6 +57,19 @@ class WordSet:
         return word in self.words
 
 
+class TrieWords:
+    """Words in a MARISA trie (an official's names, one view's)."""
+
+    def __init__(self, trie) -> None:
+        self.trie = trie
+
+    def has_prefix(self, prefix: str) -> bool:
+        return next(self.trie.iterkeys(prefix), None) is not None
+
+    def has(self, word: str) -> bool:
+        return word in self.trie
+
+
 class IndexWords:
     """The index's words of one field, as one view holds them."""
 
@@ -177,10 +190,23 @@ class Transliterator:
                 if _walk(base, self.to_latin, back, ("",))}
 
 
-def _walk(word: str, table: _Table, vocabulary: Vocabulary, endings: tuple[str, ...]) -> set[tuple[str, str]]:
+    def prefixes(self, typed: str, vocabulary: Vocabulary) -> set[str]:
+        """The other script's spellings of the opening letters ``typed``
+        that words of ``vocabulary`` start with: "degt" -> "дегт", for a
+        search box that completes names as they are typed."""
+        typed = fold_yo(typed.lower())
+        if not typed or not _LETTERS.match(typed) or (re.search(r"[а-я]", typed) and re.search(r"[a-z]", typed)):
+            return set()
+        table = self.to_latin if re.search(r"[а-я]", typed) else self.to_cyrillic
+        return {spelled for spelled, _ in _walk(typed, table, vocabulary, ("",), whole=False)}
+
+
+def _walk(word: str, table: _Table, vocabulary: Vocabulary, endings: tuple[str, ...],
+          whole: bool = True) -> set[tuple[str, str]]:
     """(spelling, spelling with an ending) for every spelling of ``word``
     chunk by chunk whose every prefix the vocabulary has, kept where the
-    vocabulary has it whole (with one of ``endings``)."""
+    vocabulary has it whole (with one of ``endings``); or, if not ``whole``,
+    where some word of it starts so."""
     found: set[tuple[str, str]] = set()
     seen: set[tuple[int, str]] = set()
     stack = [(0, "", False)]
@@ -190,6 +216,9 @@ def _walk(word: str, table: _Table, vocabulary: Vocabulary, endings: tuple[str, 
             continue
         seen.add((at, spelled))
         if at == len(word):
+            if not whole:
+                found.add((spelled, spelled))  # every prefix on the way was checked
+                continue
             found.update((spelled, spelled + e) for e in endings if spelled + e and vocabulary.has(spelled + e))
         for size in range(1, min(table.longest, len(word) - at) + 1):
             following = word[at + size:at + size + 1]

@@ -275,8 +275,8 @@ class People:
         if not folded:
             return list(range(len(self.values)))
         trie, by_word = self.words
-        last = folded.split()[0] if " " in folded else folded
-        starts = {last} | transliterator.prefixes(last, TrieWords(trie))
+        first = folded.split()[0]
+        starts = {first} | transliterator.prefixes(first, TrieWords(trie))
         found = {i for start in starts for word in trie.keys(start) for i in by_word[word]}
         if " " in folded:
             found = {i for i in found if fold_yo(self.values[i].lower()).startswith(folded)}

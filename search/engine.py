@@ -160,7 +160,7 @@ class SearchEngine:
     def plan(self, parsed: ParsedQuery, view: IndexView, expansions: Expansions) -> Plan:
         if not (expansions.transliterate or expansions.entities):
             return Plan()
-        return self.planner.plan(parsed, view, self.lexicon(view) if expansions.entities else None)
+        return self.planner.plan(parsed, view, (lambda: self.lexicon(view)) if expansions.entities else None)
 
     # -- compiling the parsed query to the backend's algebra -------------------
     def compile(self, node, expansions: Expansions | bool, view: IndexView, notes: list[str], plan: Plan | None = None):

@@ -208,8 +208,9 @@ class KnownOfficial:
 
 @functools.lru_cache(maxsize=1)
 def known_officials() -> tuple[KnownOfficial, ...]:
-    """The knowledge base's officials with the keys of every spelling it
-    gives and every scheme makes of their names."""
+    """The knowledge base's officials with the keys of the spellings it
+    gives (a scheme's other spellings of a name mostly share their
+    skeleton; the rest, the corpus's own Latin spellings bring)."""
     out = []
     for official in load_known_officials():
         known = KnownOfficial(official.name)
@@ -220,9 +221,7 @@ def known_officials() -> tuple[KnownOfficial, ...]:
                 if len(words) > 1:
                     known.first_keys.add(skeleton(words[0]))
             else:
-                known.surname_keys |= {"c:" + person_stem(words[-1])} | {"s:" + t for t in transliterations(words[-1])}
-                if len(words) > 1:
-                    known.first_keys |= transliterations(words[0])
+                known.surname_keys.add("c:" + person_stem(words[-1]))
         out.append(known)
     return tuple(out)
 

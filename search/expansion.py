@@ -6,6 +6,7 @@ an expansion switched off tells which hits came through which one.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.analysis.lemmatizer import script_of
@@ -57,16 +58,26 @@ class Planner:
         self.lemmatizer = lemmatizer
         self.transliterator = transliterator
 
-    def plan(self, parsed: ParsedQuery, view, lexicon: EntityLexicon | None) -> Plan:
-        """``lexicon`` None: no entities (the other script's spellings are
-        still worked out: they are switched off at compiling)."""
+    def plan(self, parsed: ParsedQuery, view, lexicon_of: Callable[[], EntityLexicon] | None) -> Plan:
+        """``lexicon_of`` gives the view's lexicon, asked for only if a word
+        may be a name (a query of common words does not build it); None: no
+        entities (the other script's spellings are still worked out: they
+        are switched off at compiling)."""
         plan = Plan()
         index_words = IndexWords(view)
         asked: dict[Word, QueryWord] = {}
+        held: list[EntityLexicon] = []
+
+        def lexicon() -> EntityLexicon:
+            if not held:
+                held.append(lexicon_of())
+            return held[0]
+
+        ask = lexicon if lexicon_of is not None else None  # built once a search, if at all
 
         def query_word(word: Word) -> QueryWord:
             if word not in asked:
-                asked[word] = found = self.query_word(word, view, lexicon)
+                asked[word] = found = self.query_word(word, view, ask)
                 if "-" in word.surface:
                     parts = tuple(lemma for lemma, _ in self.parser.analyze(word.surface.replace("-", " ")))
                     if len(parts) > 1:
@@ -86,17 +97,17 @@ class Planner:
                         visit(item, negated)
                 for run in runs:
                     if run:
-                        self._run(run, [query_word(w) for w in run], lexicon, plan, view)
+                        self._run(run, [query_word(w) for w in run], ask, plan, view)
             elif isinstance(node, Or):
                 for item in node.items:
                     visit(item, negated)
             elif isinstance(node, Not):
                 visit(node.item, not negated)
             elif isinstance(node, Word) and not negated:
-                self._run([node], [query_word(node)], lexicon, plan, view)
-            elif isinstance(node, Phrase) and not negated and not node.exact and lexicon is not None:
+                self._run([node], [query_word(node)], ask, plan, view)
+            elif isinstance(node, Phrase) and not negated and not node.exact and lexicon_of is not None:
                 words = [QueryWord(s, s, lemma) for lemma, s in zip(node.lemmas, node.surfaces)]
-                whole = [n for n in lexicon.name_runs(words) if n.start == 0 and n.end == len(words)]
+                whole = [n for n in lexicon().name_runs(words) if n.start == 0 and n.end == len(words)]
                 if whole:
                     plan.phrases[node] = Naming(node.raw, 0, len(words), whole[0].entity, whole[0].candidates)
             elif isinstance(node, FieldQuery):
@@ -105,7 +116,7 @@ class Planner:
         visit(parsed.root, False)
         return plan
 
-    def query_word(self, word: Word, view, lexicon: EntityLexicon | None) -> QueryWord:
+    def query_word(self, word: Word, view, lexicon_of: Callable[[], EntityLexicon] | None) -> QueryWord:
         """A query word with its spellings in the other script, if it looks
         like a name: those the index holds, and those of the places'
         names (a place no document names yet is still a place)."""
@@ -116,7 +127,8 @@ class Planner:
         found = set()
         for spelling in {word.surface, word.lemma}:
             found |= self.transliterator.spellings(spelling, index_words, CASE_ENDINGS)
-        if lexicon is not None:
+        if lexicon_of is not None:
+            lexicon = lexicon_of()
             names = lexicon.places.latin if script_of(word.surface) == "cyrillic" else lexicon.places.cyrillic
             found |= self.transliterator.spellings(word.surface, names, CASE_ENDINGS)
         return QueryWord(word.raw, word.surface, word.lemma, tuple(sorted(found)))
@@ -138,7 +150,7 @@ class Planner:
             return OtherScript(lemmas=tuple(sorted(lemmas)), forms=tuple(sorted(forms)))
         return OtherScript(forms=tuple(sorted(s for s in held if not self.lemmatizer.knows_italian(s))))
 
-    def _run(self, run: list[Word], words: list[QueryWord], lexicon, plan: Plan, view) -> None:
+    def _run(self, run: list[Word], words: list[QueryWord], lexicon_of, plan: Plan, view) -> None:
         for a, b in zip(run, run[1:]):
             # two words the index may hold as one, hyphenated ("Ханты Мансийский")
             analyzed = self.parser.analyze(f"{a.raw}-{b.raw}")
@@ -146,9 +158,9 @@ class Planner:
                 lemma = analyzed[0][0]
                 if view.doc_frequency("body", lemma) or view.doc_frequency("title", lemma):
                     plan.joined[(a, b)] = lemma
-        if lexicon is None:
+        if lexicon_of is None or (len(words) == 1 and not looks_like_name(words[0], self.lemmatizer)):
             return
-        for naming in lexicon.name_runs(words):
+        for naming in lexicon_of().name_runs(words):
             if naming.end - naming.start > 1:
                 plan.runs[tuple(run[naming.start:naming.end])] = naming
                 plan.longest_run = max(plan.longest_run, naming.end - naming.start)

@@ -95,7 +95,7 @@ class FacetValues:
         for raw in _WORD.findall(typed):
             analyzed = self.planner.parser.analyze(raw)
             lemma, surface = analyzed[0] if analyzed else (fold_yo(raw.lower()), fold_yo(raw.lower()))
-            out.append(self.planner.query_word(Word(raw, lemma, surface), self.view, self.lexicon))
+            out.append(self.planner.query_word(Word(raw, lemma, surface), self.view, lambda: self.lexicon))
         return out
 
     def _named(self, name: str, typed: str) -> list[str]:

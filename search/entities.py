@@ -30,6 +30,8 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from index.analysis.lemmatizer import PROPER_NAME, fold_yo, oov_stem, script_of
 from index.analysis.names import skeleton, transliterations
 from index.config import data_lines, split_list
@@ -232,9 +234,16 @@ class People:
     milliseconds at 100,000 documents), then read by every thread."""
 
     def __init__(self, column, links: dict[str, str]) -> None:
-        self.values = column.values if column is not None else []
-        self.totals = column.totals if column is not None else []
-        self.index_of = column.index_of if column is not None else {}
+        values = list(column.values) if column is not None else []
+        index_of = dict(column.index_of) if column is not None else {}
+        # the knowledge base's officials no document names yet are names all the same
+        # (no correction is offered for them), with no documents
+        absent = [k.name for k in known_officials() if k.name not in index_of]
+        index_of.update((name, len(values) + n) for n, name in enumerate(absent))
+        self.values = values + absent
+        self.totals = np.concatenate([column.totals if column is not None else np.zeros(0, dtype=np.int64),
+                                      np.zeros(len(absent), dtype=np.int64)])
+        self.index_of = index_of
         self.links = links
         self._words = None  # see ``words``
         self.by_surname: dict[str, list[int]] = defaultdict(list)

@@ -41,7 +41,8 @@ class FacetValues:
         if column is None:
             return []
         if name == OFFICIAL:  # tens of thousands of names: by a trie of their words
-            found = set(self.lexicon.people.with_word_prefix(prefix, self.planner.transliterator))
+            found = {i for i in self.lexicon.people.with_word_prefix(prefix, self.planner.transliterator)
+                     if i < len(column.values)}  # not the knowledge base's officials no document names
         else:
             found = {i for i, value in enumerate(column.values) if value_matches(value, prefix)}
         if name in ("region", "district") and prefix.strip():
@@ -87,7 +88,8 @@ class FacetValues:
         surname = folded.split()[-1] if folded.split() else ""
         word = self._words(surname)
         people = self.lexicon.people
-        return [people.values[i] for i in (people.with_surname(word[0]) if word else []) if fold(people.values[i]) == folded]
+        return [people.values[i] for i in (people.with_surname(word[0]) if word else [])
+                if fold(people.values[i]) == folded and people.values[i] in self.view.facet_column(OFFICIAL).index_of]
 
     def _words(self, typed: str) -> list:
         """The typed words as the lexicon compares query words."""
@@ -107,7 +109,7 @@ class FacetValues:
         column = self.view.facet_column(name)
         if name == OFFICIAL:
             people = self.lexicon.people
-            return [people.values[i] for i in people.named(words)]
+            return [people.values[i] for i in people.named(words) if people.values[i] in column.index_of]
         if name in NAMED_FACETS:
             keys = [self.lexicon.places.word_keys(w, self.lexicon.lemma_of) for w in words]
             return [e.value for e in self.lexicon.places.named(keys) if e.facet == name and e.value in column.index_of]

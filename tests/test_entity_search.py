@@ -106,6 +106,15 @@ def test_no_correction_to_a_stop_word_or_of_a_known_place(engine):
         assert record["entities"][0]["entity"]["value"] == "Тульская область"
 
 
+def test_a_known_official_no_document_names_is_still_a_name(engine):
+    for q in ("Mishustin", "Мишустина"):
+        record = engine.search(SearchRequest(q))
+        assert record["total"] == 0 and record["suggestion"] is None, q
+        assert record["entities"][0]["entity"] == {"facet": "official", "value": "Михаил Мишустин", "documents": 0}
+    # as a facet value it is none of the facet's
+    assert engine.search(SearchRequest("official:Мишустин"))["ignored"] == ["no official called 'Мишустин'"]
+
+
 def test_search_cli_exits_quietly_when_its_reader_goes_away(seed_index):
     for fmt in ("json", "text", "csv"):
         proc = subprocess.run(

@@ -442,10 +442,11 @@ class SearchEngine:
         """What the query's words name: the entity whose documents they
         also match, with the others it was chosen over; or, for a name
         that stands for several, which they are (and none is searched)."""
-        lexicon = self.lexicon(view)
 
         def described(entity) -> dict:
-            return {"facet": entity.facet, "value": entity.value, "documents": lexicon.documents(entity, view)}
+            column = view.facet_column(entity.facet)
+            i = column.index_of.get(entity.value) if column is not None else None
+            return {"facet": entity.facet, "value": entity.value, "documents": int(column.totals[i]) if i is not None else 0}
 
         out = []
         for naming in plan.namings():
@@ -488,10 +489,10 @@ class SearchEngine:
         everything = Expansions()
         if Expansions.of(request) != everything:
             plan = self.plan(parsed, view, everything)
-        lexicon = self.lexicon(view)
         named = {w for run in plan.runs for w in run} | set(plan.words) | set(plan.other_script)
         speller = Speller(view, self.parser, lambda: self._spelling.get(view), self.lemmatizer,
-                          is_name=lambda word: word in named, is_name_form=lexicon.names_form)
+                          is_name=lambda word: word in named,
+                          is_name_form=lambda form: self.lexicon(view).names_form(form))
         corrected = speller.correct_query(parsed)
         if not corrected or corrected == request.q:
             return None
@@ -670,30 +671,33 @@ class _Compiler:
 class _Via:
     """How each hit of one search matched: by the words typed (None), or
     only through the glossary, the other script's spellings or an entity.
-    The query compiled with fewer expansions tells, asked only when the
-    search used them."""
+    The query compiled with fewer expansions tells; each such query is
+    matched only when a hit needs it (a hit with the words typed needs
+    one, the plainest)."""
 
     def __init__(self, engine: SearchEngine, view: IndexView, parsed: ParsedQuery, expansions: Expansions, plan: Plan) -> None:
+        self.engine, self.view, self.parsed, self.plan, self.expansions = engine, view, parsed, plan, expansions
         self.glossary_used = expansions.translate and engine._used_glossary(parsed)
         self.other_script_used = expansions.transliterate and any(plan.other_script.values())
         self.entities = plan.entities() if expansions.entities else []
+        self._masks: dict[Expansions, np.ndarray] = {}
 
-        def matched(fewer: Expansions) -> np.ndarray:
-            return engine._matched_mask(view, engine._query(parsed, fewer, view, plan=plan))
-
-        textual = self.glossary_used or self.other_script_used
-        self.plain = matched(NO_EXPANSIONS) if textual or self.entities else None
-        self.text = matched(Expansions(expansions.translate, expansions.transliterate, False)) if textual and self.entities else None
-        self.translated = matched(Expansions(True, False, False)) if self.glossary_used and self.other_script_used else None
+    def _matched(self, fewer: Expansions) -> np.ndarray:
+        if fewer not in self._masks:
+            query = self.engine._query(self.parsed, fewer, self.view, plan=self.plan)
+            self._masks[fewer] = self.engine._matched_mask(self.view, query)
+        return self._masks[fewer]
 
     def of(self, docnum: int, stored: dict) -> str | None:
-        if self.plain is None or self.plain[docnum]:
+        textual = self.glossary_used or self.other_script_used
+        if not (textual or self.entities) or self._matched(NO_EXPANSIONS)[docnum]:
             return None
-        if self.entities and (self.text is None or not self.text[docnum]):
+        words = Expansions(self.expansions.translate, self.expansions.transliterate, False)
+        if self.entities and not (textual and self._matched(words)[docnum]):
             values = {(name, v) for name in ("official", "region", "district") for v in (stored.get(name) or "").split(",")}
             named = [e for e in self.entities if (e.facet, e.value) in values]
             return f"entity: {named[0].value}" if named else "entity"
-        if self.glossary_used and (not self.other_script_used or self.translated[docnum]):
+        if self.glossary_used and (not self.other_script_used or self._matched(Expansions(True, False, False))[docnum]):
             return "glossary"
         return "transliteration"
 

@@ -192,6 +192,8 @@ def _official_keys(value: str) -> tuple[str, tuple[str, ...], str | None]:
 
 
 _PARTICLES = frozenset(w.lower() for w in data_lines("name_particles.txt"))
+# a first name's spellings in every scheme: a dozen calls of iuliia, asked again and again
+_transliterations = functools.lru_cache(maxsize=100_000)(transliterations)
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -316,17 +318,17 @@ class People:
             return False
         spellings = {word.surface, word.lemma, *word.other_script}
         folded = fold_yo(first.lower())
-        if folded in spellings or any(person_stem(s) == person_stem(folded) for s in spellings if script_of(s) == "cyrillic"):
+        cyrillic = [s for s in spellings if script_of(s) == "cyrillic"]
+        if folded in spellings or any(person_stem(s) == person_stem(folded) for s in cyrillic):
             return True
         latin = {skeleton(s) for s in spellings if script_of(s) == "latin"}
-        cyrillic = [s for s in spellings if script_of(s) == "cyrillic"]
-        if script_of(folded) == "cyrillic":
-            theirs = transliterations(first)
-        else:
-            theirs = {skeleton(first)}
-            latin |= {t for s in cyrillic for t in transliterations(s)}
         known = self.known.get(i)
-        return bool(latin & (theirs | (known.first_keys if known else set())))
+        theirs = known.first_keys if known else set()
+        if script_of(folded) == "cyrillic":
+            # compared in Cyrillic above; in Latin only if the word has a Latin spelling
+            return bool(latin) and bool(latin & (_transliterations(first) | theirs))
+        theirs = theirs | {skeleton(first)}
+        return bool(latin & theirs) or any(_transliterations(s) & theirs for s in cyrillic)
 
     def named(self, words: list[QueryWord]) -> list[int]:
         """The officials a surname, or a first name and a surname (and a

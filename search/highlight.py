@@ -87,6 +87,8 @@ def with_mentions(spans: list[tuple[int, int, str]], entity_spans, entities) -> 
     """The spans with the text's mentions of ``entities`` (the officials and
     places a query names, as the document's ``entity_spans`` mark them:
     "Mikhail Degtyarev" for Дегтярёв) added where no span is."""
+    if not entities:
+        return spans
     wanted = {(e.facet, e.value) for e in entities}
     mentions = [(s, e, value) for s, e, kind, value in entity_spans or () if (kind, value) in wanted]
     if not mentions:

@@ -133,6 +133,9 @@ class ArraysView:
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         return self.postings.expand_prefix(field, prefix)
 
+    def has_prefix(self, field: str, prefix: str) -> bool:
+        return self.postings.has_prefix(field, prefix)
+
     def forms(self, lemma: str) -> list[str]:
         return self.form_finder.forms(lemma)
 
@@ -248,6 +251,8 @@ def to_whoosh(query):
         return wq.And([to_whoosh(item) for item in query.items], boost=query.boost)
     if isinstance(query, q.Without):
         return wq.AndNot(to_whoosh(query.base), to_whoosh(query.excluded))
+    if isinstance(query, q.Fallback):  # Whoosh cannot rank a part below another: near enough
+        return wq.Or([to_whoosh(query.main), to_whoosh(query.extra)])
     if isinstance(query, q.Everything):
         return wq.Every()
     return wq.NullQuery

@@ -69,6 +69,18 @@ class Without:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """``main``'s documents as it scores them, and below the lowest of them
+    the documents only ``extra`` matches, all at ``weight`` times that score
+    (so, in ties, newest first): an expansion (the documents where the
+    entity a word names was found) that must not outrank the words typed."""
+
+    main: object
+    extra: object
+    weight: float
+
+
+@dataclass(frozen=True)
 class Everything:
     """Every live document, unscored."""
 
@@ -138,6 +150,10 @@ class IndexView(Protocol):
 
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         """Every term of a field starting with ``prefix``, sorted."""
+
+    def has_prefix(self, field: str, prefix: str) -> bool:
+        """Does any term of a field start with ``prefix``? (Spellings in the
+        other script are found letter by letter, asking this at each.)"""
 
     def forms(self, lemma: str) -> list[str]:
         """The surface forms of a lemma the index holds."""

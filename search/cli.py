@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--no-translate", action="store_true", help="no Russian<->Italian glossary expansion")
+    parser.add_argument("--no-transliterate", action="store_true",
+                        help="names only in the script typed (no Putin for Путин)")
+    parser.add_argument("--no-entities", action="store_true",
+                        help="no documents of the officials and places the words name, unless the words are in them")
     parser.add_argument("--no-inferred", action="store_true",
                         help="a region filter leaves out documents whose region is only inferred from an official")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -58,6 +62,19 @@ def _query_words_first(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, so a closed pipe is met inside the try
+        return status
+    except BrokenPipeError:
+        # The reader went away (search-cli ... | head): nothing left to say
+        # to it. Python would complain about stdout again as it exits.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(_query_words_first(sys.argv[1:] if argv is None else argv))
     request = SearchRequest(
         q=" ".join(args.query),
@@ -66,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         page=args.page,
         per_page=args.limit,
         translate=not args.no_translate,
+        transliterate=not args.no_transliterate,
+        entities=not args.no_entities,
         inferred=not args.no_inferred,
     )
     try:
@@ -112,7 +131,7 @@ def render_text(record: dict, color: bool) -> str:
         lines.append("Ignored: " + "; ".join(record["ignored"]))
     for number, hit in enumerate(record["hits"], start=(record["page"] - 1) * record["per_page"] + 1):
         meta = ", ".join(x for x in (hit["date"] or "no date", hit["lang"], hit["id"]) if x)
-        via = " [via glossary]" if hit["matched_via"] == "glossary" else ""
+        via = f" [via {hit['matched_via']}]" if hit["matched_via"] not in ("lemma", "exact") else ""
         lines.append("")
         lines.append(f"{number}. {hit['title']}  ({meta}){via}")
         for segs in hit["snippet_segments"]:
@@ -121,9 +140,13 @@ def render_text(record: dict, color: bool) -> str:
         if tags:
             lines.append("   " + " | ".join(tags))
     explain = format_explain(record["explain"])
-    if explain:
+    entities = format_entities(record.get("entities") or [])
+    if explain or entities:
         lines.append("")
+    if explain:
         lines.append("Matched forms: " + explain)
+    if entities:
+        lines.append("Names: " + entities)
     return "\n".join(lines) + "\n"
 
 
@@ -132,8 +155,31 @@ def format_explain(explain: list[dict]) -> str:
     for item in explain:
         forms = ", ".join(f"{f['form']} ({f['count']})" for f in item["forms"]) or "no matches"
         label = f"{item['word']} -> {item['lemma']}" if item["word"] != item["lemma"] else item["word"]
-        parts.append(f"{label}{' [glossary]' if item['glossary'] else ''}: {forms}")
+        kind = " [glossary]" if item["glossary"] else " [transliteration]" if item.get("transliteration") else ""
+        parts.append(f"{label}{kind}: {forms}")
     return "; ".join(parts)
+
+
+def format_entities(entities: list[dict]) -> str:
+    """What the query's words name: "Дегтярёв -> official Михаил Дегтярёв
+    (15 documents; also Александр Дегтярев (1))", or the several a name may
+    be, none of which is searched."""
+    parts = []
+    for item in entities:
+        others = ", ".join(f"{c['value']} ({c['documents']})" for c in item["candidates"])
+        if item["candidates_total"] > len(item["candidates"]):
+            others += f" and {item['candidates_total'] - len(item['candidates'])} more"
+        if item["entity"]:
+            entity = item["entity"]
+            also = f"; not {others}" if others else ""
+            parts.append(f"{item['words']} -> {entity['facet']} {entity['value']} ({_documents(entity['documents'])}{also})")
+        else:
+            parts.append(f"{item['words']}: may be any of {others}; none searched (add a first name, or filter by one)")
+    return "; ".join(parts)
+
+
+def _documents(count: int) -> str:
+    return f"{count} document{'' if count == 1 else 's'}"
 
 
 if __name__ == "__main__":

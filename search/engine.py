@@ -12,6 +12,8 @@ unless another is given.
 from __future__ import annotations
 
 import threading
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +24,19 @@ from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
 from .arrays_backend import ArraysBackend
-from .backend import (EVERYTHING, NOTHING, AllOf, AnyOf, Backend, IndexUnavailable, IndexView, Term, Without,
-                      any_of)
+from .backend import (EVERYTHING, NOTHING, AllOf, AnyOf, Backend, Fallback, IndexUnavailable, IndexView, Term,
+                      Without, any_of)
 from .backend import Phrase as PhraseQuery
-from .facets import DEFAULT_TOP, FACETS, facet_records, fold, value_matches
+from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
+from .expansion import Plan, Planner
+from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
 from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
-from .spelling import Speller
+from .resolve import FacetValues
+from .spelling import Speller, SpellingIndex
+from .transliteration import Transliterator
 
 # What callers import from here: the engine, its request and record, and its errors.
 __all__ = ["SearchEngine", "make_engine", "SearchRequest", "BadRequest", "IndexUnavailable", "public_record", "summary_of"]
@@ -40,6 +46,48 @@ EXPORT_BATCH = 500
 # A match in the other language through the glossary counts half as much as
 # the word itself: a Russian query shows Russian articles first.
 GLOSSARY_WEIGHT = 0.5
+# So does a spelling of a name in the other script ("Putin" for "путин").
+TRANSLITERATION_WEIGHT = 0.5
+# A document where only the entity a word names was found (not the word)
+# ranks below every document with the word, at half the lowest such score.
+ENTITY_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Expansions:
+    """What a query's words may match besides their own forms: the
+    glossary's translations, their spellings in the other script, and the
+    documents of the officials and places they name."""
+
+    translate: bool = True
+    transliterate: bool = True
+    entities: bool = True
+
+    @classmethod
+    def of(cls, request: SearchRequest) -> "Expansions":
+        return cls(request.translate, request.transliterate, request.entities)
+
+
+NO_EXPANSIONS = Expansions(False, False, False)
+
+
+class PerView:
+    """Something derived from one view of the index, kept while searches ask
+    that view: one slot any thread may fill again (compute-again, so no
+    lock); a commit's new view replaces it, and the slot does not keep an
+    old view alive."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._slot: tuple[weakref.ref | None, object] = (None, None)
+
+    def get(self, view):
+        held, value = self._slot
+        if held is not None and held() is view:
+            return value
+        value = self._build(view)
+        self._slot = (weakref.ref(view), value)
+        return value
 
 
 def load_district_map() -> dict[str, str]:
@@ -71,6 +119,10 @@ class SearchEngine:
         self.district_of = load_district_map()
         self.backend = backend or ArraysBackend(self.index_dir, self.lemmatizer)
         self._answered = threading.local()  # see ``take_answered_generation``
+        self.planner = Planner(self.parser, self.lemmatizer, Transliterator())
+        self._places: Places | None = None  # the knowledge files' places, read on the first search
+        self._lexicons = PerView(self._lexicon_of)
+        self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -92,42 +144,35 @@ class SearchEngine:
     def close(self) -> None:
         self.backend.close()
 
+    # -- what a view's words and values name -----------------------------------
+    @property
+    def places(self) -> Places:
+        if self._places is None:
+            self._places = Places(self.parser)  # the same for every thread: a second one may be built, then dropped
+        return self._places
+
+    def _lexicon_of(self, view: IndexView) -> EntityLexicon:
+        return EntityLexicon(self.places, People(view.facet_column("official"), view.links), self.lemmatizer)
+
+    def lexicon(self, view: IndexView) -> EntityLexicon:
+        """The officials and places of a view, built with its first search."""
+        return self._lexicons.get(view)
+
+    def plan(self, parsed: ParsedQuery, view: IndexView, expansions: Expansions) -> Plan:
+        if not (expansions.transliterate or expansions.entities):
+            return Plan()
+        return self.planner.plan(parsed, view, (lambda: self.lexicon(view)) if expansions.entities else None)
+
     # -- compiling the parsed query to the backend's algebra -------------------
-    def compile(self, node, translate: bool, view: IndexView, notes: list[str]):
+    def compile(self, node, expansions: Expansions | bool, view: IndexView, notes: list[str], plan: Plan | None = None):
         """A parsed query as the algebra a backend matches (``backend.py``),
-        with the glossary's translations, the prefixes' words and the facet
-        values as this view spells them."""
-        if node is None:
-            return EVERYTHING
-        if isinstance(node, And):
-            parts = [self.compile(i, translate, view, notes) for i in node.items]
-            positive = [p for p, i in zip(parts, node.items) if not isinstance(i, Not)]
-            negative = [p for p, i in zip(parts, node.items) if isinstance(i, Not)]
-            base = AllOf(tuple(positive)) if positive else EVERYTHING
-            return Without(base, AnyOf(tuple(negative))) if negative else base
-        if isinstance(node, Or):
-            return AnyOf(tuple(self.compile(i, translate, view, notes) for i in node.items))
-        if isinstance(node, Not):
-            return self.compile(node.item, translate, view, notes)  # the caller subtracts it
-        if isinstance(node, Word):
-            alternatives = [_title_or_body(node.lemma)]
-            if translate:
-                alternatives += [self._lemma_query(t, GLOSSARY_WEIGHT) for t in self.glossary.translations((node.lemma,))]
-            return any_of(alternatives)
-        if isinstance(node, Exact):
-            return Term("exact", node.surface)
-        if isinstance(node, Prefix):
-            return self._prefix(node, view, notes)
-        if isinstance(node, Phrase):
-            if node.exact:
-                return PhraseQuery("exact", node.surfaces)
-            alternatives = [self._lemma_query(node.lemmas)]
-            if translate:
-                alternatives += [self._lemma_query(t, GLOSSARY_WEIGHT) for t in self.glossary.translations(node.lemmas)]
-            return any_of(alternatives)
-        if isinstance(node, FieldQuery):
-            return self._field(node, view, notes)
-        return NOTHING
+        with the glossary's translations, the other script's spellings and
+        the entities the plan found (as ``expansions`` allow; a bool: the
+        glossary alone), the prefixes' words and the facet values as this
+        view spells them."""
+        if isinstance(expansions, bool):
+            expansions = Expansions(expansions, False, False)
+        return _Compiler(self, expansions, view, notes, plan or Plan()).compile(node)
 
     @staticmethod
     def _lemma_query(lemmas: tuple[str, ...], weight: float = 1.0):
@@ -150,50 +195,72 @@ class SearchEngine:
             if isinstance(inner, Phrase):
                 return PhraseQuery("title", inner.lemmas)
             return NOTHING
-        column = view.facet_column(node.name)
-        value = self._resolve_facet_value(node.name, node.value, view)
-        if column is None or value is None:
+        if view.facet_column(node.name) is None:
             notes.append(f"no {node.name} called {node.value!r}")
             return NOTHING
-        if node.name == "official" and value in view.linked_from:
-            # the documents that name the official only as the corpus completes it too
-            return AnyOf(tuple(Term(node.name, name) for name in (value, *view.linked_from[value])))
-        return Term(node.name, value)
+        value, note = self.facet_values_of(view).resolve(node.name, node.value)
+        if note:
+            notes.append(note)
+        return self._facet_query(node.name, value, view) if value is not None else NOTHING
 
     @staticmethod
-    def _resolve_facet_value(name: str, typed: str, view: IndexView) -> str | None:
-        """A typed facet value -> the canonical one (case-, ё-insensitive)."""
-        column = view.facet_column(name)
-        if column is None:
-            return None
-        if typed in column.index_of:
-            return typed
-        if name == "official" and view.links.get(typed) in column.index_of:
-            return view.links[typed]  # a name the corpus completes, as its facet shows it
-        folded = fold(typed)
-        for value in column.values:
-            if fold(value) == folded:
-                return value
-        return None
+    def _facet_query(name: str, value: str, view: IndexView):
+        if name == "official" and value in view.linked_from:
+            # the documents that name the official only as the corpus completes it too
+            return AnyOf(tuple(Term(name, v) for v in (value, *view.linked_from[value])))
+        return Term(name, value)
+
+    def facet_values_of(self, view: IndexView) -> FacetValues:
+        """Typed facet values -> the facet's own, in this view."""
+        return FacetValues(view, self.lexicon(view), self.planner)
 
     # -- searching -----------------------------------------------------------
     def parse(self, text: str) -> ParsedQuery:
         return self.parser.parse(text)
 
-    def _query(self, parsed: ParsedQuery, translate: bool, view: IndexView, notes: list[str] | None = None):
+    def _query(self, parsed: ParsedQuery, expansions: Expansions | bool, view: IndexView,
+               notes: list[str] | None = None, plan: Plan | None = None):
         """The backend's query for a parsed query; a query that only
         excludes ("NOT x") means everything except x."""
-        query = self.compile(parsed.root, translate, view, notes if notes is not None else [])
+        query = self.compile(parsed.root, expansions, view, notes if notes is not None else [], plan)
         return Without(EVERYTHING, query) if isinstance(parsed.root, Not) else query
+
+    def _prepare(self, request: SearchRequest, view: IndexView):
+        """(parsed query, its plan, the backend's query, the filters as the
+        facets hold them, notes for the user) for a request."""
+        parsed = self.parse(request.q)
+        expansions = Expansions.of(request)
+        notes: list[str] = []
+        plan = self.plan(parsed, view, expansions)
+        query = self._query(parsed, expansions, view, notes, plan)
+        filters = self._resolve_filters(request.filters, view, notes)
+        return parsed, plan, query, filters, notes
+
+    def _resolve_filters(self, typed: dict[str, list[str]], view: IndexView, notes: list[str]) -> dict[str, list[str]]:
+        """Each filter value as the facet holds it (``resolve.py``); one that
+        names none or several stays as typed, and so matches nothing, with
+        a note that says why."""
+        filters: dict[str, list[str]] = {}
+        for name, values in typed.items():
+            for value in values:
+                column = view.facet_column(name)
+                if name in ("year", "lang") or column is None or value in column.index_of:
+                    resolved = value
+                else:
+                    resolved, note = self.facet_values_of(view).resolve(name, value)
+                    if note:
+                        notes.append(note)
+                    resolved = resolved or value
+                if resolved not in filters.get(name, []):
+                    filters.setdefault(name, []).append(resolved)
+        return filters
 
     def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
         request.validate()
         view = self._view()
         _begin_search(view)
-        parsed = self.parse(request.q)
-        notes: list[str] = []
-        query = self._query(parsed, request.translate, view, notes)
-        filters = {name: values for name, values in request.filters.items() if values}
+        parsed, plan, query, filters, notes = self._prepare(request, view)
+        expansions = Expansions.of(request)
 
         matched = self._matched_mask(view, query)
         selected = self._named_regions_only(view, view.narrow(matched, filters), filters, request)
@@ -202,16 +269,15 @@ class SearchEngine:
         order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
         page_docnums = order[start:start + request.per_page]
 
-        spec = self._match_spec(parsed, request.translate, view)
-        lemma_only = None
-        if request.translate and self._used_glossary(parsed):
-            lemma_only = self._matched_mask(view, self._query(parsed, False, view))
-        hits = [self._hit(view, int(d), spec, parsed, lemma_only, score) for d, score in page_docnums]
+        spec = self._match_spec(parsed, expansions, view, plan)
+        via = _Via(self, view, parsed, expansions, plan)
+        hits = [self._hit(view, int(d), spec, parsed, via, score) for d, score in page_docnums]
 
+        resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
             view.facet_counts(matched, filters),
             filters,
-            request.toggle_urls(),
+            resolved.toggle_urls(),
             self.district_of,
             top=facet_top,
         )
@@ -224,14 +290,15 @@ class SearchEngine:
             "sort": request.sort,
             "filters": filters,
             "hits": hits,
-            "explain": self._explain(view, parsed, selected, request.translate),
+            "explain": self._explain(view, parsed, selected, expansions, plan),
+            "entities": self._entities(view, plan) if expansions.entities else [],
             "ignored": parsed.ignored + notes,
             "suggestion": None,
             "facets": facets,
             "facet_totals": facet_totals,
         }
-        if total == 0 or self._has_unknown_word(view, parsed):
-            record["suggestion"] = self._suggest(view, request, parsed)
+        if total == 0 or self._has_unknown_word(view, parsed, plan):
+            record["suggestion"] = self._suggest(view, request, parsed, plan, filters)
         missing = _missing_shards(view)
         if missing:
             # a cluster answered without some of its shards: say so, and which
@@ -256,9 +323,7 @@ class SearchEngine:
         request.validate()
         view = self._view()
         _begin_search(view)
-        parsed = self.parse(request.q)
-        query = self._query(parsed, request.translate, view)
-        filters = {name: values for name, values in request.filters.items() if values}
+        parsed, _plan, query, filters, _notes = self._prepare(request, view)
         selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
         return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
@@ -290,15 +355,21 @@ class SearchEngine:
         order = np.lexsort((docnums, -view.sortdate[docnums], -rounded))[:need]
         return [(int(docnums[i]), float(scores[i])) for i in order]
 
-    def _match_spec(self, parsed: ParsedQuery, translate: bool, view: IndexView) -> highlight.MatchSpec:
+    def _match_spec(self, parsed: ParsedQuery, expansions: Expansions, view: IndexView, plan: Plan) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
         prefixes = []
+        translate = expansions.translate
         for term in parsed.positive_terms():
             if isinstance(term, Word):
                 spec.lemmas.add(term.lemma)
+                spec.lemmas.update(plan.hyphen_parts.get(term, ()))
                 if translate:
                     for alt in self.glossary.translations((term.lemma,)):
                         spec.lemmas.update(alt)
+                other = plan.other_script.get(term)
+                if expansions.transliterate and other:
+                    spec.lemmas.update(other.lemmas)
+                    spec.surfaces.update(other.forms)
             elif isinstance(term, Exact):
                 spec.surfaces.add(term.surface)
             elif isinstance(term, Prefix):
@@ -308,6 +379,7 @@ class SearchEngine:
                 if translate and not term.exact:
                     for alt in self.glossary.translations(term.lemmas):
                         spec.lemmas.update(alt)
+        spec.lemmas.update(plan.joined.values())
         spec.prefixes = tuple(prefixes)
         # lemma -> the surface forms the index holds for it (in the
         # view searched: one the indexer commits meanwhile may differ)
@@ -324,50 +396,71 @@ class SearchEngine:
                 return True
         return False
 
-    def _hit(self, view: IndexView, docnum: int, spec, parsed: ParsedQuery, lemma_only, score) -> dict:
+    def _hit(self, view: IndexView, docnum: int, spec, parsed: ParsedQuery, via: "_Via", score) -> dict:
         stored = view.stored(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         title_spans = highlight.match_spans(title, spec)
-        body_spans = highlight.match_spans(body, spec)
+        body_spans = highlight.with_mentions(highlight.match_spans(body, spec), stored.get("entity_spans"), via.entities)
         snippet_segments = highlight.snippets(body, body_spans)
         terms = parsed.positive_terms()
-        if lemma_only is not None and not lemma_only[docnum]:
-            via = "glossary"
-        elif terms and all(isinstance(t, (Exact, Prefix)) or (isinstance(t, Phrase) and t.exact) for t in terms):
-            via = "exact"
-        else:
-            via = "lemma"
+        label = via.of(docnum, stored)
+        if label is None:
+            exact = terms and all(isinstance(t, (Exact, Prefix)) or (isinstance(t, Phrase) and t.exact) for t in terms)
+            label = "exact" if exact else "lemma"
         return {
             **summary_of(stored, score),
             "title_html": highlight.to_html(highlight.segments(title, title_spans)),
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
-            "matched_via": via,
+            "matched_via": label,
         }
 
-    def _explain(self, view: IndexView, parsed: ParsedQuery, selected: np.ndarray, translate: bool) -> list[dict]:
+    def _explain(self, view: IndexView, parsed: ParsedQuery, selected: np.ndarray, expansions: Expansions,
+                 plan: Plan) -> list[dict]:
         """Each query word, its lemma, and the forms of it found in the result
-        set with their counts (occurrences), most frequent first."""
+        set with their counts (occurrences), most frequent first; then those
+        of its translations and its spellings in the other script."""
         out = []
         seen = set()
         for term in parsed.positive_terms():
+            forms_of: list[tuple[str, bool, bool, list[tuple[str, int]] | None]] = []  # lemma, glossary, other script, forms
             if isinstance(term, Word):
-                lemmas = [(term.lemma, False)]
-                if translate:
-                    lemmas += [(alt[0], True) for alt in self.glossary.translations((term.lemma,)) if len(alt) == 1]
+                forms_of.append((term.lemma, False, False, None))
+                if expansions.translate:
+                    forms_of += [(alt[0], True, False, None) for alt in self.glossary.translations((term.lemma,)) if len(alt) == 1]
+                other = plan.other_script.get(term)
+                if expansions.transliterate and other:
+                    forms_of += [(lemma, False, True, None) for lemma in other.lemmas]
+                    forms_of += [(form, False, True, [(form, view.occurrences("exact", form, selected))])
+                                 for form in other.forms]
             elif isinstance(term, Phrase) and not term.exact:
-                lemmas = [(lemma, False) for lemma in term.lemmas]
-            else:
-                continue
-            for lemma, via_glossary in lemmas:
+                forms_of = [(lemma, False, False, None) for lemma in term.lemmas]
+            for lemma, via_glossary, other_script, forms in forms_of:
                 if (term.raw, lemma) in seen:
                     continue
                 seen.add((term.raw, lemma))
-                forms = self._forms(view, lemma, selected)
-                if via_glossary and not forms:
+                forms = [(f, c) for f, c in forms if c] if forms is not None else self._forms(view, lemma, selected)
+                if (via_glossary or other_script) and not forms:
                     continue
-                out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary,
+                out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary, "transliteration": other_script,
                             "forms": [{"form": f, "count": c} for f, c in forms]})
+        return out
+
+    def _entities(self, view: IndexView, plan: Plan) -> list[dict]:
+        """What the query's words name: the entity whose documents they
+        also match, with the others it was chosen over; or, for a name
+        that stands for several, which they are (and none is searched)."""
+
+        def described(entity) -> dict:
+            column = view.facet_column(entity.facet)
+            i = column.index_of.get(entity.value) if column is not None else None
+            return {"facet": entity.facet, "value": entity.value, "documents": int(column.totals[i]) if i is not None else 0}
+
+        out = []
+        for naming in plan.namings():
+            others = sorted((described(e) for e in naming.candidates), key=lambda r: (-r["documents"], r["value"]))
+            out.append({"words": naming.words, "entity": described(naming.entity) if naming.entity else None,
+                        "candidates": others[:MAX_CANDIDATES_SHOWN], "candidates_total": len(others)})
         return out
 
     @staticmethod
@@ -381,20 +474,40 @@ class SearchEngine:
         return sorted(counts, key=lambda fc: (-fc[1], fc[0]))
 
     # -- did you mean --------------------------------------------------------
-    def _has_unknown_word(self, view: IndexView, parsed: ParsedQuery) -> bool:
-        known = view.doc_frequency
+    def _has_unknown_word(self, view: IndexView, parsed: ParsedQuery, plan: Plan) -> bool:
+        """Is a word of the query in no document, in any form, nor in its
+        parts (a hyphenated word), nor a name the search knows?"""
+
+        def known(lemma: str) -> bool:
+            return bool(view.doc_frequency("body", lemma) or view.doc_frequency("title", lemma))
+
+        named = {w for run in plan.runs for w in run} | set(plan.words) | set(plan.other_script)
         for term in parsed.positive_terms():
-            if isinstance(term, Word) and not known("body", term.lemma) and not known("title", term.lemma):
-                return True
+            if isinstance(term, Word) and not known(term.lemma) and term not in named:
+                parts = plan.hyphen_parts.get(term)
+                if not (parts and all(known(p) for p in parts)):
+                    return True
         return False
 
-    def _suggest(self, view: IndexView, request: SearchRequest, parsed: ParsedQuery) -> str | None:
-        speller = Speller(view, self.parser, view.vocabulary)
+    def _suggest(self, view: IndexView, request: SearchRequest, parsed: ParsedQuery, plan: Plan,
+                 filters: dict[str, list[str]]) -> str | None:
+        """A correction of the query's unknown words, if it finds something.
+        A word that names a known person or place is not one to correct,
+        whether or not the search expanded it."""
+        everything = Expansions()
+        if Expansions.of(request) != everything:
+            plan = self.plan(parsed, view, everything)
+        named = {w for run in plan.runs for w in run} | set(plan.words) | set(plan.other_script)
+        speller = Speller(view, self.parser, lambda: self._spelling.get(view), self.lemmatizer,
+                          is_name=lambda word: word in named,
+                          is_name_form=lambda form: self.lexicon(view).names_form(form))
         corrected = speller.correct_query(parsed)
         if not corrected or corrected == request.q:
             return None
-        query = self._query(self.parse(corrected), request.translate, view)
-        mask = view.narrow(self._matched_mask(view, query), request.filters)
+        corrected_parsed = self.parse(corrected)
+        expansions = Expansions.of(request)
+        query = self._query(corrected_parsed, expansions, view, plan=self.plan(corrected_parsed, view, expansions))
+        mask = view.narrow(self._matched_mask(view, query), filters)
         return corrected if mask.any() else None
 
     def _named_regions_only(self, view: IndexView, selected: np.ndarray, filters: dict[str, list[str]],
@@ -446,45 +559,53 @@ class SearchEngine:
             "entity_spans": [list(span) for span in stored.get("entity_spans") or []],
         }
 
-    def highlight_document(self, doc: dict, q: str, translate: bool = True) -> dict:
+    def highlight_document(self, doc: dict, q: str, translate: bool = True, transliterate: bool = True,
+                           entities: bool = True) -> dict:
         """The title as segments with the query's matches, and the matches'
-        (start, end) in the body."""
+        (start, end) in the body (the mentions of the entities the query
+        names among them)."""
+        view = self._view()
         parsed = self.parse(q)
-        spec = self._match_spec(parsed, translate, self._view())
+        expansions = Expansions(translate, transliterate, entities)
+        plan = self.plan(parsed, view, expansions)
+        spec = self._match_spec(parsed, expansions, view, plan)
+        named = plan.entities() if entities else []
+        body_spans = highlight.with_mentions(highlight.match_spans(doc["body"], spec), doc.get("entity_spans"), named)
         return {
             "title": highlight.segments(doc["title"], highlight.match_spans(doc["title"], spec)),
-            "body_spans": [(s, e) for s, e, _ in highlight.match_spans(doc["body"], spec)],
+            "body_spans": [(s, e) for s, e, _ in body_spans],
         }
 
     def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
-        """Facet values whose words start with ``prefix`` (case- and
-        ё-insensitive), with their counts over the whole index."""
+        """Facet values a word of which starts with ``prefix`` (case-, ё- and
+        script-insensitive; a region's aliases and cities too), with their
+        counts over the whole index."""
         if name not in FACETS:
             raise BadRequest(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
-        return self._facet_values(self._view(), name, prefix, limit)
-
-    @staticmethod
-    def _facet_values(view: IndexView, name: str, prefix: str, limit: int) -> list[dict]:
-        column = view.facet_column(name)
-        counts = column.totals
-        out = []
-        for i, value in enumerate(column.values):
-            if value_matches(value, prefix):
-                out.append({"value": value, "label": value, "count": int(counts[i])})
-        out.sort(key=lambda r: (-r["count"], r["value"]))
-        return out[:limit]
+        view = self._view()
+        return [{"value": v, "label": v, "count": c} for v, c in self.facet_values_of(view).matching(name, prefix)[:limit]]
 
     def suggest_terms(self, prefix: str, limit: int = 10) -> list[dict]:
-        """Autocomplete: index words starting with ``prefix`` (most frequent
-        first), then entity names (officials, regions, sectors)."""
+        """Autocomplete: the officials, regions and sectors the text names
+        or starts (most documents first: "Михаил Дегтярёв — official, 3
+        documents"), then index words starting with it (most frequent first)."""
         folded = fold(prefix)
         if len(folded) < 2:
             return []
         view = self._view()
-        words = {text: view.doc_frequency("exact", text) for text in view.expand_prefix("exact", folded)[:500]}
-        out = [{"value": w, "kind": "word", "count": c} for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
+        values = self.facet_values_of(view)
+        out, seen = [], set()
         for name in ("official", "region", "sector"):
-            out += [{"value": r["value"], "kind": name, "count": r["count"]} for r in self._facet_values(view, name, prefix, 5)]
+            named, _note = values.resolve(name, prefix) if name != "sector" else (None, None)
+            found = ([(named, values.documents(name, named))] if named else []) + values.matching(name, prefix)[:5]
+            for value, count in found:
+                if (name, value) not in seen and count:
+                    seen.add((name, value))
+                    out.append({"value": value, "kind": name, "count": count, "label": entity_label(value, name, count)})
+        out.sort(key=lambda r: -r["count"])
+        words = {text: view.doc_frequency("exact", text) for text in view.expand_prefix("exact", folded)[:500]}
+        out += [{"value": w, "kind": "word", "count": c, "label": w}
+                for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
         return out
 
     def stats(self) -> dict:
@@ -519,6 +640,129 @@ def _missing_shards(view: IndexView) -> list[str]:
     (``sphinx_backend``); an embedded index has none."""
     missing = getattr(view, "missing_shards", None)
     return missing() if missing is not None else []
+
+
+def entity_label(value: str, kind: str, count: int) -> str:
+    return f"{value} — {kind}, {count} document{'' if count == 1 else 's'}"
+
+
+class _Compiler:
+    """One query compiled: the parsed tree, with the plan's expansions that
+    ``expansions`` allow."""
+
+    def __init__(self, engine: SearchEngine, expansions: Expansions, view: IndexView, notes: list[str], plan: Plan) -> None:
+        self.engine, self.expansions, self.view, self.notes, self.plan = engine, expansions, view, notes, plan
+
+    def compile(self, node):
+        if node is None:
+            return EVERYTHING
+        if isinstance(node, And):
+            positive, negative = [], []
+            at = 0
+            while at < len(node.items):
+                if isinstance(node.items[at], Not):
+                    negative.append(self.compile(node.items[at]))
+                    at += 1
+                    continue
+                size, query = self._unit(node.items, at)
+                positive.append(query)
+                at += size
+            base = AllOf(tuple(positive)) if positive else EVERYTHING
+            return Without(base, AnyOf(tuple(negative))) if negative else base
+        if isinstance(node, Or):
+            return AnyOf(tuple(self.compile(i) for i in node.items))
+        if isinstance(node, Not):
+            # the caller subtracts it; what a word names or spells elsewhere is not excluded with it
+            fewer = Expansions(self.expansions.translate, False, False)
+            return _Compiler(self.engine, fewer, self.view, self.notes, Plan()).compile(node.item)
+        if isinstance(node, Word):
+            return self._with_entity(self._word(node), self.plan.words.get(node))
+        if isinstance(node, Exact):
+            return Term("exact", node.surface)
+        if isinstance(node, Prefix):
+            return self.engine._prefix(node, self.view, self.notes)
+        if isinstance(node, Phrase):
+            if node.exact:
+                return PhraseQuery("exact", node.surfaces)
+            alternatives = [self.engine._lemma_query(node.lemmas)]
+            if self.expansions.translate:
+                alternatives += [self.engine._lemma_query(t, GLOSSARY_WEIGHT) for t in self.engine.glossary.translations(node.lemmas)]
+            return self._with_entity(any_of(alternatives), self.plan.phrases.get(node))
+        if isinstance(node, FieldQuery):
+            return self.engine._field(node, self.view, self.notes)
+        return NOTHING
+
+    def _unit(self, items: tuple, at: int) -> tuple[int, object]:
+        """The words from ``at`` that go together: a run naming an entity,
+        two words the index also holds hyphenated, or one item."""
+        for size in range(self.plan.longest_run, 1, -1):
+            run = tuple(items[at:at + size])
+            naming = self.plan.runs.get(run) if len(run) == size else None
+            if naming is not None:
+                main = AllOf(tuple(self._word(w) for w in run))
+                if run in self.plan.joined:
+                    main = AnyOf((main, _title_or_body(self.plan.joined[run])))
+                return size, self._with_entity(main, naming)
+        pair = tuple(items[at:at + 2])
+        if pair in self.plan.joined:
+            words = AllOf(tuple(self._with_entity(self._word(w), self.plan.words.get(w)) for w in pair))
+            return 2, AnyOf((words, _title_or_body(self.plan.joined[pair])))
+        return 1, self.compile(items[at])
+
+    def _word(self, node: Word):
+        """A word in any form, its hyphenated parts as a phrase, its
+        translations and its spellings in the other script."""
+        alternatives = [_title_or_body(node.lemma)]
+        parts = self.plan.hyphen_parts.get(node)
+        if parts:
+            alternatives.append(self.engine._lemma_query(parts))  # "Emilia-Romagna" as "Emilia Romagna"
+        if self.expansions.translate:
+            alternatives += [self.engine._lemma_query(t, GLOSSARY_WEIGHT) for t in self.engine.glossary.translations((node.lemma,))]
+        other = self.plan.other_script.get(node)
+        if self.expansions.transliterate and other:
+            alternatives += [_title_or_body(lemma, TRANSLITERATION_WEIGHT) for lemma in other.lemmas]
+            alternatives += [Term("exact", form, TRANSLITERATION_WEIGHT) for form in other.forms]
+        return any_of(alternatives)
+
+    def _with_entity(self, main, naming):
+        if not self.expansions.entities or naming is None or naming.entity is None:
+            return main
+        entity = naming.entity
+        return Fallback(main, self.engine._facet_query(entity.facet, entity.value, self.view), ENTITY_WEIGHT)
+
+
+class _Via:
+    """How each hit of one search matched: by the words typed (None), or
+    only through the glossary, the other script's spellings or an entity.
+    The query compiled with fewer expansions tells; each such query is
+    matched only when a hit needs it (a hit with the words typed needs
+    one, the plainest)."""
+
+    def __init__(self, engine: SearchEngine, view: IndexView, parsed: ParsedQuery, expansions: Expansions, plan: Plan) -> None:
+        self.engine, self.view, self.parsed, self.plan, self.expansions = engine, view, parsed, plan, expansions
+        self.glossary_used = expansions.translate and engine._used_glossary(parsed)
+        self.other_script_used = expansions.transliterate and any(plan.other_script.values())
+        self.entities = plan.entities() if expansions.entities else []
+        self._masks: dict[Expansions, np.ndarray] = {}
+
+    def _matched(self, fewer: Expansions) -> np.ndarray:
+        if fewer not in self._masks:
+            query = self.engine._query(self.parsed, fewer, self.view, plan=self.plan)
+            self._masks[fewer] = self.engine._matched_mask(self.view, query)
+        return self._masks[fewer]
+
+    def of(self, docnum: int, stored: dict) -> str | None:
+        textual = self.glossary_used or self.other_script_used
+        if not (textual or self.entities) or self._matched(NO_EXPANSIONS)[docnum]:
+            return None
+        words = Expansions(self.expansions.translate, self.expansions.transliterate, False)
+        if self.entities and not (textual and self._matched(words)[docnum]):
+            values = {(name, v) for name in ("official", "region", "district") for v in (stored.get(name) or "").split(",")}
+            named = [e for e in self.entities if (e.facet, e.value) in values]
+            return f"entity: {named[0].value}" if named else "entity"
+        if self.glossary_used and (not self.other_script_used or self._matched(Expansions(True, False, False))[docnum]):
+            return "glossary"
+        return "transliteration"
 
 
 def _title_or_body(lemma: str, weight: float = 1.0):

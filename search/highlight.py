@@ -83,6 +83,23 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     return spans
 
 
+def with_mentions(spans: list[tuple[int, int, str]], entity_spans, entities) -> list[tuple[int, int, str]]:
+    """The spans with the text's mentions of ``entities`` (the officials and
+    places a query names, as the document's ``entity_spans`` mark them:
+    "Mikhail Degtyarev" for Дегтярёв) added where no span is."""
+    if not entities:
+        return spans
+    wanted = {(e.facet, e.value) for e in entities}
+    mentions = [(s, e, value) for s, e, kind, value in entity_spans or () if (kind, value) in wanted]
+    if not mentions:
+        return spans
+    out: list[tuple[int, int, str]] = []
+    for span in sorted(spans + mentions):
+        if not out or span[0] >= out[-1][1]:
+            out.append(span)
+    return out
+
+
 def _yo_insensitive(word: str) -> str:
     return "".join("[её]" if ch == "е" else re.escape(ch) for ch in word)
 

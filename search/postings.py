@@ -74,6 +74,18 @@ class PostingReader:
                     found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.expand_prefix(fieldname, prefix))
         return sorted(found)
 
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        """Does any term of a field start with ``prefix``?"""
+        for arrays, _offset, leaves in self.parts:
+            if arrays is not None and arrays.knows_all(fieldname):
+                if arrays.has_terms_with_prefix(fieldname, prefix):
+                    return True
+            else:
+                for leaf, _ in leaves:
+                    if next(iter(leaf.expand_prefix(fieldname, prefix)), None) is not None:
+                        return True
+        return False
+
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
         parts = self._per_segment(fieldname, text, lambda arrays, _offset: arrays.postings(fieldname, text),

@@ -3,7 +3,7 @@ makes, checked before anything is read."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from .facets import FACETS
@@ -26,6 +26,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     translate: bool = True
+    transliterate: bool = True  # a name also in the other script: "Putin" finds "Путин"
+    entities: bool = True  # the documents of the officials and places the words name
     # False: a region filter leaves out documents that have the region only
     # inferred from an official they name (``inferred=0``; issue 30)
     inferred: bool = True
@@ -57,9 +59,18 @@ class SearchRequest:
             out.append(("per_page", str(self.per_page)))
         if not self.translate:
             out.append(("translate", "0"))
+        if not self.transliterate:
+            out.append(("transliterate", "0"))
+        if not self.entities:
+            out.append(("entities", "0"))
         if not self.inferred:
             out.append(("inferred", "0"))
         return out
+
+    def with_filters(self, filters: dict[str, list[str]]) -> "SearchRequest":
+        """The same request with other filters (the facets' own values for
+        those typed)."""
+        return replace(self, filters=filters)
 
     def toggled(self, name: str, value: str) -> "SearchRequest":
         """The same request with one facet value switched on or off (page 1)."""
@@ -69,8 +80,7 @@ class SearchRequest:
             values.remove(value)
         else:
             values.append(value)
-        return SearchRequest(self.q, {k: v for k, v in filters.items() if v}, self.sort, 1, self.per_page, self.translate,
-                             self.inferred)
+        return replace(self, filters={k: v for k, v in filters.items() if v}, page=1)
 
     def query_string(self) -> str:
         return urlencode(self.params())
@@ -82,7 +92,8 @@ class SearchRequest:
         encoded the whole request again)."""
         chosen = {name: [(v, _param(name, v)) for v in self.filters.get(name, [])] for name in FACETS}
         head = [urlencode([("q", self.q)])] if self.q else []
-        tail = [urlencode([(k, v)]) for k, v in self.params() if k in ("sort", "per_page", "translate", "inferred")]
+        tail = [urlencode([(k, v)]) for k, v in self.params()
+                if k in ("sort", "per_page", "translate", "transliterate", "entities", "inferred")]
 
         def url(name: str, value: str) -> str:
             parts = list(head)

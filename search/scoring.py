@@ -169,6 +169,12 @@ class ArrayScorer:
             for m, s in parts:
                 scores += np.where(m, s, 0.0)
             return mask, np.where(mask, scores, 0.0)
+        if isinstance(query, q.Fallback):
+            (main, main_scores), (extra, _) = self.evaluate(query.main), self.evaluate(query.extra)
+            floor = float(main_scores[main].min()) if main.any() else 1.0
+            scores = np.where(main, main_scores, 0.0)
+            scores[extra & ~main] = query.weight * floor
+            return main | extra, scores
         if isinstance(query, q.Without):
             a, b = self.evaluate(query.base), self.evaluate(query.excluded)
             mask = a[0] & ~b[0]

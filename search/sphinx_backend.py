@@ -211,6 +211,9 @@ def simplify(query):
         if isinstance(base, q.Nothing) or isinstance(excluded, q.Everything):
             return q.NOTHING
         return base if isinstance(excluded, q.Nothing) else q.Without(base, excluded)
+    if isinstance(query, q.Fallback):
+        main, extra = simplify(query.main), simplify(query.extra)
+        return main if isinstance(extra, q.Nothing) else q.Fallback(main, extra, query.weight)
     return query
 
 
@@ -378,6 +381,14 @@ class SphinxView:
             for m, s in parts:
                 scores += np.where(m, s, 0.0)
             return mask, np.where(mask, scores, 0.0)
+        if isinstance(query, q.Fallback):
+            # ranked as the embedded backend does (scoring.ArrayScorer): the
+            # extra documents below the lowest of the main ones
+            (main, main_scores), (extra, _) = self._evaluate(query.main), self._evaluate(query.extra)
+            floor = float(main_scores[main].min()) if main.any() else 1.0
+            scores = np.where(main, main_scores, 0.0)
+            scores[extra & ~main] = query.weight * floor
+            return main | extra, scores
         raise TypeError(f"no cluster query for {type(query).__name__}")
 
     def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
@@ -509,6 +520,12 @@ class SphinxView:
         while end < len(self._exact) and self._exact[end].startswith(prefix):
             end += 1
         return self._exact[start:end]
+
+    def has_prefix(self, field: str, prefix: str) -> bool:
+        if field != "exact":
+            return bool(self.expand_prefix(field, prefix))
+        at = bisect_left(self._exact, prefix)
+        return at < len(self._exact) and self._exact[at].startswith(prefix)
 
     def forms(self, lemma: str) -> list[str]:
         return self._forms.get(lemma, [])

@@ -22,6 +22,10 @@ OPENAPI = {
                 {"name": "translate", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}, "description": "Russian<->Italian glossary expansion"},
                 {"name": "inferred", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
                  "description": "0: a region filter leaves out documents whose region is only inferred from an official they name"},
+                {"name": "transliterate", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                 "description": "names also in the other script (Putin <-> Путин)"},
+                {"name": "entities", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                 "description": "the documents of the officials and places the words name"},
                 *_FILTER_PARAMS,
             ],
             "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}},
@@ -37,7 +41,7 @@ OPENAPI = {
             "responses": {"200": {"description": "values"}, "400": _ERROR, "404": _ERROR},
         }},
         "/api/suggest": {"get": {
-            "summary": "Autocomplete from index words and entity names",
+            "summary": "Autocomplete: officials, regions and sectors first (label: \"Михаил Дегтярёв — official, 3 documents\"), then index words",
             "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
             "responses": {"200": {"description": "suggestions"}},
         }},
@@ -61,7 +65,8 @@ OPENAPI = {
             "date": {"type": "string", "nullable": True}, "year": {"type": "integer", "nullable": True},
             "lang": {"type": "string"}, "score": {"type": "number", "nullable": True},
             "snippets": {"type": "array", "items": {"type": "string"}},
-            "matched_via": {"type": "string", "enum": ["lemma", "exact", "glossary"]},
+            "matched_via": {"type": "string", "description": "lemma, exact, glossary, transliteration, or \"entity: <value>\" "
+                            "(the document names the official or place the words name, not the words)"},
             "officials": {"type": "array", "items": {"type": "string"}}, "regions": {"type": "array", "items": {"type": "string"}},
             "districts": {"type": "array", "items": {"type": "string"}}, "sectors": {"type": "array", "items": {"type": "string"}}}},
         "SearchResult": {"type": "object", "properties": {
@@ -69,6 +74,9 @@ OPENAPI = {
             "pages": {"type": "integer"}, "sort": {"type": "string"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "explain": {"type": "array", "items": {"type": "object"}}, "ignored": {"type": "array", "items": {"type": "string"}},
+            "entities": {"type": "array", "items": {"type": "object"},
+                         "description": "what the words name: {words, entity: {facet, value, documents} or null when "
+                                        "the name may be several, candidates, candidates_total}"},
             "suggestion": {"type": "string", "nullable": True},
             "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
             "facet_totals": {"type": "object", "additionalProperties": {"type": "integer"}}}},

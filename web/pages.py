@@ -1,6 +1,8 @@
 """HTML pages: the search page and the document page."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
@@ -9,7 +11,7 @@ from search.engine import BadRequest, IndexUnavailable, SearchRequest
 from search.facets import DEFAULT_TOP
 
 from . import engine_of
-from .params import request_from_args
+from .params import request_from_args, switch
 
 pages = Blueprint("pages", __name__)
 
@@ -45,6 +47,24 @@ def chips(req: SearchRequest) -> list[dict]:
             for name, values in req.filters.items() for value in values]
 
 
+def entity_offer(req: SearchRequest, record: dict) -> dict | None:
+    """When the whole query is one name of an official or a place: that
+    facet value, and the search filtered by it instead (its documents,
+    whatever words they use)."""
+    named = [e for e in record.get("entities") or [] if e["entity"]]
+    if len(named) != 1 or _words(named[0]["words"]) != _words(req.q):
+        return None
+    entity = named[0]["entity"]
+    if entity["value"] in req.filters.get(entity["facet"], []):
+        return None
+    filters = {**req.filters, entity["facet"]: [*req.filters.get(entity["facet"], []), entity["value"]]}
+    return {**entity, "url": "?" + replace(req, q="", filters=filters, page=1).query_string()}
+
+
+def _words(text: str) -> list[str]:
+    return text.replace('"', " ").split()
+
+
 @pages.get("/")
 def search_page():
     engine = engine_of(current_app)
@@ -56,16 +76,17 @@ def search_page():
         record = engine.search(req, facet_top=FACET_PAGE_TOP)
     except IndexUnavailable as exc:
         return render_error(503, "index_unavailable", str(exc))
+    req = req.with_filters(record["filters"])  # each as the facet holds it ("Чечня": Чеченская Республика)
 
     def page_url(page: int) -> str:
-        return "?" + SearchRequest(req.q, req.filters, req.sort, page, req.per_page, req.translate).query_string()
+        return "?" + replace(req, page=page).query_string()
 
     def sort_url(sort: str) -> str:
-        return "?" + SearchRequest(req.q, req.filters, sort, 1, req.per_page, req.translate).query_string()
+        return "?" + replace(req, sort=sort, page=1).query_string()
 
     suggestion_url = None
     if record["suggestion"]:
-        suggestion_url = "?" + SearchRequest(record["suggestion"], req.filters, req.sort, 1, req.per_page, req.translate).query_string()
+        suggestion_url = "?" + replace(req, q=record["suggestion"], page=1).query_string()
     return render_template(
         "search.html",
         req=req,
@@ -73,7 +94,8 @@ def search_page():
         facet_order=FACET_ORDER,
         top=DEFAULT_TOP,
         chips=chips(req),
-        clear_url="?" + SearchRequest(req.q, {}, req.sort, 1, req.per_page, req.translate).query_string(),
+        entity_offer=entity_offer(req, record),
+        clear_url="?" + replace(req, filters={}, page=1).query_string(),
         page_url=page_url,
         sort_url=sort_url,
         suggestion_url=suggestion_url,
@@ -95,7 +117,7 @@ def document_page(doc_id: str):
     if doc is None:
         return render_error(404, "not_found", doc_id)
     q = request.args.get("q", "")[:1000]
-    highlighted = engine.highlight_document(doc, q, request.args.get("translate", "1") != "0")
+    highlighted = engine.highlight_document(doc, q, *(switch(request.args, name) for name in ("translate", "transliterate", "entities")))
     paragraphs = annotated_paragraphs(doc["body"], highlighted["body_spans"], doc["entity_spans"])
     back = request.args.get("back", "")
     return render_template(

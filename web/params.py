@@ -27,6 +27,13 @@ def request_from_args(args) -> SearchRequest:
         sort=args.get("sort", "relevance") or "relevance",
         page=_int(args, "page", 1),
         per_page=_int(args, "per_page", 10),
-        translate=args.get("translate", "1") not in ("0", "false", "no", "off"),
-        inferred=args.get("inferred", "1") not in ("0", "false", "no", "off"),
+        translate=switch(args, "translate"),
+        transliterate=switch(args, "transliterate"),
+        entities=switch(args, "entities"),
+        inferred=switch(args, "inferred"),
     ).validate()
+
+
+def switch(args, name: str) -> bool:
+    """An expansion's switch: on unless ``0`` (``false``, ``no``, ``off``)."""
+    return args.get(name, "1") not in ("0", "false", "no", "off")

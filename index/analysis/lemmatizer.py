@@ -15,7 +15,7 @@ _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-zà-ÿ]")
 # Grammemes of proper names: a capitalized word with such a parse keeps the
 # name's own lemma rather than a common noun's ("Иванова" -> "иванов").
-_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+PROPER_NAME = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 # Case endings stripped from words the dictionary does not know (mostly names
 # and brands), so "Мечел", "Мечела", "Мечелом" share one form. pymorphy's
 # guesses for such words are common nouns ("Мечел" -> "мечеть").
@@ -52,6 +52,7 @@ class Lemmatizer:
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
         self.known_parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._known_parses)
         self._italian = None
+        self._italian_strategy = None
         self._italian_lookup = None
         self._italian_common = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._is_italian_common)
         self._italian_lock = threading.Lock()  # threads of a server may all meet their first Italian word at once
@@ -76,7 +77,7 @@ class Lemmatizer:
         if self._italian is None:
             with self._italian_lock:
                 if self._italian is None:
-                    self._italian, self._italian_lookup = self._load_italian()
+                    self._italian_strategy, self._italian, self._italian_lookup = self._load_italian()
         return self._italian
 
     def italian_common(self, word: str) -> bool:
@@ -89,6 +90,12 @@ class Lemmatizer:
         self.italian  # loads the lookup with it
         lemma = self._italian_lookup.get_lemma(word, "it")
         return lemma is not None and lemma[:1].islower()
+
+    def knows_italian(self, word: str) -> bool:
+        """Is a (lowercase) Latin-script word in the Italian dictionary itself,
+        not guessed by a rule? A name the dictionary lacks ("putin") is not."""
+        self.italian  # noqa: B018  (loads the dictionary)
+        return self._italian_strategy.is_dictionary_member(word, "it")
 
     @staticmethod
     def _load_italian():
@@ -107,8 +114,10 @@ class Lemmatizer:
             pass
         from simplemma.strategies import DictionaryLookupStrategy
 
-        return (Simplemma(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory)),
-                DictionaryLookupStrategy(dictionary_factory=factory))
+        strategy = DefaultStrategy(dictionary_factory=factory)
+        # (the strategy, for dictionary membership; the lemmatizer; a lookup
+        # that guesses nothing, for whether a word is a common Italian word)
+        return strategy, Simplemma(lemmatization_strategy=strategy), DictionaryLookupStrategy(dictionary_factory=factory)
 
     def _known_parses(self, word: str) -> tuple:
         """pymorphy's parses of a word that come from its dictionary (as
@@ -131,7 +140,7 @@ class Lemmatizer:
             return oov_stem(word)
         if capitalized:
             for parse in parses:
-                if _PROPER & parse.tag.grammemes:
+                if PROPER_NAME & parse.tag.grammemes:
                     return fold_yo(parse.normal_form)
         return fold_yo(parses[0].normal_form)
 

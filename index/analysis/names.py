@@ -27,11 +27,11 @@ def skeleton(name: str) -> str:
 
 
 # Schemes whose outputs differ after ``skeleton`` (the others collapse onto these).
-_SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO", "TELEGRAM")]
+SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC_9303", "SCIENTIFIC", "MOSMETRO", "TELEGRAM")]
 
 
 def transliterations(name: str) -> set[str]:
-    return {skeleton(scheme.translate(name)) for scheme in _SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in _SCHEMES}
+    return {skeleton(scheme.translate(name)) for scheme in SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in SCHEMES}
 
 
 # gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)

@@ -466,6 +466,11 @@ class SegmentArrays:
         key = fieldname + _SEP
         return [k[len(key):] for k in self.terms.keys(key + prefix)]
 
+    def has_terms_with_prefix(self, fieldname: str, prefix: str) -> bool:
+        """Does any term of the field start with ``prefix``? (One step of
+        the trie: a walk over spellings asks it at every letter.)"""
+        return next(self.terms.iterkeys(fieldname + _SEP + prefix), None) is not None
+
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnums, weights), or None if this term is not kept here."""
         span = self._span(fieldname, text)

@@ -65,6 +65,7 @@
               var option = document.createElement("option");
               var value = s.kind === "word" ? s.value : s.kind + ':"' + s.value + '"';
               option.value = (head ? head + " " : "") + value;
+              if (s.label) option.label = s.label;
               list.appendChild(option);
             });
           });

@@ -19,6 +19,7 @@ speaks the same protocol and keeps its own numbering per view.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -173,6 +174,41 @@ class Backend(Protocol):
         message for the user when there is no readable index."""
 
     def close(self) -> None: ...
+
+
+# -- what only some views can tell ------------------------------------------------------
+def begin_search(view: IndexView) -> None:
+    """Tells a cluster's view a search starts on this thread: what it keeps
+    of the thread's last search is not this one's (``sphinx_backend``)."""
+    begin = getattr(view, "begin_search", None)
+    if begin is not None:
+        begin()
+
+
+def missing_shards(view: IndexView) -> list[str]:
+    """The shards a cluster's view answered this thread's search without
+    (``sphinx_backend``); an embedded index has none."""
+    missing = getattr(view, "missing_shards", None)
+    return missing() if missing is not None else []
+
+
+class PerView:
+    """Something derived from one view of the index, kept while searches ask
+    that view: one slot any thread may fill again (compute-again, so no
+    lock); a commit's new view replaces it, and the slot does not keep an
+    old view alive."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._slot: tuple[weakref.ref | None, object] = (None, None)
+
+    def get(self, view):
+        held, value = self._slot
+        if held is not None and held() is view:
+            return value
+        value = self._build(view)
+        self._slot = (weakref.ref(view), value)
+        return value
 
 
 class IndexUnavailable(RuntimeError):

@@ -1,8 +1,8 @@
 """The read path: query -> ranked, highlighted hits with facet counts.
 
-``SearchEngine`` orchestrates: it parses what the user typed, compiles it
-to the query algebra of ``backend.py`` (with the glossary's translations,
-the prefixes' words and the facet values as the index spells them), asks a
+``SearchEngine`` orchestrates: it parses what the user typed, plans what
+its words name and how they are spelled elsewhere (``expansion.py``),
+compiles it to the query algebra of ``backend.py`` (``compile.py``), asks a
 backend's view of one commit to match it, count facets and fetch records,
 then ranks, pages, highlights and explains. ``search`` returns one plain
 record (a dict) that the CLI, the JSON API and the web pages all render;
@@ -12,8 +12,6 @@ unless another is given.
 from __future__ import annotations
 
 import threading
-import weakref
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +22,13 @@ from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
 from .arrays_backend import ArraysBackend
-from .backend import (EVERYTHING, NOTHING, AllOf, AnyOf, Backend, Fallback, IndexUnavailable, IndexView, Term,
-                      Without, any_of)
-from .backend import Phrase as PhraseQuery
+from .backend import EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, missing_shards
+from .compile import NO_EXPANSIONS, Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
-from .query import And, Exact, FieldQuery, Not, Or, ParsedQuery, Phrase, Prefix, QueryParser, Word
+from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
 from .resolve import FacetValues
@@ -41,53 +38,7 @@ from .transliteration import Transliterator
 # What callers import from here: the engine, its request and record, and its errors.
 __all__ = ["SearchEngine", "make_engine", "SearchRequest", "BadRequest", "IndexUnavailable", "public_record", "summary_of"]
 
-MAX_PREFIX_TERMS = 512
 EXPORT_BATCH = 500
-# A match in the other language through the glossary counts half as much as
-# the word itself: a Russian query shows Russian articles first.
-GLOSSARY_WEIGHT = 0.5
-# So does a spelling of a name in the other script ("Putin" for "путин").
-TRANSLITERATION_WEIGHT = 0.5
-# A document where only the entity a word names was found (not the word)
-# ranks below every document with the word, at half the lowest such score.
-ENTITY_WEIGHT = 0.5
-
-
-@dataclass(frozen=True)
-class Expansions:
-    """What a query's words may match besides their own forms: the
-    glossary's translations, their spellings in the other script, and the
-    documents of the officials and places they name."""
-
-    translate: bool = True
-    transliterate: bool = True
-    entities: bool = True
-
-    @classmethod
-    def of(cls, request: SearchRequest) -> "Expansions":
-        return cls(request.translate, request.transliterate, request.entities)
-
-
-NO_EXPANSIONS = Expansions(False, False, False)
-
-
-class PerView:
-    """Something derived from one view of the index, kept while searches ask
-    that view: one slot any thread may fill again (compute-again, so no
-    lock); a commit's new view replaces it, and the slot does not keep an
-    old view alive."""
-
-    def __init__(self, build) -> None:
-        self._build = build
-        self._slot: tuple[weakref.ref | None, object] = (None, None)
-
-    def get(self, view):
-        held, value = self._slot
-        if held is not None and held() is view:
-            return value
-        value = self._build(view)
-        self._slot = (weakref.ref(view), value)
-        return value
 
 
 def load_district_map() -> dict[str, str]:
@@ -172,43 +123,7 @@ class SearchEngine:
         view spells them."""
         if isinstance(expansions, bool):
             expansions = Expansions(expansions, False, False)
-        return _Compiler(self, expansions, view, notes, plan or Plan()).compile(node)
-
-    @staticmethod
-    def _lemma_query(lemmas: tuple[str, ...], weight: float = 1.0):
-        if len(lemmas) == 1:
-            return _title_or_body(lemmas[0], weight)
-        return AnyOf((PhraseQuery("title", tuple(lemmas), weight), PhraseQuery("body", tuple(lemmas), weight)))
-
-    def _prefix(self, node: Prefix, view: IndexView, notes: list[str]):
-        terms = view.expand_prefix("exact", node.prefix)
-        if len(terms) > MAX_PREFIX_TERMS:
-            notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
-            terms = terms[:MAX_PREFIX_TERMS]
-        return AnyOf(tuple(Term("exact", t) for t in terms)) if terms else NOTHING
-
-    def _field(self, node: FieldQuery, view: IndexView, notes: list[str]):
-        if node.name == "title":
-            inner = node.inner
-            if isinstance(inner, Word):
-                return Term("title", inner.lemma)
-            if isinstance(inner, Phrase):
-                return PhraseQuery("title", inner.lemmas)
-            return NOTHING
-        if view.facet_column(node.name) is None:
-            notes.append(f"no {node.name} called {node.value!r}")
-            return NOTHING
-        value, note = self.facet_values_of(view).resolve(node.name, node.value)
-        if note:
-            notes.append(note)
-        return self._facet_query(node.name, value, view) if value is not None else NOTHING
-
-    @staticmethod
-    def _facet_query(name: str, value: str, view: IndexView):
-        if name == "official" and value in view.linked_from:
-            # the documents that name the official only as the corpus completes it too
-            return AnyOf(tuple(Term(name, v) for v in (value, *view.linked_from[value])))
-        return Term(name, value)
+        return QueryCompiler(self, expansions, view, notes, plan or Plan()).compile(node)
 
     def facet_values_of(self, view: IndexView) -> FacetValues:
         """Typed facet values -> the facet's own, in this view."""
@@ -258,7 +173,7 @@ class SearchEngine:
     def search(self, request: SearchRequest, facet_top: int = DEFAULT_TOP) -> dict:
         request.validate()
         view = self._view()
-        _begin_search(view)
+        begin_search(view)
         parsed, plan, query, filters, notes = self._prepare(request, view)
         expansions = Expansions.of(request)
 
@@ -299,7 +214,7 @@ class SearchEngine:
         }
         if total == 0 or self._has_unknown_word(view, parsed, plan):
             record["suggestion"] = self._suggest(view, request, parsed, plan, filters)
-        missing = _missing_shards(view)
+        missing = missing_shards(view)
         if missing:
             # a cluster answered without some of its shards: say so, and which
             record["partial"] = True
@@ -322,7 +237,7 @@ class SearchEngine:
     def _export_ranking(self, request: SearchRequest):
         request.validate()
         view = self._view()
-        _begin_search(view)
+        begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
         selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
         return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
@@ -627,108 +542,8 @@ def make_engine(index_dir: Path | str, backend: str | None = None, lemmatizer: L
     return SearchEngine(index_dir, lemmatizer=lemmatizer, backend=SphinxBackend(url))
 
 
-def _begin_search(view: IndexView) -> None:
-    """Tells a cluster's view a search starts on this thread: what it keeps
-    of the thread's last search is not this one's (``sphinx_backend``)."""
-    begin = getattr(view, "begin_search", None)
-    if begin is not None:
-        begin()
-
-
-def _missing_shards(view: IndexView) -> list[str]:
-    """The shards a cluster's view answered this thread's search without
-    (``sphinx_backend``); an embedded index has none."""
-    missing = getattr(view, "missing_shards", None)
-    return missing() if missing is not None else []
-
-
 def entity_label(value: str, kind: str, count: int) -> str:
     return f"{value} — {kind}, {count} document{'' if count == 1 else 's'}"
-
-
-class _Compiler:
-    """One query compiled: the parsed tree, with the plan's expansions that
-    ``expansions`` allow."""
-
-    def __init__(self, engine: SearchEngine, expansions: Expansions, view: IndexView, notes: list[str], plan: Plan) -> None:
-        self.engine, self.expansions, self.view, self.notes, self.plan = engine, expansions, view, notes, plan
-
-    def compile(self, node):
-        if node is None:
-            return EVERYTHING
-        if isinstance(node, And):
-            positive, negative = [], []
-            at = 0
-            while at < len(node.items):
-                if isinstance(node.items[at], Not):
-                    negative.append(self.compile(node.items[at]))
-                    at += 1
-                    continue
-                size, query = self._unit(node.items, at)
-                positive.append(query)
-                at += size
-            base = AllOf(tuple(positive)) if positive else EVERYTHING
-            return Without(base, AnyOf(tuple(negative))) if negative else base
-        if isinstance(node, Or):
-            return AnyOf(tuple(self.compile(i) for i in node.items))
-        if isinstance(node, Not):
-            # the caller subtracts it; what a word names or spells elsewhere is not excluded with it
-            fewer = Expansions(self.expansions.translate, False, False)
-            return _Compiler(self.engine, fewer, self.view, self.notes, Plan()).compile(node.item)
-        if isinstance(node, Word):
-            return self._with_entity(self._word(node), self.plan.words.get(node))
-        if isinstance(node, Exact):
-            return Term("exact", node.surface)
-        if isinstance(node, Prefix):
-            return self.engine._prefix(node, self.view, self.notes)
-        if isinstance(node, Phrase):
-            if node.exact:
-                return PhraseQuery("exact", node.surfaces)
-            alternatives = [self.engine._lemma_query(node.lemmas)]
-            if self.expansions.translate:
-                alternatives += [self.engine._lemma_query(t, GLOSSARY_WEIGHT) for t in self.engine.glossary.translations(node.lemmas)]
-            return self._with_entity(any_of(alternatives), self.plan.phrases.get(node))
-        if isinstance(node, FieldQuery):
-            return self.engine._field(node, self.view, self.notes)
-        return NOTHING
-
-    def _unit(self, items: tuple, at: int) -> tuple[int, object]:
-        """The words from ``at`` that go together: a run naming an entity,
-        two words the index also holds hyphenated, or one item."""
-        for size in range(self.plan.longest_run, 1, -1):
-            run = tuple(items[at:at + size])
-            naming = self.plan.runs.get(run) if len(run) == size else None
-            if naming is not None:
-                main = AllOf(tuple(self._word(w) for w in run))
-                if run in self.plan.joined:
-                    main = AnyOf((main, _title_or_body(self.plan.joined[run])))
-                return size, self._with_entity(main, naming)
-        pair = tuple(items[at:at + 2])
-        if pair in self.plan.joined:
-            words = AllOf(tuple(self._with_entity(self._word(w), self.plan.words.get(w)) for w in pair))
-            return 2, AnyOf((words, _title_or_body(self.plan.joined[pair])))
-        return 1, self.compile(items[at])
-
-    def _word(self, node: Word):
-        """A word in any form, its hyphenated parts as a phrase, its
-        translations and its spellings in the other script."""
-        alternatives = [_title_or_body(node.lemma)]
-        parts = self.plan.hyphen_parts.get(node)
-        if parts:
-            alternatives.append(self.engine._lemma_query(parts))  # "Emilia-Romagna" as "Emilia Romagna"
-        if self.expansions.translate:
-            alternatives += [self.engine._lemma_query(t, GLOSSARY_WEIGHT) for t in self.engine.glossary.translations((node.lemma,))]
-        other = self.plan.other_script.get(node)
-        if self.expansions.transliterate and other:
-            alternatives += [_title_or_body(lemma, TRANSLITERATION_WEIGHT) for lemma in other.lemmas]
-            alternatives += [Term("exact", form, TRANSLITERATION_WEIGHT) for form in other.forms]
-        return any_of(alternatives)
-
-    def _with_entity(self, main, naming):
-        if not self.expansions.entities or naming is None or naming.entity is None:
-            return main
-        entity = naming.entity
-        return Fallback(main, self.engine._facet_query(entity.facet, entity.value, self.view), ENTITY_WEIGHT)
 
 
 class _Via:
@@ -764,7 +579,3 @@ class _Via:
             return "glossary"
         return "transliteration"
 
-
-def _title_or_body(lemma: str, weight: float = 1.0):
-    """A lemma in the title (weighted higher by the schema) or the body."""
-    return AnyOf((Term("title", lemma, weight), Term("body", lemma, weight)))

@@ -29,11 +29,11 @@ from typing import Callable, Iterable, Iterator
 
 from ..analysis.word_ids import FORMS_FIELD
 from ..entities.persons import PersonRegistry, load_known_officials, official_links
-from ..ingest.reader import DEFAULT_MAX_CHARS, read_raw
-from ..records import RawDocument, Rejection
+from ..ingest.reader import DEFAULT_MAX_CHARS
+from ..records import Rejection
 from ..store import sphinx as sx
 from ..store.schema import FACET_FIELDS
-from .indexer import IndexReport, content_hash
+from .indexer import IndexReport, inputs_to_process
 from .pipeline import DocumentProcessor, Processed, init_worker, process_in_worker
 
 BATCH = 200  # documents a commit: written, then the counter bumped
@@ -217,7 +217,7 @@ class ClusterIndexBuilder:
                 rows.clear()
                 vocabulary.clear()
 
-            work = self._work(paths, known, seen, report, note)
+            work = inputs_to_process(paths, known, seen, report, note)
             for result in self._results(work, names_dir):
                 if isinstance(result, Rejection):
                     report.rejected.append(result)
@@ -241,25 +241,6 @@ class ClusterIndexBuilder:
                 flush()
         return report
 
-    def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
-        """As the embedded build's: every input accounted for; yields what needs the NLP."""
-        for item in read_raw(paths):
-            report.read += 1
-            if isinstance(item, Rejection):
-                report.rejected.append(item)
-                note("rejected")
-                continue
-            if item.id in seen:
-                report.rejected.append(Rejection(item.path, f"duplicate id {item.id!r} in this run"))
-                note("rejected")
-                continue
-            seen.add(item.id)
-            digest = content_hash(item)
-            if known.get(item.id) == digest:
-                report.unchanged += 1
-                note("unchanged")
-                continue
-            yield item, digest
 
     def _results(self, work, names_dir: str) -> Iterator[Processed | Rejection]:
         if self.dask_address:

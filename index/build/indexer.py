@@ -136,6 +136,30 @@ def known_hashes(ix) -> dict[str, str]:
     return out
 
 
+def inputs_to_process(paths, known: dict[str, str], seen: set[str], report: IndexReport,
+                      note) -> Iterator[tuple[RawDocument, str]]:
+    """Every input read and accounted for in ``report`` (rejected, a
+    duplicate id, unchanged since ``known``); yields only what needs the
+    NLP, with its content hash. Both builds, embedded and cluster, read so."""
+    for item in read_raw(paths):
+        report.read += 1
+        if isinstance(item, Rejection):
+            report.rejected.append(item)
+            note("rejected")
+            continue
+        if item.id in seen:
+            report.rejected.append(Rejection(item.path, f"duplicate id {item.id!r} in this run"))
+            note("rejected")
+            continue
+        seen.add(item.id)
+        digest = content_hash(item)
+        if known.get(item.id) == digest:
+            report.unchanged += 1
+            note("unchanged")
+            continue
+        yield item, digest
+
+
 class IndexBuilder:
     """Reads inputs, sends new or changed documents through the NLP pipeline
     (in worker processes when ``workers`` > 1), and writes them in one commit
@@ -196,7 +220,7 @@ class IndexBuilder:
         phase = on_phase or (lambda _what: None)
         with self._pool(batch) as pool:
             try:
-                work = self._work(paths, known, seen, report, note)
+                work = inputs_to_process(paths, known, seen, report, note)
                 results = (pool.results(work, on_drained=lambda: phase("writing the last segments")) if pool
                            else ((0, r) for r in self._results(work)))
                 for worker, result in results:
@@ -229,25 +253,6 @@ class IndexBuilder:
         report.merged_arrays = batch.merge_arrays(on_start=lambda: phase("merging posting arrays"))
         return report
 
-    def _work(self, paths, known, seen, report: IndexReport, note) -> Iterator[tuple[RawDocument, str]]:
-        """Every input read and accounted for; yields only what needs the NLP."""
-        for item in read_raw(paths):
-            report.read += 1
-            if isinstance(item, Rejection):
-                report.rejected.append(item)
-                note("rejected")
-                continue
-            if item.id in seen:
-                report.rejected.append(Rejection(item.path, f"duplicate id {item.id!r} in this run"))
-                note("rejected")
-                continue
-            seen.add(item.id)
-            digest = content_hash(item)
-            if known.get(item.id) == digest:
-                report.unchanged += 1
-                note("unchanged")
-                continue
-            yield item, digest
 
     @property
     def pool_full_bytes(self) -> float:

@@ -101,10 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = builder.build(paths, prune=args.prune, on_item=(lambda _outcome: progress.update()) if progress else None,
                                on_phase=progress.set_description_str if progress else None)
-    except ClusterUnavailable as exc:
-        print(f"search-index: {exc}", file=sys.stderr)
-        return 2
-    except DaskUnavailable as exc:
+    except (ClusterUnavailable, DaskUnavailable) as exc:  # the caller's to fix, like a bad URL
         print(f"search-index: {exc}", file=sys.stderr)
         return 2
     except IndexBusy as exc:

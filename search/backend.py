@@ -103,6 +103,38 @@ def any_of(items: list, boost: float = 1.0):
     return AnyOf(tuple(items), boost)
 
 
+# -- what the algebra means: how matched parts combine, in every backend -------------------
+def combine(query, parts: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """An ``AnyOf`` or ``AllOf`` from its items' (matched, scores): the
+    items' masks OR'd or AND'd, and the scores of the items that match
+    added up, as Whoosh scores them."""
+    if not parts:
+        return np.zeros(size, dtype=bool), np.zeros(size)
+    masks = [m for m, _ in parts]
+    mask = np.logical_or.reduce(masks) if isinstance(query, AnyOf) else np.logical_and.reduce(masks)
+    scores = np.zeros(size)
+    for m, s in parts:
+        scores += np.where(m, s, 0.0)
+    return mask, np.where(mask, scores, 0.0)
+
+
+def fall_back(query: "Fallback", main: tuple[np.ndarray, np.ndarray],
+              extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A ``Fallback`` from its parts: ``main``'s documents as it scores them,
+    the documents only ``extra`` matches below the lowest of them."""
+    (main_mask, main_scores), (extra_mask, _) = main, extra
+    floor = float(main_scores[main_mask].min()) if main_mask.any() else 1.0
+    scores = np.where(main_mask, main_scores, 0.0)
+    scores[extra_mask & ~main_mask] = query.weight * floor
+    return main_mask | extra_mask, scores
+
+
+def exclude(base: tuple[np.ndarray, np.ndarray], excluded: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A ``Without`` from its parts: ``base``'s documents not in ``excluded``, scored as ``base``."""
+    mask = base[0] & ~excluded[0]
+    return mask, np.where(mask, base[1], 0.0)
+
+
 # -- what a backend answers -----------------------------------------------------------------
 class FacetColumnView(Protocol):
     """One facet's values over the whole view."""

@@ -160,23 +160,9 @@ class ArrayScorer:
                                 for sub in query.items
                                 for ids, scores in [self.term_postings(sub.field, sub.text)]])
         if isinstance(query, (q.AnyOf, q.AllOf)):
-            parts = [self.evaluate(sub) for sub in query.items]
-            if not parts:
-                return np.zeros(self.n, dtype=bool), np.zeros(self.n)
-            masks = [m for m, _ in parts]
-            mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
-            scores = np.zeros(self.n)
-            for m, s in parts:
-                scores += np.where(m, s, 0.0)
-            return mask, np.where(mask, scores, 0.0)
+            return q.combine(query, [self.evaluate(sub) for sub in query.items], self.n)
         if isinstance(query, q.Fallback):
-            (main, main_scores), (extra, _) = self.evaluate(query.main), self.evaluate(query.extra)
-            floor = float(main_scores[main].min()) if main.any() else 1.0
-            scores = np.where(main, main_scores, 0.0)
-            scores[extra & ~main] = query.weight * floor
-            return main | extra, scores
+            return q.fall_back(query, self.evaluate(query.main), self.evaluate(query.extra))
         if isinstance(query, q.Without):
-            a, b = self.evaluate(query.base), self.evaluate(query.excluded)
-            mask = a[0] & ~b[0]
-            return mask, np.where(mask, a[1], 0.0)
+            return q.exclude(self.evaluate(query.base), self.evaluate(query.excluded))
         raise TypeError(f"no array evaluation for {type(query).__name__}")

@@ -365,9 +365,7 @@ class SphinxView:
         # glossary's translations are: Sphinx 2.2's syntax has no weight for a
         # part of a query): the parts combined here, as the embedded backend does
         if isinstance(query, q.Without):
-            (base, base_scores), (excluded, _) = self._evaluate(query.base), self._evaluate(query.excluded)
-            mask = base & ~excluded
-            return mask, np.where(mask, base_scores, 0.0)
+            return q.exclude(self._evaluate(query.base), self._evaluate(query.excluded))
         if isinstance(query, (q.Term, q.Phrase)):  # alone, weighted
             mask, scores = self._evaluate(type(query)(query.field, *([query.text] if isinstance(query, q.Term) else [query.words])))
             return mask, scores * query.boost
@@ -375,20 +373,9 @@ class SphinxView:
             parts = [self._evaluate(item) for item in query.items]
             if query.boost != 1.0:
                 parts = [(m, s * query.boost) for m, s in parts]
-            masks = [m for m, _ in parts]
-            mask = np.logical_or.reduce(masks) if isinstance(query, q.AnyOf) else np.logical_and.reduce(masks)
-            scores = np.zeros(self.doc_count)
-            for m, s in parts:
-                scores += np.where(m, s, 0.0)
-            return mask, np.where(mask, scores, 0.0)
-        if isinstance(query, q.Fallback):
-            # ranked as the embedded backend does (scoring.ArrayScorer): the
-            # extra documents below the lowest of the main ones
-            (main, main_scores), (extra, _) = self._evaluate(query.main), self._evaluate(query.extra)
-            floor = float(main_scores[main].min()) if main.any() else 1.0
-            scores = np.where(main, main_scores, 0.0)
-            scores[extra & ~main] = query.weight * floor
-            return main | extra, scores
+            return q.combine(query, parts, self.doc_count)
+        if isinstance(query, q.Fallback):  # ranked as the embedded backend ranks it
+            return q.fall_back(query, self._evaluate(query.main), self._evaluate(query.extra))
         raise TypeError(f"no cluster query for {type(query).__name__}")
 
     def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:

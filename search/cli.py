@@ -11,7 +11,7 @@ from index.config import resolve_index_dir
 from . import highlight
 from index.store.sphinx import BadBackendUrl
 
-from .engine import BadRequest, IndexUnavailable, SearchEngine, SearchRequest, make_engine, public_record
+from .engine import BadRequest, IndexUnavailable, SearchRequest, make_engine, public_record
 from .sphinx_backend import ClusterDown
 from .export import write_csv
 

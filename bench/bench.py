@@ -45,7 +45,8 @@ from index.records import Rejection  # noqa: E402
 from search.engine import SearchEngine, SearchRequest  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZА-ЯЁ])")
-CLASSES = ("frequent term", "rare term", "two-term AND", "phrase", "prefix", "two facet filters", "OR within a facet")
+CLASSES = ("frequent term", "rare term", "two-term AND", "phrase", "prefix", "two facet filters", "OR within a facet",
+           "no results")
 
 
 # -- corpus -----------------------------------------------------------------------------
@@ -247,7 +248,32 @@ def make_queries(engine: SearchEngine, per_class: int, seed: int = 11) -> dict[s
                               for _ in range(per_class)] if regions and years else [],
         "OR within a facet": [SearchRequest(rng.choice(frequent[:50]), {"region": rng.sample(regions, 2)})
                               for _ in range(per_class)] if len(regions) >= 2 else [],
+        "no results": no_result_queries(engine, frequent + rare + mid, per_class, rng),
     }
+    return out
+
+
+LATIN = str.maketrans("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                      "abvgdeejziiklmnoprstufhccss'y'eua")
+
+
+def no_result_queries(engine: SearchEngine, words: list[str], per_class: int, rng: random.Random) -> list[SearchRequest]:
+    """Typed words the index does not hold: a real word with a typo, or
+    spelled in the other script with one, as a user mistypes a name. They
+    cost the most per query (spelling suggestions, the other script,
+    entity look-ups) while finding nothing."""
+    out: list[SearchRequest] = []
+    for _ in range(per_class * 20):
+        if len(out) >= per_class or not words:
+            break
+        word = rng.choice(words)
+        at = rng.randrange(1, len(word))
+        typo = word[:at] + rng.choice("ьъщжq") + word[at:]
+        if rng.random() < 0.5:
+            typo = typo.translate(LATIN).capitalize()
+        request = SearchRequest(typo)
+        if engine.search(request)["total"] == 0:
+            out.append(request)
     return out
 
 

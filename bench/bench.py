@@ -485,7 +485,7 @@ def print_table(r: dict) -> None:
         ratios = "".join(f" {row[0][0] / times[0] if times[0] else float('inf'):>9.2f}x" for times in row[1:])
         print(f"{cls:<20}" + "".join(f" {times[0]:>7} / {times[1]:<7}" for times in row) + ratios)
     if p50s["promsearch"]:
-        print(f"{'median of classes':<20}" + "".join(f" {statistics.median(p50s[key]):>7}{'':9}" for key, _l in engines))
+        print(f"{'median of classes':<20}" + "".join(f" {round(statistics.median(p50s[key]), 1):>7}{'':9}" for key, _l in engines))
     for cls, tally in (r.get("agreement") or {}).items():
         print(f"  {cls}: of {tally['queries']} queries, the same total and facet counts as the engine's words alone: "
               + ", ".join(f"{key.split('_')[0]} {n}" for key, n in tally.items() if key.endswith("_equals_engine"))

@@ -18,6 +18,8 @@ asked for the words alone.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import shutil
 import sqlite3
@@ -49,16 +51,31 @@ def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def lemmatized_documents(engine: SearchEngine):
+def lemmatized_documents(engine: SearchEngine, cache: Path | None = None):
     """(docnum, title lemmas, body lemmas) of every live document, each a
-    string of the lemmas the index holds, one space between them."""
+    string of the lemmas the index holds, one space between them. With
+    ``cache``, written there as they are made, and read from there when it
+    is whole: lemmatizing the corpus again costs as long as the build of
+    the baseline (the caller removes a cache of an earlier index)."""
+    if cache is not None and cache.exists():
+        with gzip.open(cache, "rt", encoding="utf-8") as handle:
+            yield from (tuple(json.loads(line)) for line in handle)
+        return
     view = engine._view()
     analyzer = lemma_analyzer(engine.lemmatizer)
+    partial = cache.with_name(cache.name + ".partial") if cache is not None else None
+    out = gzip.open(partial, "wt", encoding="utf-8", compresslevel=1) if partial is not None else None
     for docnum in range(view.doc_count):
         if view.live[docnum]:
             stored = view.searcher.stored_fields(docnum)
-            yield (docnum, " ".join(t.text for t in analyzer(stored.get("title", ""))),
+            row = (docnum, " ".join(t.text for t in analyzer(stored.get("title", ""))),
                    " ".join(t.text for t in analyzer(stored.get("body", ""))))
+            if out is not None:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            yield row
+    if out is not None:
+        out.close()
+        partial.replace(cache)  # whole: every document was read
 
 
 def query_parts(engine: SearchEngine, request: SearchRequest) -> list[tuple[str, tuple[str, ...]]]:
@@ -92,10 +109,11 @@ class Fts5Baseline:
 
     name = "fts5"
 
-    def __init__(self, engine: SearchEngine, path: Path) -> None:
+    def __init__(self, engine: SearchEngine, path: Path, lemmas: Path | None = None) -> None:
         self.engine = engine
         self.gen = engine._view()
         self.path = path
+        self.lemmas = lemmas  # the lemmatized corpus, shared with the other baseline
 
     def build(self) -> dict:
         if self.path.exists():
@@ -104,7 +122,7 @@ class Fts5Baseline:
         db = sqlite3.connect(self.path)
         db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
         batch = []
-        for row in lemmatized_documents(self.engine):
+        for row in lemmatized_documents(self.engine, self.lemmas):
             batch.append(row)
             if len(batch) >= 2000:
                 db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
@@ -185,10 +203,11 @@ class TantivyBaseline:
 
     name = "tantivy"
 
-    def __init__(self, engine: SearchEngine, path: Path) -> None:
+    def __init__(self, engine: SearchEngine, path: Path, lemmas: Path | None = None) -> None:
         self.engine = engine
         self.gen = engine._view()
         self.path = path
+        self.lemmas = lemmas  # the lemmatized corpus, shared with the other baseline
         self.index = None
 
     @staticmethod
@@ -222,7 +241,7 @@ class TantivyBaseline:
         # terms aggregation's top ten is exact
         writer = index.writer(heap_size=1_000_000_000, num_threads=1)
         columns = self.gen.facets.columns
-        for docnum, title, body in lemmatized_documents(self.engine):
+        for docnum, title, body in lemmatized_documents(self.engine, self.lemmas):
             doc = tantivy.Document()
             doc.add_text("title", title)
             doc.add_text("body", body)

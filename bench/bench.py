@@ -336,8 +336,11 @@ def query_phase(args) -> dict:
     ours = run_promsearch(engine, queries)
     rss_search = peak_rss_mb()
     results = {"open_and_first_query_s": round(open_s, 2), "promsearch": ours, "search_rss_mb": round(rss_search)}
-    baselines = [Fts5Baseline(engine, args.workdir / f"fts5-{args.n}.sqlite"),
-                 TantivyBaseline(engine, args.workdir / f"tantivy-{args.n}")]
+    lemmas = args.workdir / f"lemmas-{args.n}.jsonl.gz"  # lemmatized once for both baselines
+    if not args.reuse:
+        lemmas.unlink(missing_ok=True)
+    baselines = [Fts5Baseline(engine, args.workdir / f"fts5-{args.n}.sqlite", lemmas),
+                 TantivyBaseline(engine, args.workdir / f"tantivy-{args.n}", lemmas)]
     if not TantivyBaseline.available():
         print("tantivy not installed (pip install -e '.[bench]'): comparing with FTS5 alone", file=sys.stderr)
         baselines.pop()

@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index  # noqa: E402,F401  (sets one BLAS thread before numpy loads)
-import numpy as np  # noqa: E402
 
 from index.analysis.chain import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402

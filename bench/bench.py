@@ -22,7 +22,6 @@ import random
 import re
 import resource
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index  # noqa: E402,F401  (sets one BLAS thread before numpy loads)
-import numpy as np  # noqa: E402
 
 from index.analysis.chain import lemma_analyzer  # noqa: E402
 from index.config import SEEDS_DIR  # noqa: E402
@@ -43,6 +41,7 @@ from index.build.indexer import IndexBuilder, content_hash, known_hashes, open_o
 from index.ingest.reader import read_raw  # noqa: E402
 from index.records import Rejection  # noqa: E402
 from search.engine import SearchEngine, SearchRequest  # noqa: E402
+from baselines import Fts5Baseline, TantivyBaseline, agreement, directory_size, percentiles  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZА-ЯЁ])")
 CLASSES = ("frequent term", "rare term", "two-term AND", "phrase", "prefix", "two facet filters", "OR within a facet",
@@ -112,10 +111,6 @@ def source_commit() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("+changes" if dirty else "")
-
-
-def directory_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def cpu_seconds() -> float:
@@ -277,11 +272,6 @@ def no_result_queries(engine: SearchEngine, words: list[str], per_class: int, rn
     return out
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    arr = np.array(samples) * 1000
-    return round(float(np.percentile(arr, 50)), 1), round(float(np.percentile(arr, 95)), 1)
-
-
 def warm_page_cache(path: Path) -> float:
     """Reads every file under ``path`` once, so queries are measured warm
     (as in a server that has run a while) rather than at the speed of the
@@ -307,81 +297,6 @@ def run_promsearch(engine: SearchEngine, queries: dict) -> dict:
             samples.append(time.perf_counter() - t)
         out[cls] = percentiles(samples) if samples else None
     return out
-
-
-class Fts5Baseline:
-    """The same lemmatized text in SQLite FTS5, the same numpy facet counting
-    (the engine's own per-document value arrays, so counts are comparable)."""
-
-    def __init__(self, engine: SearchEngine, path: Path) -> None:
-        self.engine = engine
-        self.gen = engine._view()
-        self.db_path = path
-        self.analyzer = lemma_analyzer(engine.lemmatizer)
-
-    def build(self) -> dict:
-        if self.db_path.exists():
-            self.db_path.unlink()
-        started = time.time()
-        db = sqlite3.connect(self.db_path)
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
-        searcher = self.gen.searcher
-        batch = []
-        for docnum in range(self.gen.doc_count):
-            if not self.gen.live[docnum]:
-                continue
-            stored = searcher.stored_fields(docnum)
-            title = " ".join(t.text for t in self.analyzer(stored.get("title", "")))
-            body = " ".join(t.text for t in self.analyzer(stored.get("body", "")))
-            batch.append((docnum, title, body))
-            if len(batch) >= 2000:
-                db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-                batch = []
-        db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-        db.commit()
-        db.close()
-        return {"seconds": round(time.time() - started, 1), "bytes": self.db_path.stat().st_size}
-
-    def fts_query(self, request: SearchRequest) -> str:
-        parsed = self.engine.parse(request.q)
-        parts = []
-        for term in parsed.positive_terms():
-            if hasattr(term, "lemmas"):
-                parts.append('"' + " ".join(term.lemmas) + '"')
-            elif hasattr(term, "lemma"):
-                parts.append(f'"{term.lemma}"')
-            elif hasattr(term, "prefix"):
-                # FTS5 holds lemmas, not surface forms: the lemma prefix is the nearest equivalent
-                parts.append(f'"{term.prefix}" *')
-        return " AND ".join(parts) or '""'
-
-    def run(self, queries: dict) -> dict:
-        db = sqlite3.connect(self.db_path)
-        facets = self.gen.facets
-        out = {}
-        for cls, requests in queries.items():
-            samples = []
-            for i, request in enumerate(requests):
-                t = time.perf_counter()
-                match = self.fts_query(request)
-                ids = np.fromiter((r[0] for r in db.execute("SELECT rowid FROM docs WHERE docs MATCH ?", (match,))), dtype=np.int64)
-                mask = np.zeros(self.gen.doc_count, dtype=bool)
-                mask[ids] = True
-                for counted in facets.counts(mask, request.filters).values():
-                    counted.top(10)
-                selected = facets.apply(mask, request.filters)
-                top = [rowid for (rowid,) in db.execute(
-                    "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 2.5, 1.0) LIMIT 500", (match,))
-                    if selected[rowid]][:10]
-                if top:
-                    marks = ",".join(str(r) for r in top)
-                    db.execute(f"SELECT snippet(docs, 1, '<mark>', '</mark>', '…', 24) FROM docs "
-                               f"WHERE docs MATCH ? AND rowid IN ({marks})", (match,)).fetchall()
-                if i >= 5 or len(requests) <= 5:
-                    samples.append(time.perf_counter() - t)
-            out[cls] = percentiles(samples) if samples else None
-        db.close()
-        return out
 
 
 def peak_rss_mb() -> float:
@@ -419,13 +334,27 @@ def query_phase(args) -> dict:
     warm_page_cache(args.workdir / f"index-{args.n}")
     ours = run_promsearch(engine, queries)
     rss_search = peak_rss_mb()
-    fts = Fts5Baseline(engine, args.workdir / f"fts5-{args.n}.sqlite")
-    fts_build = fts.build() if not (args.reuse and fts.db_path.exists()) else {"seconds": None, "bytes": fts.db_path.stat().st_size}
-    warm_page_cache(fts.db_path)
-    theirs = fts.run(queries)
-    return {"open_and_first_query_s": round(open_s, 2), "promsearch": ours, "fts5": theirs,
-            "search_rss_mb": round(rss_search), "fts5_build": fts_build,
-            "example_queries": {cls: [r.q + (f" {r.filters}" if r.filters else "") for r in reqs[:3]] for cls, reqs in queries.items()}}
+    results = {"open_and_first_query_s": round(open_s, 2), "promsearch": ours, "search_rss_mb": round(rss_search)}
+    lemmas = args.workdir / f"lemmas-{args.n}.jsonl.gz"  # lemmatized once for both baselines
+    if not args.reuse:
+        lemmas.unlink(missing_ok=True)
+    baselines = [Fts5Baseline(engine, args.workdir / f"fts5-{args.n}.sqlite", lemmas),
+                 TantivyBaseline(engine, args.workdir / f"tantivy-{args.n}", lemmas)]
+    if not TantivyBaseline.available():
+        print("tantivy not installed (pip install -e '.[bench]'): comparing with FTS5 alone", file=sys.stderr)
+        baselines.pop()
+    for baseline in baselines:
+        if args.reuse and baseline.exists():
+            baseline.open()
+            results[f"{baseline.name}_build"] = {"seconds": None, "bytes": baseline.size()}
+        else:
+            results[f"{baseline.name}_build"] = baseline.build()
+        warm_page_cache(baseline.path)
+        results[baseline.name] = baseline.run(queries)
+    results["agreement"] = agreement(engine, baselines, queries)
+    results["example_queries"] = {cls: [r.q + (f" {r.filters}" if r.filters else "") for r in reqs[:3]]
+                                  for cls, reqs in queries.items()}
+    return results
 
 
 def main() -> int:
@@ -542,19 +471,27 @@ def worker_shares(seconds: dict | None) -> str:
 
 
 def print_table(r: dict) -> None:
-    print(f"\nPromsearch vs SQLite FTS5, {r['n']:,} documents, {r['cpus']} cores (p50 / p95 ms, warm, top-10 + all facet counts)")
-    print(f"{'query class':<20} {'Promsearch':>16} {'FTS5':>16} {'ratio p50':>10}")
-    p50s_ours, p50s_fts = [], []
+    engines = [("promsearch", "Promsearch"), ("fts5", "FTS5"), ("tantivy", "tantivy")]
+    engines = [(key, label) for key, label in engines if r.get(key)]
+    print(f"\nPromsearch vs {' and '.join(label for _k, label in engines[1:])}, {r['n']:,} documents, {r['cpus']} cores "
+          f"(p50 / p95 ms, warm, top-10 + all facet counts)")
+    print(f"{'query class':<20}" + "".join(f" {label:>16}" for _k, label in engines)
+          + "".join(f" {'/ ' + label:>10}" for _k, label in engines[1:]))
+    p50s: dict[str, list[float]] = {key: [] for key, _label in engines}
     for cls in CLASSES:
-        ours, theirs = r["promsearch"].get(cls), r["fts5"].get(cls)
-        if not ours or not theirs:
+        row = [r[key].get(cls) for key, _label in engines]
+        if not all(row):
             continue
-        p50s_ours.append(ours[0])
-        p50s_fts.append(theirs[0])
-        ratio = ours[0] / theirs[0] if theirs[0] else float("inf")
-        print(f"{cls:<20} {ours[0]:>7} / {ours[1]:<7} {theirs[0]:>7} / {theirs[1]:<7} {ratio:>9.2f}x")
-    if p50s_ours:
-        print(f"{'median of classes':<20} {statistics.median(p50s_ours):>7}{'':9} {statistics.median(p50s_fts):>7}")
+        for (key, _label), times in zip(engines, row):
+            p50s[key].append(times[0])
+        ratios = "".join(f" {row[0][0] / times[0] if times[0] else float('inf'):>9.2f}x" for times in row[1:])
+        print(f"{cls:<20}" + "".join(f" {times[0]:>7} / {times[1]:<7}" for times in row) + ratios)
+    if p50s["promsearch"]:
+        print(f"{'median of classes':<20}" + "".join(f" {round(statistics.median(p50s[key]), 1):>7}{'':9}" for key, _l in engines))
+    for cls, tally in (r.get("agreement") or {}).items():
+        print(f"  {cls}: of {tally['queries']} queries, the same total and facet counts as the engine's words alone: "
+              + ", ".join(f"{key.split('_')[0]} {n}" for key, n in tally.items() if key.endswith("_equals_engine"))
+              + (f"; tantivy as FTS5: {tally['tantivy_equals_fts5']}" if "tantivy_equals_fts5" in tally else ""))
     for key, label in (("index_with_ner", "with NER"), ("index_without_ner", "without NER")):
         run = r.get(key)
         if run:
@@ -585,7 +522,8 @@ def print_table(r: dict) -> None:
     if r.get("rerun_unchanged_s") is not None:
         print(f"re-run on the unchanged corpus: {r['rerun_unchanged_s']} s ({r['rerun_unchanged_docs']:,} unchanged)"
               + (" (measured by the run that built the index)" if r.get("index_from_earlier_pipeline") else ""))
-    print(f"index size: {r['index_bytes'] / 2**20:.0f} MB (posting arrays {r.get('posting_arrays_bytes', 0) / 2**20:.0f} MB); FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB")
+    print(f"index size: {r['index_bytes'] / 2**20:.0f} MB (posting arrays {r.get('posting_arrays_bytes', 0) / 2**20:.0f} MB); FTS5 table: {r['fts5_build']['bytes'] / 2**20:.0f} MB"
+          + (f"; tantivy: {r['tantivy_build']['bytes'] / 2**20:.0f} MB" if r.get("tantivy_build") else "; tantivy not installed"))
     print(f"search process RSS: {r['search_rss_mb']} MB; opening the index + first query: {r['open_and_first_query_s']} s")
     print(f"search-cli cold start on the seeds index: {r['cli_cold_start_s']} s")
     if r.get("machine_reference_s"):

@@ -104,7 +104,23 @@ class SearchRequest:
                     parts.append(_param(name, value))
             return "?" + "&".join(parts + tail)
 
-        return url
+        # A value not chosen goes after its facet's chosen ones: what comes
+        # before and after it is the same for every such value of a facet,
+        # joined once (a page links a hundred values, the regions all).
+        around = {}
+        for at, facet in enumerate(FACETS):
+            before = head + [encoded for f in FACETS[:at + 1] for _v, encoded in chosen[f]]
+            after = [encoded for f in FACETS[at + 1:] for _v, encoded in chosen[f]] + tail
+            around[facet] = ("?" + "&".join(before) + "&" if before else "?", "&" + "&".join(after) if after else "")
+        picked = {(facet, v) for facet in FACETS for v, _encoded in chosen[facet]}
+
+        def toggle(name: str, value: str) -> str:
+            if name not in around or (name, value) in picked:
+                return url(name, value)
+            opening, closing = around[name]
+            return opening + _param(name, value) + closing
+
+        return toggle
 
 
 @functools.lru_cache(maxsize=100_000)

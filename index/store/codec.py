@@ -16,11 +16,34 @@ from __future__ import annotations
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
 
+from . import zstd
+
 # Whoosh names its stored column "_stored" and builds it from a module
 # constant; the writer and reader below swap in this column under that name.
 _STORED = "_stored"
 ZSTD_LEVEL = 3
-STORED_COLUMN = columns.PickleColumn(columns.CompressedBytesColumn(level=ZSTD_LEVEL, module="zstandard"))
+
+
+class ZstdBytesColumn(columns.CompressedBytesColumn):
+    """Whoosh's compressed column, compressing with this process's kept
+    Zstandard contexts (``zstd.py``) rather than the module's functions,
+    which set a context up at every call; the bytes are the same."""
+
+    def __init__(self, level: int = ZSTD_LEVEL) -> None:
+        super().__init__(level=level, module="zstandard")
+
+    def writer(self, dbfile):
+        writer = super().writer(dbfile)
+        writer._compress = zstd.compress
+        return writer
+
+    def reader(self, dbfile, basepos, length, doccount):
+        reader = super().reader(dbfile, basepos, length, doccount)
+        reader._decompress = zstd.decompress
+        return reader
+
+
+STORED_COLUMN = columns.PickleColumn(ZstdBytesColumn())
 
 
 class ZstdStoredCodec(W3Codec):

@@ -245,10 +245,22 @@ class PersonRegistry:
         return self._aliases.get(key) or self._one_of(self._latin.get(key, set()))
 
     def by_latin_lone(self, surname: str) -> str | None:
-        """The one Latin-script full name of the corpus with this surname
-        (none when two share it: "Rossi" stands for nobody in particular)."""
-        names = self._latin_names.get(fold_yo(surname.lower()), set()) - {surname}
-        return next(iter(names)) if len(names) == 1 else None
+        """The one Latin-script full name of the corpus with this surname, as
+        a Russian surname links (``DOMINANT_SHARE``): spellings of one name
+        count as one ("Gian Carlo" and "Giancarlo Muzzarelli", under the more
+        frequent); none when two persons share it more evenly ("Francesco"
+        and "Gian Francesco Menani", 22 and 19 mentions)."""
+        persons: dict[str, list[str]] = defaultdict(list)
+        for name in self._latin_names.get(fold_yo(surname.lower()), set()) - {surname}:
+            persons[re.sub(r"[\s'’-]", "", name.lower())].append(name)
+        if not persons:
+            return None
+        mentions = {max(spellings, key=lambda n: (self.counts[n], n)): sum(self.counts[n] for n in spellings)
+                    for spellings in persons.values()}
+        top = max(mentions, key=lambda n: (mentions[n], n))
+        if len(mentions) == 1 or mentions[top] >= DOMINANT_SHARE * sum(mentions.values()):
+            return top
+        return None
 
     def by_latin_surname(self, surname: str) -> str | None:
         self._transliterate_pending()

@@ -20,7 +20,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from index.analysis.lemmatizer import Lemmatizer
-from index.entities.official_links import load_links, relink_fields
+from index.entities.official_links import NOT_AN_OFFICIAL, facet_renames, load_links, relink_fields
 from index.store.forms import FormsTable
 from index.store.schema import unpack_text
 
@@ -59,10 +59,11 @@ class ArraysView:
         self.postings = PostingReader(searcher, index_dir)
         self.form_finder = FormFinder(self.postings, lemmatizer, FormsTable.load(index_dir))
         # officials' names the corpus completes, and each full name's names
-        self.links = {name: full for name, full in (load_links(index_dir) or {}).items() if full} if index_dir else {}
+        self.links = facet_renames(load_links(index_dir) or {}) if index_dir else {}
         self.linked_from: dict[str, list[str]] = {}
         for name, full in self.links.items():
-            self.linked_from.setdefault(full, []).append(name)
+            if full != NOT_AN_OFFICIAL:
+                self.linked_from.setdefault(full, []).append(name)
         self.facets = FacetIndex(reader, self.live, self.postings, renamed={"official": self.links})
         # From the id column, not the stored text.
         ids = list(reader.column_reader("id")) if self.doc_count else []

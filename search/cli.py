@@ -15,7 +15,7 @@ from .engine import BadRequest, IndexUnavailable, SearchRequest, make_engine, pu
 from .sphinx_backend import ClusterDown
 from .export import write_csv
 
-FILTER_OPTIONS = ("official", "region", "district", "sector", "year", "lang")
+FILTER_OPTIONS = ("official", "region", "district", "sector", "place", "year", "lang")
 VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--sort", "--format", "--color", *(f"--{name}" for name in FILTER_OPTIONS)}
 
 
@@ -137,6 +137,7 @@ def render_text(record: dict, color: bool) -> str:
         for segs in hit["snippet_segments"]:
             lines.append("   " + highlight.to_terminal(segs, color))
         tags = [f"{name}: {', '.join(hit[name])}" for name in ("officials", "regions", "sectors") if hit[name]]
+        tags += [f"place: {hit['place']}"] if hit.get("place") else []
         if tags:
             lines.append("   " + " | ".join(tags))
     explain = format_explain(record["explain"])

@@ -18,6 +18,7 @@ import numpy as np
 
 from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
+from index.entities.places import place_gazetteer
 from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
@@ -195,6 +196,7 @@ class SearchEngine:
             resolved.toggle_urls(),
             self.district_of,
             top=facet_top,
+            parent_of=lambda place: place_gazetteer().parent_of(place),  # loaded on the first search
         )
         record = {
             "query": request.q,
@@ -467,6 +469,7 @@ class SearchEngine:
             "url": stored.get("url"),
             "source": stored.get("source"),
             "path": stored.get("path"),
+            "place_parent": place_gazetteer().parent_of(record["place"]) if record["place"] else "",
             "roles": roles,
             # regions from the officials named, not the text: [{"region", "from", "office", "start", "end"}]
             "inferred_regions": [{**item, "inferred": True} for item in inferred],

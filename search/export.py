@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-CSV_COLUMNS = ("id", "title", "date", "year", "lang", "score", "officials", "regions", "districts", "sectors")
+CSV_COLUMNS = ("id", "title", "date", "year", "lang", "score", "officials", "regions", "districts", "sectors", "place")
 
 
 def csv_lines(engine, request):

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.analysis.names import skeleton, transliterations
+from index.entities.official_links import NOT_AN_OFFICIAL
 from index.store.arrays import runs
 from index.store.sorting import unique
 
-# district is the region facet's parent level, and a filter of its own.
-FACETS = ("official", "region", "district", "sector", "year", "lang")
+# district is the region facet's parent level, and a filter of its own;
+# place is the dateline's city, shown under its region (its ``parent``).
+FACETS = ("official", "region", "district", "sector", "place", "year", "lang")
 DEFAULT_TOP = 10
 # A facet is counted document by document (``FacetColumn.counts``) when the
 # matched share of the documents is at most this much per value a document
@@ -53,12 +55,16 @@ class FacetColumn:
     def from_reader(cls, reader, name: str, live: np.ndarray, postings,
                     renamed: dict[str, str] | None = None) -> "FacetColumn":
         """``renamed``: value -> the value its documents count under (the
-        officials' links, ``index/entities/official_links.py``); "" keeps a value."""
+        officials' links, ``index/entities/official_links.py``); "" keeps a value,
+        ``NOT_AN_OFFICIAL`` leaves it out."""
         by_value: dict[str, list[np.ndarray]] = {}
         if name in reader.schema and reader.schema[name].indexed:
             for value in postings.expand_prefix(name, ""):
+                counted = (renamed.get(value) or value) if renamed else value
+                if counted == NOT_AN_OFFICIAL:
+                    continue
                 ids, _ = postings.postings(name, value)
-                by_value.setdefault((renamed.get(value) or value) if renamed else value, []).append(ids)
+                by_value.setdefault(counted, []).append(ids)
         values = list(by_value)
         doc_chunks, value_chunks = [], []
         for value_id, chunks in enumerate(by_value.values()):
@@ -202,10 +208,13 @@ def facet_records(
     toggle_url,
     district_of: dict[str, str],
     top: int | None = DEFAULT_TOP,
+    parent_of=lambda place: "",
 ) -> dict:
     """Facets as plain records: ``{"value", "label", "count", "selected", "url"}``
     sorted by count then name, selected values always included (at count 0
-    too). ``region`` lists districts, each with its regions in ``children``.
+    too). ``region`` lists districts, each with its regions in ``children``;
+    each ``place`` has its region in ``parent`` ("Emilia-Romagna" for Modena,
+    "" for a place the gazetteer does not know).
     Returns (facets, number of distinct values per facet)."""
 
     def values_of(name: str, limit: int | None) -> tuple[list[dict], int]:
@@ -223,6 +232,10 @@ def facet_records(
     result, totals = {}, {}
     for name in ("official", "sector", "year", "lang"):
         result[name], totals[name] = values_of(name, top)
+    if "place" in counts:  # a backend that counts it
+        result["place"], totals["place"] = values_of("place", top)
+        for place in result["place"]:
+            place["parent"] = parent_of(place["value"])
     # region: district -> regions
     regions, _ = values_of("region", None)
     districts, _ = values_of("district", None)

@@ -22,7 +22,7 @@ from index.analysis.chain import lemma_analyzer, load_stop_words, surface_analyz
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
-FIELDS = ("title", "official", "region", "district", "sector", "year", "lang")
+FIELDS = ("title", "official", "region", "district", "sector", "place", "year", "lang")
 
 
 # -- AST -------------------------------------------------------------------

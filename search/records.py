@@ -18,6 +18,7 @@ def summary_of(stored: dict, score: float | None) -> dict:
         "regions": _split(stored.get("region")),
         "districts": _split(stored.get("district")),
         "sectors": _split(stored.get("sector")),
+        "place": stored.get("place") or None,  # the dateline's city
     }
 
 

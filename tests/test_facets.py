@@ -178,8 +178,10 @@ def test_a_name_links_to_the_full_name_a_later_run_brings_until_another_makes_it
     write_docs(docs, {"b_lone": "Заводы растут\n\nПо словам Шапши, заводы региона наращивают выпуск станков."})
     build_index(index_dir, [docs])
     search = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    alone = search.document("b_lone")["officials"]
-    assert len(alone) == 1 and "Шапш" in alone[0] and len(alone[0].split()) == 1
+    alone = [name for name in load_links(index_dir) if "Шапш" in name]
+    assert len(alone) == 1 and len(alone[0].split()) == 1
+    # a bare surname nothing vouches for (a role word, a known name, a full name) is no official
+    assert search.document("b_lone")["officials"] == []
 
     def officials_facet(q: str = "") -> list[tuple[str, int]]:
         return [(v["value"], v["count"]) for v in search.search(SearchRequest(q))["facets"]["official"]]
@@ -201,8 +203,8 @@ def test_a_name_links_to_the_full_name_a_later_run_brings_until_another_makes_it
 
     write_docs(docs, {"c_other": "Назначение\n\nМинистром назначен Иван Шапша, брат губернатора."})
     build_index(index_dir, [docs])
-    assert search.document("b_lone")["officials"] == alone
-    assert sorted(officials_facet()) == sorted([("Владислав Шапша", 1), ("Иван Шапша", 1), (alone[0], 1)])
+    assert search.document("b_lone")["officials"] == []
+    assert sorted(officials_facet()) == sorted([("Владислав Шапша", 1), ("Иван Шапша", 1)])
     assert found('official:"Владислав Шапша"') == {"a_full"}
 
 
@@ -216,7 +218,7 @@ def test_a_bare_surname_links_across_the_corpus_to_the_person_it_names_far_more_
     write_docs(docs, {f"ivan_{k}": f"Совещание {k}\n\nГубернатор Иван Петров провёл совещание с промышленниками "
                                    f"о выпуске станков номер {k}." for k in range(9)})
     write_docs(docs, {"petr_0": "Назначение\n\nМинистром назначен Пётр Петров.",
-                      "z_lone": "Заводы растут\n\nПо словам Петрова, заводы региона наращивают выпуск станков."})
+                      "z_lone": "Заводы растут\n\nПо словам директора завода Петрова, заводы региона наращивают выпуск станков."})
     build_index(index_dir, [docs])
     search = SearchEngine(index_dir, lemmatizer=lemmatizer)
     stored = {k: v for k, v in load_links(index_dir).items()}

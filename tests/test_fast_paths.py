@@ -218,7 +218,7 @@ def naive_counts(engine, mask, filters):
         return [v for v in raw.split(",") if v] if name not in ("year", "lang") else [raw]
 
     out = {}
-    for name in ("official", "region", "district", "sector", "year", "lang"):
+    for name in ("official", "region", "district", "sector", "place", "year", "lang"):
         counts = {}
         for fields in stored.values():
             if all(set(values(fields, other)) & set(chosen) for other, chosen in filters.items() if other != name and chosen):

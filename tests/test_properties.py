@@ -34,7 +34,7 @@ def assert_valid(record: dict) -> None:
     assert isinstance(record["total"], int) and record["total"] >= 0
     assert isinstance(record["hits"], list) and len(record["hits"]) <= record["per_page"]
     assert all(isinstance(note, str) for note in record["ignored"])
-    assert set(record["facets"]) == {"official", "region", "sector", "year", "lang"}
+    assert set(record["facets"]) == {"official", "region", "sector", "place", "year", "lang"}
     json.dumps(record, ensure_ascii=False)
 
 

@@ -251,7 +251,7 @@ def test_cli_text_json_csv_and_exit_codes(seed_index, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["total"] == 2 and {h["id"] for h in record["hits"]} == {D000, D001}
     assert set(record["hits"][0]) >= {"id", "title", "date", "year", "lang", "score", "snippets", "matched_via"}
-    assert set(record["facets"]) == {"official", "region", "sector", "year", "lang"}
+    assert set(record["facets"]) == {"official", "region", "sector", "place", "year", "lang"}
 
     assert cli_main(["--index", str(seed_index), "--format", "csv", "--year", "unknown"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()

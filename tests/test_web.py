@@ -75,7 +75,7 @@ def test_document_page(client):
 def test_api_search_matches_the_cli_record(client, engine):
     data = client.get("/api/search?q=экспорт&translate=0").get_json()
     assert data["total"] == 2 and {h["id"] for h in data["hits"]} == {D000, D001}
-    assert set(data["facets"]) == {"official", "region", "sector", "year", "lang"}
+    assert set(data["facets"]) == {"official", "region", "sector", "place", "year", "lang"}
     filtered = client.get("/api/search?year=2019&year=2021").get_json()
     assert filtered["total"] == 2
     assert client.get("/api/search?q=&lang=it").get_json()["hits"][0]["id"] == D002

@@ -4,7 +4,7 @@ from __future__ import annotations
 _FILTER_PARAMS = [
     {"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
      "style": "form", "explode": True, "description": f"{name} filter; repeat for OR"}
-    for name in ("official", "region", "district", "sector", "year", "lang")
+    for name in ("official", "region", "district", "sector", "place", "year", "lang")
 ]
 _ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -34,7 +34,7 @@ OPENAPI = {
         "/api/facets/{name}": {"get": {
             "summary": "Facet values by prefix (case-, ё-insensitive)",
             "parameters": [
-                {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": ["official", "region", "district", "sector", "year", "lang"]}},
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": ["official", "region", "district", "sector", "place", "year", "lang"]}},
                 {"name": "prefix", "in": "query", "schema": {"type": "string"}},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
             ],
@@ -59,6 +59,7 @@ OPENAPI = {
         "FacetValue": {"type": "object", "properties": {
             "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
             "selected": {"type": "boolean"}, "url": {"type": "string", "nullable": True},
+            "parent": {"type": "string", "description": "a place's region (place facet only)"},
             "children": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},
         "Hit": {"type": "object", "properties": {
             "id": {"type": "string"}, "title": {"type": "string"}, "title_html": {"type": "string"},
@@ -68,7 +69,8 @@ OPENAPI = {
             "matched_via": {"type": "string", "description": "lemma, exact, glossary, transliteration, or \"entity: <value>\" "
                             "(the document names the official or place the words name, not the words)"},
             "officials": {"type": "array", "items": {"type": "string"}}, "regions": {"type": "array", "items": {"type": "string"}},
-            "districts": {"type": "array", "items": {"type": "string"}}, "sectors": {"type": "array", "items": {"type": "string"}}}},
+            "districts": {"type": "array", "items": {"type": "string"}}, "sectors": {"type": "array", "items": {"type": "string"}},
+            "place": {"type": "string", "nullable": True, "description": "the dateline's city"}}},
         "SearchResult": {"type": "object", "properties": {
             "query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "pages": {"type": "integer"}, "sort": {"type": "string"},

@@ -15,7 +15,7 @@ from .params import request_from_args, switch
 
 pages = Blueprint("pages", __name__)
 
-FACET_ORDER = ("region", "official", "sector", "year", "lang")
+FACET_ORDER = ("region", "place", "official", "sector", "year", "lang")
 TIMELINE_HEIGHT = 60
 # The page shows DEFAULT_TOP values per facet and the rest behind "show more".
 FACET_PAGE_TOP = 100

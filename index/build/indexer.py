@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from ..analysis.word_ids import WordIds
-from ..entities.official_links import load_links, save_links
+from ..entities.official_links import load_links, load_vouched, save_links, save_vouched
 from ..entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
 from ..ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from ..records import RawDocument, Rejection
@@ -36,7 +36,7 @@ from .segment_writer import ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"8.{SCHEMA_VERSION}"  # 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"9.{SCHEMA_VERSION}"  # 9: the dateline's place a field of its own, a Russian city's region among the regions; 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main
@@ -118,6 +118,29 @@ def open_or_create(index_dir: Path):
             "move it away or delete it, then index again"
         ) from exc
     return IndexStorage(str(index_dir)).create_index(build_schema())
+
+
+def add_new_fields(ix, timeout: float = LOCK_TIMEOUT_S):
+    """The index with the fields of today's schema that it lacks (an index
+    written before the ``place`` field): added in a commit of their own,
+    before any worker opens a writer of the old schema. The commit holds
+    no documents and merges nothing, so it only writes a new table of
+    contents; a reader of the old one goes on as it was."""
+    missing = [(name, field) for name, field in build_schema().items() if name not in ix.schema]
+    if not missing:
+        return ix
+    try:
+        writer = ix.writer(timeout=timeout)
+    except LockError as exc:
+        raise IndexBusy(f"another indexer is writing to the index; waited {timeout:.0f} s for its lock") from exc
+    try:
+        for name, field in missing:
+            writer.add_field(name, field)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(merge=False)
+    return ix.refresh()
 
 
 def known_hashes(ix) -> dict[str, str]:
@@ -210,7 +233,7 @@ class IndexBuilder:
         follows the last one (writing, committing, merging), which can take
         a while on a large run."""
         report = IndexReport()
-        ix = open_or_create(self.index_dir)
+        ix = add_new_fields(open_or_create(self.index_dir), self.lock_timeout)
         known = known_hashes(ix)
         registry = PersonRegistry(load_known_officials(), office_terms().persons())
         registry.load(self.index_dir)
@@ -329,6 +352,7 @@ class _Batch:
         # complete, this run's and the earlier runs' (``entities/official_links.py``)
         links = load_links(builder.index_dir)
         self.may_link: set[str] = set(links) if links is not None else names_that_may_link(ix, builder.index_dir)
+        self.vouched: set[str] = load_vouched(builder.index_dir)  # one-word names given a role word
         self.changes = 0  # since the last commit
         self.forms: set[str] = set()  # the lemma-form pairs of the workers' segments
         self.index_was_empty = ix.doc_count_all() == 0
@@ -385,6 +409,7 @@ class _Batch:
         for name in result.names:
             self.registry.add(name)
         self.may_link.update(result.unlinked)
+        self.vouched.update(result.vouched)
 
     def segment_done(self, worker: int, done: SegmentDone) -> None:
         self.forms |= done.forms
@@ -415,7 +440,8 @@ class _Batch:
         self.forms = set()
         # before the commit, so the generation it makes is never read
         # without the links of its documents' names
-        save_links(self.builder.index_dir, official_links(self.may_link, self.registry))
+        save_vouched(self.builder.index_dir, self.vouched)
+        save_links(self.builder.index_dir, official_links(self.may_link, self.registry, self.vouched))
         for doc_id in self.closed_replacements:
             self.writer.delete_by_term("id", doc_id)
         self.writer.commit_with(self.closed_segments, clean=clean)

@@ -52,6 +52,7 @@ class Written:
     id: str
     names: list[str] = field(default_factory=list)
     unlinked: list[str] = field(default_factory=list)
+    vouched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings, close_ea
                 if segment is not None:
                     with times.counting("writing"):
                         segment.add(result.fields)
-                result = Written(result.id, result.names, result.unlinked)
+                result = Written(result.id, result.names, result.unlinked, result.vouched)
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, closed()))

@@ -16,7 +16,7 @@ from ..analysis.lemmatizer import Lemmatizer
 from ..analysis.tokens import Token
 from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, WordIds
 from ..entities.extractor import EntityExtractor
-from ..entities.persons import is_full_name, may_link_later
+from ..entities.persons import is_full_name, is_latin_name, may_link_later
 from ..ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from ..records import Document, RawDocument, Rejection
 from ..store.schema import FACET_FIELDS, INFERRED_REGIONS_KEY, UNKNOWN_YEAR, pack_text
@@ -32,6 +32,7 @@ class Processed:
     fields: dict
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
     unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``entities/official_links.py``)
+    vouched: list[str] = field(default_factory=list)  # the one-word ones of them the document gives a role word
 
 
 class DocumentProcessor:
@@ -64,8 +65,11 @@ class DocumentProcessor:
         return Processed(
             id=doc.id,
             fields=self._fields(doc, digest, title, body),
-            names=[n for n in doc.officials if is_full_name(n)] if doc.lang == "ru" else [],
+            # Russian full names, and the Latin-script ones of other texts
+            # (a lone Italian surname links to them, ``persons.official_links``)
+            names=[n for n in doc.officials if is_full_name(n) and (doc.lang == "ru" or is_latin_name(n))],
             unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
+            vouched=[n for n in doc.officials if not is_full_name(n) and doc.roles.get(n)],
         )
 
     def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -117,7 +121,7 @@ class DocumentProcessor:
             FORMS_FIELD: [t.surface for t in title_kept] + [t.surface for t in body_kept],
         }
         for name in FACET_FIELDS:
-            values = getattr(doc, name + "s")
+            values = [doc.place] if name == "place" and doc.place else getattr(doc, name + "s", [])
             if values:
                 fields[name] = ",".join(v.replace(",", " ") for v in values)
         if self.word_ids is not None and self.extractor.tokens.word_ids is self.word_ids:

@@ -16,6 +16,7 @@ from ..records import Document
 from .office_terms import office_terms
 from .officials import OfficialExtractor
 from .persons import PersonRegistry, is_full_name, load_known_officials
+from .places import RUSSIA, place_gazetteer
 from .regions import RegionGazetteer
 from .sectors import SectorTagger
 
@@ -49,6 +50,7 @@ class EntityExtractor:
         self.sectors = SectorTagger(self.tokens)
         self.officials = OfficialExtractor(self.tokens, self.registry, load_model=ner)
         self.officials.places = self.gazetteer.one_word_places()
+        self.places = place_gazetteer()
 
     def use_registry(self, registry: PersonRegistry) -> None:
         self.registry = registry
@@ -148,6 +150,7 @@ class EntityExtractor:
         doc.sector_evidence = ents.sector_evidence
         doc.entity_spans = ents.spans
         doc.inferred_regions = ents.inferred_regions
+        self.place_dateline(doc)
         # Linking to the names seen so far in the run depends on the order
         # documents come in (and on which worker read which). Leaving every
         # name to the corpus's links (``official_links.py``) would not: but a
@@ -158,6 +161,20 @@ class EntityExtractor:
             if is_full_name(name) and doc.lang == "ru":
                 self.registry.add(name)
         return doc
+
+    def place_dateline(self, doc: Document) -> None:
+        """The dateline's place under the gazetteer's name for it; a Russian
+        city's region is a region the text names (an Italian region is the
+        place's parent only: the region facet is Russia's)."""
+        place = self.places.find(doc.place)
+        if place is None:
+            return
+        doc.place = place.name
+        if place.country == RUSSIA and place.parent in self.gazetteer.district_of:
+            _append(doc.regions, place.parent)
+            district = self.gazetteer.district_of[place.parent]
+            if district:
+                _append(doc.districts, district)
 
 
 def _append(items: list[str], value: str) -> None:

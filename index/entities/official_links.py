@@ -11,6 +11,14 @@ the one full name the corpus has for it (``persons.official_links``), or to
 names of every run so far; the query side reads it with the index and shows,
 counts and filters every document under the linked names.
 
+A one-word name the corpus never completes is an official only if some
+document gives it a role word («губернатор Шапша») or it is a known
+person's: otherwise it maps to ``NOT_AN_OFFICIAL`` («Главкнига», «Лексус»:
+the NER model's persons that nothing vouches for), and the query side
+leaves it out of the facet, the roles and the marked mentions. Which names
+a role vouches for is kept beside the map (``VOUCHED_FILE``), for the runs
+that follow.
+
 So a document is written once; a later document that completes a name links
 the earlier ones too, in this run or the next; and a name that turns out
 ambiguous (a second full name with that surname) is unlinked everywhere.
@@ -24,6 +32,8 @@ import os
 from pathlib import Path
 
 FILE = "official-links.json"
+VOUCHED_FILE = "official-vouched.json"  # one-word names a document gives a role
+NOT_AN_OFFICIAL = "\x00"  # the link of a one-word name nothing vouches for
 
 
 def load_links(index_dir: Path | str) -> dict[str, str] | None:
@@ -40,29 +50,63 @@ def load_links(index_dir: Path | str) -> dict[str, str] | None:
 
 def save_links(index_dir: Path | str, links: dict[str, str]) -> None:
     """Written whole and then renamed, so a reader never sees half of it."""
-    path = Path(index_dir) / FILE
-    tmp = path.with_name(f"{FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(links, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    _save(Path(index_dir) / FILE, links)
+
+
+def load_vouched(index_dir: Path | str) -> set[str]:
+    """The one-word names earlier runs saw with a role word; none if the
+    file is missing (an index written before it: the run that reads it
+    reprocesses every document) or unreadable."""
+    try:
+        names = json.loads((Path(index_dir) / VOUCHED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(n) for n in names} if isinstance(names, list) else set()
+
+
+def save_vouched(index_dir: Path | str, names: set[str]) -> None:
+    _save(Path(index_dir) / VOUCHED_FILE, sorted(names))
+
+
+def _save(path: Path, value) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
+
+
+def facet_renames(links: dict[str, str]) -> dict[str, str]:
+    """The links the query side applies: a name -> its full name, or
+    ``NOT_AN_OFFICIAL``; names mapped to "" are left out (they stay)."""
+    return {name: full for name, full in links.items() if full}
 
 
 def relink_fields(fields: dict, linked: dict[str, str]) -> dict:
     """A document's stored fields with its officials renamed (a map from
-    ``load_links``; names mapped to "" stay): the facet's values, the roles
-    and the marked mentions, so that the document page links a mention to
-    the value the facet has. Returns a new dict; ``fields`` is unchanged."""
+    ``load_links``; names mapped to "" stay, to ``NOT_AN_OFFICIAL`` go, their
+    mentions marked as persons): the facet's values, the roles and the
+    marked mentions, so that the document page links a mention to the
+    value the facet has. Returns a new dict; ``fields`` is unchanged."""
     names = [n for n in (fields.get("official") or "").split(",") if n]
     if not any(linked.get(n) for n in names):
         return fields
     officials = []
     for name in names:
         name = (linked.get(name) or name).replace(",", " ")
-        if name not in officials:
+        if name not in officials and name != NOT_AN_OFFICIAL:
             officials.append(name)
     roles: dict[str, list[str]] = {}
     for name, stated in (fields.get("roles") or {}).items():
+        if linked.get(name) == NOT_AN_OFFICIAL:
+            continue
         merged = roles.setdefault(linked.get(name) or name, [])
         merged += [role for role in stated if role not in merged]
-    spans = [(start, end, kind, (linked.get(value) or value) if kind == "official" else value)
-             for start, end, kind, value in fields.get("entity_spans") or []]
+    spans = [_relinked_span(span, linked) for span in fields.get("entity_spans") or []]
     return {**fields, "official": ",".join(officials), "roles": roles, "entity_spans": spans}
+
+
+def _relinked_span(span, linked: dict[str, str]) -> tuple:
+    start, end, kind, value = span
+    if kind != "official":
+        return span
+    full = linked.get(value) or value
+    return (start, end, "person", value) if full == NOT_AN_OFFICIAL else (start, end, kind, full)

@@ -17,8 +17,10 @@ from pathlib import Path
 from ..analysis.lemmatizer import fold_yo, oov_stem
 from ..analysis.names import skeleton, transliterations
 from ..config import data_lines, split_list
+from .official_links import NOT_AN_OFFICIAL
 
 NAME_PARTICLES = frozenset(data_lines("name_particles.txt"))
+LATIN_PARTICLES = frozenset(p for p in data_lines("name_particles_latin.txt") if not p.endswith("-"))
 
 
 def name_words(name: str) -> list[str]:
@@ -43,6 +45,21 @@ def is_full_name(name: str) -> bool:
 
 
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_LETTER = re.compile(r"[А-Яа-яЁё]")
+
+
+def is_latin_name(name: str) -> bool:
+    return bool(_LATIN_LETTER.search(name)) and not _CYRILLIC_LETTER.search(name)
+
+
+def latin_surname(name: str) -> str:
+    """A Latin-script full name's surname, with its particles: "Gian Carlo
+    Muzzarelli" -> "Muzzarelli", "Marta De Manincor" -> "De Manincor"."""
+    words = name.split()
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in LATIN_PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
 _INITIAL_FIRST = re.compile(r"[А-ЯЁA-Z]\.")
 
 
@@ -66,14 +83,18 @@ def may_link_later(name: str, lang: str) -> bool:
     return not is_full_name(name) or has_initial(name) or (lang != "ru" and bool(_LATIN_LETTER.search(name)))
 
 
-def official_links(names: Iterable[str], registry: "PersonRegistry") -> dict[str, str]:
+def official_links(names: Iterable[str], registry: "PersonRegistry",
+                   vouched: set[str] | None = None) -> dict[str, str]:
     """Each official's name that may link (``may_link_later``) -> the one
     full name the registry has for it now, or "" (``official_links.py``): a
     bare surname that exactly one person in it has, or one person far more
     often than the others (``DOMINANT_SHARE``; in any case, "Шапши": matched
     by its stem too, where only one person will do, as the stem merges
     surnames), an initial and a surname that one person's name has (or
-    one far more often), a Latin-script name that spells one."""
+    one far more often), a Latin-script name that spells one. With
+    ``vouched`` (the one-word names a document gives a role word), a
+    one-word name left without a full name that is neither vouched for nor
+    a known person's maps to ``NOT_AN_OFFICIAL``."""
     links = {}
     for name in sorted(names):
         if has_initial(name):
@@ -82,8 +103,15 @@ def official_links(names: Iterable[str], registry: "PersonRegistry") -> dict[str
             full = registry.by_latin(name)
         else:
             full = registry.by_surname(name, dominant=True) or registry.by_surname_stem(name)
+        if not full and is_latin_name(name):
+            full = registry.by_latin_lone(name)  # "Muzzarelli" -> "Gian Carlo Muzzarelli"
         links[name] = full if full and full != name else ""
-    return links
+        if not links[name] and vouched is not None and not is_full_name(name) and name not in vouched \
+                and not registry.is_known(name):
+            links[name] = NOT_AN_OFFICIAL
+    # a lone surname linked to a Latin full name that links on, to a Russian one
+    return {name: links[full] if links.get(full) not in (None, "", NOT_AN_OFFICIAL) else full
+            for name, full in links.items()}
 
 
 @dataclass
@@ -121,6 +149,10 @@ class PersonRegistry:
         self._latin: dict[str, set[str]] = defaultdict(set)  # transliterations
         self._latin_pending: list[str] = []  # transliterated on first Latin lookup
         self._surnames: dict[str, set[str]] = defaultdict(set)
+        # Latin-script full names of Italian texts, by surname: only a lone
+        # surname in Latin script is linked to them, and only at the end of a
+        # build (``official_links``), never a transliteration
+        self._latin_names: dict[str, set[str]] = defaultdict(set)
         for k in known:
             self._index(k.name)
             for alias in k.aliases:
@@ -141,6 +173,9 @@ class PersonRegistry:
         parts = name_words(name)
         if len(parts) < 2 or has_initial(name):
             return  # an initial tells too little to link another name to it
+        if is_latin_name(name):
+            self._latin_names[fold_yo(latin_surname(name).lower())].add(name)
+            return
         self._surnames[fold_yo(parts[-1].lower())].add(name)
         self._surnames["stem:" + surname_stem(parts[-1])].add(name)
         self._latin_pending.append(name)
@@ -158,6 +193,10 @@ class PersonRegistry:
             for variant in transliterations(name):
                 self._latin[variant].add(name)
         self._latin_full_pending.clear()
+
+    def is_known(self, name: str) -> bool:
+        """A name of the knowledge base or of an office holder, as it is."""
+        return fold_yo(name.lower()) in self.known
 
     def canonical(self, name: str) -> str:
         """The knowledge base's spelling (with ё) of a full name, if known."""
@@ -204,6 +243,24 @@ class PersonRegistry:
         self._transliterate_pending()
         key = skeleton(name)
         return self._aliases.get(key) or self._one_of(self._latin.get(key, set()))
+
+    def by_latin_lone(self, surname: str) -> str | None:
+        """The one Latin-script full name of the corpus with this surname, as
+        a Russian surname links (``DOMINANT_SHARE``): spellings of one name
+        count as one ("Gian Carlo" and "Giancarlo Muzzarelli", under the more
+        frequent); none when two persons share it more evenly ("Francesco"
+        and "Gian Francesco Menani", 22 and 19 mentions)."""
+        persons: dict[str, list[str]] = defaultdict(list)
+        for name in self._latin_names.get(fold_yo(surname.lower()), set()) - {surname}:
+            persons[re.sub(r"[\s'’-]", "", name.lower())].append(name)
+        if not persons:
+            return None
+        mentions = {max(spellings, key=lambda n: (self.counts[n], n)): sum(self.counts[n] for n in spellings)
+                    for spellings in persons.values()}
+        top = max(mentions, key=lambda n: (mentions[n], n))
+        if len(mentions) == 1 or mentions[top] >= DOMINANT_SHARE * sum(mentions.values()):
+            return top
+        return None
 
     def by_latin_surname(self, surname: str) -> str | None:
         self._transliterate_pending()

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from ..analysis.names import first_names
 from ..config import data_lines, split_list
+from ..entities.places import place_gazetteer
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*['’]?")
@@ -36,6 +37,14 @@ _DATELINE = re.compile(
 # an initials signature: "S. A.", "F. D.", "Vale. C.", "S. TO", "GIB", "CAMMA"
 _INITIALS = re.compile(r"(?:[A-Za-z][a-zA-Z]{0,3}\.\s*){1,3}[A-Za-z]{0,3}\.?|[A-Z]{2,6}\.?")
 _SENTENCE_END = re.compile(r"[.!?…»”\")]\s*$")
+# a Russian agency's dateline: a city in capitals and a comma, a full stop or
+# a dash ("ХАБАРОВСК, 5 мая –", "ТУЛА. Завод …"), or in its own case with a
+# comma and a date ("Грозный, 2 марта. –")
+_CYRILLIC_DATELINE = re.compile(
+    r"(?:(?P<place>[А-ЯЁ][А-ЯЁ]+(?:[ -][А-ЯЁ]+)*)\s*(?:[.,]|\s[—–-])\s+"
+    r"|(?P<city>[А-ЯЁ][а-яё]+(?:-[а-яё]+)*(?:-[А-ЯЁ][а-яё]+)?(?: [А-ЯЁ][а-яё]+)?),\s+(?=\d{1,2}\s+[а-яё]+))"
+    r"(?:\d{1,2}\s+[а-яё]+\.?(?:\s+\d{4}(?:\s*г(?:ода?|\.))?)?\s*[.,]?\s*(?:[—–-]\s+)?)?"  # the date, not the title
+)
 MAX_NAME_WORDS = 4
 
 
@@ -92,6 +101,7 @@ class Signatures:
         self.particles = {p for p in data_lines("name_particles_latin.txt") if not p.endswith("-")}
         self.stop = {w for line in data_lines("stopwords_it.txt") for w in line.split()}
         self.titles = {t.rstrip(".") for t in data_lines("titles_latin.txt")}
+        self.places = place_gazetteer()
 
     # names -----------------------------------------------------------------
     def _name_ends(self, text: str, at: int, need_first: bool) -> list[int]:
@@ -228,7 +238,14 @@ class Signatures:
         """The place a text opens with, and where the text after it starts:
         words in capitals that name a known place ("MODENA", "SAN FELICE",
         "FINALE"), or one word followed by a full stop that is no common word
-        ("Castelfranco.", "RABAT.")."""
+        ("Castelfranco.", "RABAT."); in Cyrillic, a Russian city the
+        gazetteer knows ("ХАБАРОВСК, 5 мая", "Грозный, 2 марта")."""
+        m = _CYRILLIC_DATELINE.match(text)
+        if m:
+            place = m.group("place") or m.group("city")
+            if self.places.is_russian_city(place):
+                return self.places.find(place).name, m.end()
+            return None, 0
         m = _DATELINE.match(text)
         if not m:
             return None, 0

@@ -40,7 +40,8 @@ from whoosh.matching.wrappers import FilterMatcher
 # when it opens: ten thousand officials asked of Whoosh in twenty segments
 # took ten seconds.
 ARRAY_FIELDS = {"title": True, "body": True, "exact": True,
-                "official": False, "region": False, "district": False, "sector": False, "year": False, "lang": False}
+                "official": False, "region": False, "district": False, "sector": False, "place": False,
+                "year": False, "lang": False}
 # Fields whose postings only the arrays hold (see above); every posting of
 # theirs is kept, whatever ``min_postings`` says, as nothing else holds them.
 TEXT_FIELDS = ("title", "body", "exact")

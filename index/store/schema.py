@@ -9,9 +9,11 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from ..analysis.chain import lemma_analyzer, surface_analyzer
 from . import zstd
 
-FACET_FIELDS = ("official", "region", "district", "sector")
+# place: the dateline's city (``entities/places.py``), added to the schema of
+# an index written before it had one when it is next written (``indexer.py``)
+FACET_FIELDS = ("official", "region", "district", "sector", "place")
 UNKNOWN_YEAR = "unknown"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # The key, in the stored ``roles`` dict, of the regions a document gets from
 # the officials it names (no schema change, so an older index reads and
 # takes new documents as it is): [{"region", "from", "office", "start",
@@ -84,6 +86,7 @@ def build_schema() -> Schema:
         region=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         district=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         sector=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        place=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         roles=STORED,  # official -> roles stated in the text
         sector_evidence=STORED,
         entity_spans=STORED,  # (start, end, kind, value) in the body, for the document page

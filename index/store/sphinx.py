@@ -168,6 +168,7 @@ SHARD_SCHEMA = """\
     rt_attr_multi_64 = region_ids
     rt_attr_multi_64 = district_ids
     rt_attr_multi_64 = sector_ids
+    rt_attr_multi_64 = place_ids
     rt_attr_multi_64 = year_ids
     rt_attr_multi_64 = lang_ids
     rt_attr_string = stored_json

@@ -38,6 +38,7 @@ class Term:
     acting: bool
     first: str  # the earliest day ``start`` stands for, YYYY-MM-DD
     last: str  # the latest day ``end`` stands for, YYYY-MM-DD ("9999-12-31" while in office)
+    source: str = ""  # the pages the dates were read from, and notes (the file's last column)
 
     @property
     def kind(self) -> str:
@@ -86,11 +87,11 @@ class OfficeTerms:
         self.terms: list[Term] = []
         for line in data_lines("office_terms.tsv") if lines is None else lines:
             cols = (line.split("\t") + [""] * 7)[:7]
-            person, office, region, start, end, acting = (c.strip() for c in cols[:6])
+            person, office, region, start, end, acting, source = (c.strip() for c in cols)
             if not person or not office:
                 continue
             self.terms.append(Term(person, office, region, start, end, acting == "1",
-                                   _widest(start, False), _widest(end, True)))
+                                   _widest(start, False), _widest(end, True), source))
         self.by_person: dict[str, list[Term]] = defaultdict(list)
         self.by_surname: dict[str, set[str]] = defaultdict(set)
         self.by_stem: dict[str, set[str]] = defaultdict(set)

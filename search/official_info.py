@@ -69,6 +69,13 @@ class OfficialInfo:
         self.view = view
         self.terms = office_terms()
         self.column = view.facet_column("official")
+        self.folded = {fold(person): person for person in self.terms.persons()}
+
+    def terms_of(self, name: str) -> list[Term]:
+        """The person's terms, in date order; the facet may spell the name
+        without the knowledge base's ё."""
+        person = name if name in self.terms.by_person else self.folded.get(fold(name), "")
+        return sorted(self.terms.by_person.get(person, []), key=lambda t: (t.first, t.last))
 
     def record(self, typed: str) -> dict:
         typed = " ".join(typed.split())[:MAX_NAME]
@@ -81,9 +88,18 @@ class OfficialInfo:
 
     # -- a typed name -> the person -------------------------------------------------------
     def find(self, typed: str) -> tuple[str | None, list[str]]:
-        """(the person ``typed`` names or None, the persons it may name)."""
-        if not typed:
-            return None, []
+        """(the person ``typed`` names or None, the persons it may name);
+        the name as typed, then in the order of Russian lists ("Дюмин
+        Алексей Геннадьевич", "Дюмин А. Г.": the surname first)."""
+        found: list[str] = []
+        for name in _orders(typed):
+            person, persons = self._find(name)
+            if person is not None:
+                return person, []
+            found += [p for p in persons if p not in found]
+        return (found[0], []) if len(found) == 1 else (None, found)
+
+    def _find(self, typed: str) -> tuple[str | None, list[str]]:
         values = self.engine.facet_values_of(self.view)
         named, _note = values.resolve("official", typed)
         if named is not None:
@@ -96,10 +112,8 @@ class OfficialInfo:
         """The knowledge base's persons named so: the full name but for case
         and ё, else the surname (any case form, a Latin spelling) with the
         first name, if typed, agreeing."""
-        folded = fold(typed)
-        same = [p for p in self.terms.persons() if fold(p) == folded]
-        if same:
-            return same
+        if fold(typed) in self.folded:
+            return [self.folded[fold(typed)]]
         words = typed.split()
         persons = sorted(self.terms.with_surname(words[-1].strip(".,")))
         if len(words) > 1 and len(persons) > 1:
@@ -127,7 +141,7 @@ class OfficialInfo:
     def summary(self, name: str) -> dict:
         """A candidate: name, documents, offices ("губернатор, Тульская область, 2016–2024")."""
         spans: dict[tuple[str, str], list[Term]] = {}
-        for term in sorted(self.terms.by_person.get(name, []), key=lambda t: t.first):
+        for term in self.terms_of(name):
             spans.setdefault((term.office, term.region), []).append(term)  # an acting period with what follows
         offices = [", ".join(x for x in (office, region, _years(terms)) if x) for (office, region), terms in spans.items()]
         return {"name": name, "documents": self.documents(name), "offices": offices, "url": official_path(name)}
@@ -147,7 +161,7 @@ class OfficialInfo:
         years = sorted(values("year"), key=lambda v: v["value"])
         regions = [dict(r, inferred=inferred.get(r["value"], 0), district=district_of.get(r["value"]))
                    for r in values("region")]
-        terms = sorted(self.terms.by_person.get(name, []), key=lambda t: (t.first, t.last))
+        terms = self.terms_of(name)
         return {
             "name": name,
             "documents": int(mask.sum()),
@@ -158,6 +172,18 @@ class OfficialInfo:
             "sectors": values("sector"),
             "search": search_path(filters),
         }
+
+
+def _orders(typed: str) -> list[str]:
+    """``typed``, and, when it has two or three words, the first (a
+    surname, in a Russian list) last with the next one before it: its first
+    name or initials ("А.Г." -> "А."); a patronymic is left out."""
+    words = typed.replace(".", ". ").split()
+    if not words:
+        return []
+    if not 2 <= len(words) <= 3 or not re.match(r"\w{2,}", words[0]):
+        return [typed]
+    return [typed, f"{words[1]} {words[0]}"]
 
 
 def _first_name_agrees(first: str, typed: str) -> bool:

@@ -48,7 +48,7 @@ def test_counts_are_those_of_the_filtered_search(engine):
 
 
 @pytest.mark.parametrize("typed", ["Алексей Дюмин", "алексей  дюмин", "Дюмин", "Дюмина", "Dyumin", "Alexey Dyumin",
-                                   "Aleksei Diumin"])
+                                   "Aleksei Diumin", "Дюмин Алексей Геннадьевич", "Дюмин А.Г.", "А. Дюмин"])
 def test_a_name_however_typed(engine, typed):
     record = engine.official(typed)
     assert (record["match"], record["name"]) == ("one", DYUMIN)
@@ -70,6 +70,7 @@ def test_several_persons_give_the_candidates(engine):
     kuznetsov = engine.official("Кузнецов")
     assert kuznetsov["match"] == "several" and len(kuznetsov["candidates"]) >= 3
     assert engine.official("Михаил Кузнецов")["name"] == "Михаил Кузнецов"
+    assert engine.official("Кузнецов Лев")["name"] == engine.official("Lev Kuznetsov")["name"] == "Лев Кузнецов"
 
 
 def test_knowledge_base_only_and_corpus_only(engine):

@@ -138,7 +138,7 @@ def main() -> int:
         ents = extractor.extract(doc)
         inferred = [item["region"] for item in ents.inferred_regions]
         if inferred and not [r for r in ents.regions if r not in inferred]:
-            natural.append((doc.id, inferred))
+            natural.append((doc.id, inferred, bool(doc.date)))
         pairs = headed_and_named(ents, doc.date)
         if pairs:
             candidates.append((doc, pairs[0]))
@@ -147,10 +147,12 @@ def main() -> int:
           f"naming a head in office and that region: {len(candidates)} ({time.perf_counter() - started:.0f} s)")
 
     checked = read_checked()
-    verdicts = Counter(checked[doc_id][1] if doc_id in checked else "not judged" for doc_id, _ in natural)
-    print(f"natural sample: {len(natural)} articles; judged by a reader: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
-    for doc_id, inferred in natural:
+    for label, dated in (("dated", True), ("undated", False)):
+        verdicts = Counter(checked[doc_id][1] if doc_id in checked else "not judged"
+                           for doc_id, _, has_date in natural if has_date == dated)
+        print(f"natural sample, {label}: {sum(verdicts.values())} articles; judged by a reader: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    for doc_id, inferred, _ in natural:
         if doc_id not in checked:
             print(f"  not judged: {doc_id}\t{', '.join(inferred)}")
 

@@ -9,8 +9,9 @@ counts and the official's page count only the regions a text names:
 ``NamedRegions`` holds, for one view, the region and district columns
 without the inferred (document, value) pairs, and the inferred pairs as
 columns of their own (how many of a count are inferred). It is built once
-a view, from the stored records of the documents that have a region, the
-first time a request asks for it.
+a view, the first time a request asks for it, from the stored records of
+the documents with a region that name someone the knowledge base has as a
+region's head (only they can have a region inferred).
 
 A district counts as inferred when it is an inferred region's district, no
 region the text names lies in it, and the body does not name it (a
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.entities.office_terms import office_terms
 from index.store.schema import INFERRED_REGIONS_KEY
 
-from .facets import FACETS, FacetColumn, FacetIndex
+from .facets import FACETS, FacetColumn, FacetIndex, fold
 
 REGION_FACETS = ("region", "district")
 
@@ -49,7 +51,7 @@ class NamedRegions:
         columns = {name: view.facet_column(name) for name in FACETS}
         pairs: dict[str, list[tuple[int, int]]] = {name: [] for name in REGION_FACETS}
         region = columns["region"]
-        for docnum in np.unique(region.doc_ids) if region is not None else ():
+        for docnum in self._may_have_inferred(columns) if region is not None else ():
             regions, districts = inferred_of(view.stored(int(docnum)), district_of)
             for name, values in zip(REGION_FACETS, (regions, districts)):
                 index_of = columns[name].index_of
@@ -68,6 +70,17 @@ class NamedRegions:
             self.inferred[name] = FacetColumn.from_pairs(name, column.values, column.doc_ids[inferred],
                                                          column.value_ids[inferred], doc_count)
         self.facets = FacetIndex.of_columns(columns, doc_count)
+
+    @staticmethod
+    def _may_have_inferred(columns: dict) -> np.ndarray:
+        """The documents with a region that name someone the knowledge base
+        has as a region's head (only they can have one inferred): a few
+        thousand stored records to read, not every document's."""
+        officials, region = columns["official"], columns["region"]
+        heads = {fold(t.person) for t in office_terms().terms if t.kind == "head"}
+        ids = [i for i, value in enumerate(officials.values) if fold(value) in heads]
+        named = np.unique(officials.doc_ids[np.isin(officials.value_ids, ids)])
+        return np.intersect1d(named, region.doc_ids)
 
     def narrow(self, selection: np.ndarray, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
         return self.facets.apply(selection, filters, skip)

@@ -36,7 +36,7 @@ from .segment_writer import ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"8.{SCHEMA_VERSION}"  # 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"9.{SCHEMA_VERSION}"  # 9: no region inferred for an undated document without a region head's role stated, nor from the head of a ministry or a company ("глава Минобороны"); 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main

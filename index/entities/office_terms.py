@@ -168,8 +168,9 @@ class OfficeWords:
             k = key(phrase.strip())
             if k:
                 self.phrases.append((k, kind.strip()))
-        self.local = {k[0] for k, kind in self.phrases if kind == "local" and len(k) == 1}
-        self.phrases = [(k, kind) for k, kind in self.phrases if kind != "local"]
+        # a word of these anywhere: a town's office, or the head of no region at all
+        self.local = {k[0] for k, kind in self.phrases if kind in ("local", "body") and len(k) == 1}
+        self.phrases = [(k, kind) for k, kind in self.phrases if kind not in ("local", "body")]
         self.phrases.sort(key=lambda p: -len(p[0]))
         self.key = key
 
@@ -178,7 +179,7 @@ class OfficeWords:
             return None
         words = list(self.key(role.lower()))
         if self.local.intersection(words):
-            return None  # a town's or a district's head
+            return None  # a town's or a district's head, or a ministry's, a company's
         while words:
             for phrase, kind in self.phrases:
                 if tuple(words[:len(phrase)]) == phrase:

@@ -190,8 +190,8 @@ class SearchEngine:
         expansions = Expansions.of(request)
 
         matched = self._matched_mask(view, query)
-        facets = self.facets(view, request.inferred)
-        selected = facets.narrow(matched, filters)
+        counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
+        selected = counted.narrow(matched, filters)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
         order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
@@ -203,7 +203,7 @@ class SearchEngine:
 
         resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
-            facets.facet_counts(matched, filters),
+            counted.facet_counts(matched, filters),
             filters,
             resolved.toggle_urls(),
             self.district_of,

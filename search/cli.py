@@ -16,7 +16,7 @@ from .sphinx_backend import ClusterDown
 from .export import write_csv
 
 FILTER_OPTIONS = ("official", "region", "district", "sector", "place", "year", "lang")
-VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--sort", "--format", "--color", *(f"--{name}" for name in FILTER_OPTIONS)}
+VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--sort", "--format", "--color", "--official-info", *(f"--{name}" for name in FILTER_OPTIONS)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-inferred", action="store_true",
                         help="a region filter leaves out documents whose region is only inferred from an official")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--official-info", metavar="NAME",
+                        help="an official's terms of office, documents a year, regions and sectors (text or --format json)")
     for name in FILTER_OPTIONS:
         parser.add_argument(f"--{name}", action="append", default=[], metavar="VALUE", help=f"filter by {name} (repeatable: OR)")
     return parser
@@ -97,6 +99,8 @@ def _main(argv: list[str] | None) -> int:
     except BadBackendUrl as exc:
         print(f"search-cli: {exc}", file=sys.stderr)
         return 2
+    if args.official_info is not None:
+        return _official_info(engine, args.official_info, args.format)
     try:
         if args.format == "csv":
             write_csv(engine, request, sys.stdout)
@@ -118,6 +122,52 @@ def _main(argv: list[str] | None) -> int:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         sys.stdout.write(render_text(record, color))
     return 0
+
+
+def _official_info(engine, name: str, output: str) -> int:
+    """``--official-info NAME``: the record ``/api/official/<name>`` serves;
+    a name that names nobody, one line and exit status 2."""
+    try:
+        record = engine.official(name)
+    except (ClusterDown, IndexUnavailable) as exc:
+        print(f"search-cli: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ClusterDown) else 1
+    if record["match"] == "none":
+        like = ", ".join(s["name"] for s in record["suggestions"])
+        print(f"search-cli: no official called {record['query']!r}" + (f"; spelled alike: {like}" if like else ""),
+              file=sys.stderr)
+        return 2
+    if output == "json":
+        json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_official(record))
+    return 0
+
+
+def render_official(record: dict) -> str:
+    """An official's record as text: terms, documents a year, regions, sectors."""
+    if record["match"] == "several":
+        lines = [f"«{record['query']}» may be any of {len(record['candidates'])}:"]
+        lines += [f"  {c['name']} ({_documents(c['documents'])})" + (f": {'; '.join(c['offices'])}" if c["offices"] else "")
+                  for c in record["candidates"]]
+        return "\n".join(lines) + "\n"
+    lines = [f"{record['name']}: {_documents(record['documents'])}" + (f", {record['undated']} undated" if record["undated"] else "")]
+    lines.append("Terms of office:" if record["terms"] else "Terms of office: none in the knowledge base")
+    for term in record["terms"]:
+        where = f", {term['region']}" if term["region"] else ""
+        acting = "acting " if term["acting"] else ""
+        unverified = " [unverified]" if not term["verified"] else ""
+        lines.append(f"  {term['start']} – {term['end'] or 'in office'}  {acting}{term['office']}{where}{unverified}")
+        lines += [f"      {url}" for url in term["sources"]]
+    if record["years"]:
+        lines.append("Documents a year: " + ", ".join(f"{y['value']}: {y['count']}" for y in record["years"]))
+    if record["regions"]:
+        lines.append("Regions: " + ", ".join(f"{r['value']} ({r['count']}" + (f", {r['inferred']} inferred)" if r["inferred"] else ")")
+                                             for r in record["regions"]))
+    if record["sectors"]:
+        lines.append("Sectors: " + ", ".join(f"{s['value']} ({s['count']})" for s in record["sectors"]))
+    return "\n".join(lines) + "\n"
 
 
 def render_text(record: dict, color: bool) -> str:

@@ -29,6 +29,8 @@ from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
+from .inferred import NamedRegions
+from .official_info import OfficialInfo
 from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
@@ -75,6 +77,7 @@ class SearchEngine:
         self._places: Places | None = None  # the knowledge files' places, read on the first search
         self._lexicons = PerView(self._lexicon_of)
         self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
+        self._named_regions = PerView(lambda view: NamedRegions(view, self.district_of))
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -125,6 +128,15 @@ class SearchEngine:
         if isinstance(expansions, bool):
             expansions = Expansions(expansions, False, False)
         return QueryCompiler(self, expansions, view, notes, plan or Plan()).compile(node)
+
+    def facets(self, view: IndexView, inferred: bool = True):
+        """What filters and counts the facets (``narrow``, ``facet_counts``):
+        the view, or, without inferred regions (``inferred=0``), its facets
+        as the texts name regions (``inferred.py``)."""
+        return view if inferred else self.named_regions(view)
+
+    def named_regions(self, view: IndexView) -> NamedRegions:
+        return self._named_regions.get(view)
 
     def facet_values_of(self, view: IndexView) -> FacetValues:
         """Typed facet values -> the facet's own, in this view."""
@@ -179,7 +191,8 @@ class SearchEngine:
         expansions = Expansions.of(request)
 
         matched = self._matched_mask(view, query)
-        selected = self._named_regions_only(view, view.narrow(matched, filters), filters, request)
+        counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
+        selected = counted.narrow(matched, filters)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
         order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
@@ -191,7 +204,7 @@ class SearchEngine:
 
         resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
-            view.facet_counts(matched, filters),
+            counted.facet_counts(matched, filters),
             filters,
             resolved.toggle_urls(),
             self.district_of,
@@ -241,7 +254,7 @@ class SearchEngine:
         view = self._view()
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
-        selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
+        selected = self.facets(view, request.inferred).narrow(self._matched_mask(view, query), filters)
         return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
@@ -424,30 +437,8 @@ class SearchEngine:
         corrected_parsed = self.parse(corrected)
         expansions = Expansions.of(request)
         query = self._query(corrected_parsed, expansions, view, plan=self.plan(corrected_parsed, view, expansions))
-        mask = view.narrow(self._matched_mask(view, query), filters)
+        mask = self.facets(view, request.inferred).narrow(self._matched_mask(view, query), filters)
         return corrected if mask.any() else None
-
-    def _named_regions_only(self, view: IndexView, selected: np.ndarray, filters: dict[str, list[str]],
-                            request: SearchRequest) -> np.ndarray:
-        """With ``inferred=0``, the selection without the documents that a
-        region filter selects only through a region inferred from an
-        official they name (issue 30). Read from the stored fields of the
-        selected documents, so it costs a stored-field read per document the
-        region filter selects; the facet counts still count inferred
-        regions."""
-        regions = filters.get("region")
-        if request.inferred or not regions or not selected.any():
-            return selected
-        out = selected.copy()
-        for docnum in np.flatnonzero(selected):
-            stored = view.stored(int(docnum))
-            inferred = {item.get("region") for item in (stored.get("roles") or {}).get(INFERRED_REGIONS_KEY) or ()}
-            if not inferred:
-                continue
-            named = {r for r in (stored.get("region") or "").split(",") if r and r not in inferred}
-            if not named.intersection(regions):
-                out[docnum] = False
-        return out
 
     # -- documents and facet values --------------------------------------------
     def document(self, doc_id: str) -> dict | None:
@@ -502,6 +493,11 @@ class SearchEngine:
             raise BadRequest(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
         view = self._view()
         return [{"value": v, "label": v, "count": c} for v, c in self.facet_values_of(view).matching(name, prefix)[:limit]]
+
+    def official(self, name: str) -> dict:
+        """An official's record (``official_info.py``): terms of office,
+        documents a year, regions, sectors; or whom a name may stand for."""
+        return OfficialInfo(self, self._view()).record(name)
 
     def suggest_terms(self, prefix: str, limit: int = 10) -> list[dict]:
         """Autocomplete: the officials, regions and sectors the text names

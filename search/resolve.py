@@ -68,19 +68,32 @@ class FacetValues:
         same = [v for v in column.values if fold(v) == folded] if name != OFFICIAL else self._official_folded(folded)
         if same:
             return same[0], None
-        candidates = self._named(name, typed) or self._by_words(name, typed) or [v for v, _ in self.matching(name, typed)]
-        if len(candidates) == 1:
-            return candidates[0], None
+        chosen, candidates = self.candidates(name, typed)
+        if chosen is not None:
+            return chosen, None
         if not candidates:
             return None, f"no {name} called {typed!r}"
-        if name == OFFICIAL:
-            chosen, _ = self.lexicon.people.choose([column.index_of[v] for v in candidates])
-            if chosen is not None:
-                return column.values[chosen], None
-        listed = sorted(candidates, key=lambda v: (-int(column.totals[column.index_of[v]]), v))
+        listed = candidates
         shown = ", ".join(f"{v} ({int(column.totals[column.index_of[v]])})" for v in listed[:MAX_CANDIDATES_SHOWN])
         more = f" and {len(listed) - MAX_CANDIDATES_SHOWN} more" if len(listed) > MAX_CANDIDATES_SHOWN else ""
         return None, f"{name}:{typed} may be any of {len(listed)}: {shown}{more}; pick one"
+
+    def candidates(self, name: str, typed: str) -> tuple[str | None, list[str]]:
+        """(the one value ``typed`` names or None, the values it may name,
+        most documents first), past the exact and folded spellings
+        ``resolve`` tries first: a name of the lexicon, every word of a
+        value, then the opening letters of a word."""
+        column = self.view.facet_column(name)
+        if column is None:
+            return None, []
+        found = self._named(name, typed) or self._by_words(name, typed) or [v for v, _ in self.matching(name, typed)]
+        if len(found) == 1:
+            return found[0], found
+        if found and name == OFFICIAL:
+            chosen, _ = self.lexicon.people.choose([column.index_of[v] for v in found])
+            if chosen is not None:
+                return column.values[chosen], found
+        return None, sorted(found, key=lambda v: (-int(column.totals[column.index_of[v]]), v))
 
     def _official_folded(self, folded: str) -> list[str]:
         """Officials spelled so but for case and ё, found through their

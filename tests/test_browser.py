@@ -124,3 +124,28 @@ def test_keyboard_only_search(server, browser):
     page.wait_for_selector("li.hit")
     assert page.locator("li.hit").count() >= 1
     page.close()
+
+
+def test_official_page_from_a_hit(server, browser):
+    SHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/?q=%D0%BC%D0%B5%D0%B4%D1%82%D0%B5%D1%85%D0%BD%D0%B8%D0%BA%D0%B0")  # медтехника: seed 001
+    page.wait_for_selector("li.hit")
+    page.locator('li.hit a.to-official[href*="%D0%94%D1%8E%D0%BC%D0%B8%D0%BD"]').first.click()
+    page.wait_for_selector("article.official-page")
+    assert page.locator("article.official-page h1").inner_text() == "Алексей Дюмин"
+    assert page.locator("li.term").count() == 2 and page.locator("li.term.acting").count() == 1
+    assert page.locator("li.term.acting .acting-mark").is_visible()
+    assert page.locator("figure.timeline svg rect.bar").count() == 1
+    assert page.locator(".with-regions .inferred-count").inner_text().endswith("1)")
+    page.screenshot(path=str(SHOTS / "official.png"), full_page=True)
+    # a region they appear with: the search filtered by both
+    page.locator('.with-regions a.fv[data-value="Тульская область"]').click()
+    page.wait_for_selector("li.hit")
+    assert "official=" in page.url and "region=" in page.url
+    assert page.locator("#total").inner_text() == "1"
+    assert page.locator(".chip").count() == 2
+    page.goto(server + "/official/%D0%90%D0%BB%D0%B5%D0%BA%D1%81%D0%B5%D0%B9")  # Алексей: two of them
+    assert page.locator("a.official-link").count() == 2
+    page.screenshot(path=str(SHOTS / "official-several.png"), full_page=True)
+    page.close()

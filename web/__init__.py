@@ -27,9 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["promsearch_i18n"] = json.loads((_HERE / "i18n.json").read_text(encoding="utf-8"))
 
     from .api import api
+    from .official import official_page
     from .pages import pages
 
     app.register_blueprint(pages)
+    app.register_blueprint(official_page)
     app.register_blueprint(api)
 
     @app.before_request

@@ -63,6 +63,17 @@ def document(doc_id: str):
     return jsonify(doc)
 
 
+@api.get("/api/official/<path:name>")
+def official(name: str):
+    """An official's record; 404, with names spelled alike, for a name that names nobody."""
+    record = engine_of(current_app).official(name)
+    if record["match"] == "none":
+        response = jsonify({**record, "error": f"no official called {record['query']!r}", "status": 404})
+        response.status_code = 404
+        return response
+    return jsonify(record)
+
+
 @api.get("/export.csv")
 def export_csv():
     req = request_from_args(request.args)

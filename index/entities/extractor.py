@@ -128,9 +128,15 @@ class EntityExtractor:
             # A role the text states that is no region's head («заместитель
             # министра Беспрозванных», «il ministro Alikhanov»: an undated text
             # about another office) gives none either.
+            # Undated, only a role the text states as a region's head gives
+            # one: a known official with no role is as often someone who
+            # held their region once and another office since (Шойгу,
+            # Ткачёв, Дегтярёв as a deputy), or a namesake (a hockey player
+            # Воробьёв): 28 of 29 such undated regions were wrong
+            # (bench/inferred_regions.py).
             stated = ents.roles.get(name, ())
             as_head = any(words.kind(role) == "head" for role in stated)
-            if not as_head and (stated or name not in known):
+            if not as_head and (stated or name not in known or not date):
                 continue
             if term.region not in self.gazetteer.district_of:
                 continue  # not a region of regions.tsv

@@ -38,6 +38,7 @@ class Term:
     acting: bool
     first: str  # the earliest day ``start`` stands for, YYYY-MM-DD
     last: str  # the latest day ``end`` stands for, YYYY-MM-DD ("9999-12-31" while in office)
+    source: str = ""  # the pages the dates were read from, and notes (the file's last column)
 
     @property
     def kind(self) -> str:
@@ -86,11 +87,11 @@ class OfficeTerms:
         self.terms: list[Term] = []
         for line in data_lines("office_terms.tsv") if lines is None else lines:
             cols = (line.split("\t") + [""] * 7)[:7]
-            person, office, region, start, end, acting = (c.strip() for c in cols[:6])
+            person, office, region, start, end, acting, source = (c.strip() for c in cols)
             if not person or not office:
                 continue
             self.terms.append(Term(person, office, region, start, end, acting == "1",
-                                   _widest(start, False), _widest(end, True)))
+                                   _widest(start, False), _widest(end, True), source))
         self.by_person: dict[str, list[Term]] = defaultdict(list)
         self.by_surname: dict[str, set[str]] = defaultdict(set)
         self.by_stem: dict[str, set[str]] = defaultdict(set)
@@ -167,8 +168,9 @@ class OfficeWords:
             k = key(phrase.strip())
             if k:
                 self.phrases.append((k, kind.strip()))
-        self.local = {k[0] for k, kind in self.phrases if kind == "local" and len(k) == 1}
-        self.phrases = [(k, kind) for k, kind in self.phrases if kind != "local"]
+        # a word of these anywhere: a town's office, or the head of no region at all
+        self.local = {k[0] for k, kind in self.phrases if kind in ("local", "body") and len(k) == 1}
+        self.phrases = [(k, kind) for k, kind in self.phrases if kind not in ("local", "body")]
         self.phrases.sort(key=lambda p: -len(p[0]))
         self.key = key
 
@@ -177,7 +179,7 @@ class OfficeWords:
             return None
         words = list(self.key(role.lower()))
         if self.local.intersection(words):
-            return None  # a town's or a district's head
+            return None  # a town's or a district's head, or a ministry's, a company's
         while words:
             for phrase, kind in self.phrases:
                 if tuple(words[:len(phrase)]) == phrase:

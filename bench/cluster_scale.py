@@ -174,7 +174,7 @@ def main() -> int:
                 e, c = row.get("embedded", {}), row.get("cluster", {})
                 print(f"{name:20} {e.get('p50_ms', 0):>9.1f} /{e.get('p95_ms', 0):>8.1f} "
                       f"{c.get('p50_ms', 0):>9.1f} /{c.get('p95_ms', 0):>8.1f} "
-                      f"{row['same_total']:>5}/{row['queries']:<5} {row['top10_overlap'] or 0:>7.2f}", flush=True)
+                      f"{row['same_total']:>5}/{row['queries']:<5} {row['top10_overlap'] if row['top10_overlap'] is not None else '—':>7}", flush=True)
             result["searchd_rss_mb_after_queries"] = [rss_mb(node["pid"]) for node in nodes]
         finally:
             cluster_cli.down(cluster_dir)

@@ -196,16 +196,22 @@ def test_two_thousand_documents_give_the_same_answers_on_both_backends(tmp_path_
         cluster_cli.down(directory)
 
 
-def test_a_cluster_fed_from_the_embedded_index_answers_like_it(tmp_path_factory, seed_index, engine, lemmatizer):
+def test_a_cluster_fed_from_the_embedded_index_answers_like_it(tmp_path_factory, seed_index, engine, lemmatizer,
+                                                               monkeypatch):
     """``copy_to_cluster``: the index's records and entities, the words
     lemmatized again, no NLP; a re-run writes nothing."""
     from index.build.cluster_from_index import copy_to_cluster
 
     directory, url = _cluster(tmp_path_factory, "sphinx-copied")
     try:
-        report = copy_to_cluster(seed_index, url)
-        assert report.indexed == 5, report.summary()
+        from index.cli import main as search_index
+
+        assert search_index(["--from-index", str(seed_index), "--backend", url, "--quiet"]) == 0
         assert copy_to_cluster(seed_index, url).unchanged == 5
+        monkeypatch.delenv("PROMSEARCH_BACKEND", raising=False)
+        with pytest.raises(SystemExit) as no_cluster:
+            search_index(["--from-index", str(seed_index), "--quiet"])
+        assert no_cluster.value.code == 2
         embedded, cluster = _engines(engine, url, lemmatizer)
         assert _compare(embedded, cluster, QUERIES, FILTERS)["min_overlap"] == 1.0
         assert embedded.document("001_fe2789674e39d373") == cluster.document("001_fe2789674e39d373")

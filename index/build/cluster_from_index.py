@@ -112,3 +112,16 @@ def copy_to_cluster(index_dir: Path | str, url: str, on_item: Callable[[str], No
     finally:
         writer.close()
     return report
+
+
+class IndexCopier:
+    """``copy_to_cluster`` as ``search-index --from-index DIR --backend URL``
+    runs it (the inputs are the index's documents, not files)."""
+
+    def __init__(self, index_dir: Path | str, url: str) -> None:
+        self.index_dir, self.url = Path(index_dir), sx.parse_url(url)
+
+    def build(self, _paths, prune: bool = False, on_item=None, on_phase=None) -> IndexReport:
+        if not Path(self.index_dir).is_dir():
+            raise sx.ClusterUnavailable(f"no index at {self.index_dir} to copy from")
+        return copy_to_cluster(self.index_dir, str(self.url), on_item)

@@ -450,7 +450,8 @@ class SphinxView:
 
     def doc_frequency(self, field: str, text: str) -> int:
         expression = compile_match(q.Term(field, text))
-        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)})")
+        # counted without ranking: the default ranker scores every match first
+        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)}) OPTION ranker=none")
 
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         if field != "exact":

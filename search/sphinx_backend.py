@@ -4,23 +4,25 @@
 URL's), and hands out one ``SphinxView`` per commit of the cluster (the
 counter the indexer bumps in the meta index after each batch it writes).
 
-A view keeps the seam's contract of dense document numbers with a numbering
-of its own: when it is made it reads every document's cluster id, date and
-facet values once (one full scan), and numbers the documents by id. Then:
+A view answers a search's page itself (``sphinx_pages``: hits, total and
+disjunctive facet counts in one round trip; the query as one ``MATCH()``,
+``sphinx_compile``). When it is made it reads the document count, each
+facet's values and their documents (``GROUP BY``), and the vocabulary
+(the ``NAME_vocab`` index: exact forms, each lemma's forms). The seam's
+dense questions still work, for what asks them (the CSV export, the
+``inferred=0`` region filter): the first of them numbers the documents by
+cluster id (one full scan, kept for the view). Then:
 
 - ``match`` compiles the query algebra to one ``MATCH()`` expression over
   the lemma fields (title, body), the exact forms (exact) and the facet
   values (facets, as words), and reads every matching id and weight; the
   parts the engine's syntax cannot say (everything; everything but X) are
   combined here from the parts it can;
-- facet counts are the cluster's: one ``GROUP BY`` a facet over the
-  query's ``MATCH()``, each with the other facets' filters (disjunctive),
-  sent in one round trip; filters narrow the matches here, over the values
-  read when the view was made (``narrow``), as does a count the cluster
-  cannot say (a query with a part combined here, linked officials);
-- records are read by id (``stored_json``, the raw text);
-- the vocabulary (exact forms and each lemma's forms) is the ``NAME_vocab``
-  index's, read once a view.
+- ``narrow`` and ``facet_counts`` filter and count over the values read
+  when the numbering was made, or, over a query this thread matched, by
+  the cluster's ``GROUP BY``;
+- records are read by id (``stored_json``, the raw text); a document found
+  by id (``docnum_of``) is referred to by its cluster id, negated.
 
 A node that does not answer: the distributed index answers from the other
 shards with a warning naming the agent; the view notes which shard it was

@@ -31,6 +31,7 @@ import numpy as np
 from index.analysis.chain import lemma_analyzer
 from search.engine import SearchEngine, SearchRequest
 from search.facets import FACETS
+from search.paging import matched_mask
 
 try:
     import tantivy
@@ -98,7 +99,7 @@ def engine_counts(engine: SearchEngine, request: SearchRequest) -> tuple[int, di
     words_only = SearchRequest(request.q, request.filters, translate=False, transliterate=False, entities=False)
     view = engine._view()
     _parsed, _plan, query, filters, _notes = engine._prepare(words_only, view)
-    matched = engine._matched_mask(view, query)
+    matched = matched_mask(view, query)
     total = int(view.narrow(matched, filters).sum())
     return total, {name: counted.as_dict() for name, counted in view.facet_counts(matched, filters).items()}
 

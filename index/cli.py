@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, help="worker processes, each processing documents and writing its own index segment (default: one per core; one for small inputs)")
     parser.add_argument("--backend", help="write to a search cluster instead of the index folder: sphinx://HOST:PORT/INDEX "
                                           "(default: $PROMSEARCH_BACKEND; see search-cluster)")
+    parser.add_argument("--from-index", metavar="DIR", type=Path,
+                        help="with --backend: write the documents of the embedded index in DIR to the cluster, "
+                             "their entities as indexed (no NLP again)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the NLP on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)")
     return parser
 
@@ -72,6 +75,20 @@ def _cluster_builder(url: str, args, workers: int):
         sys.exit(2)
 
 
+def _index_copier(index_dir: Path, url: str | None):
+    """Copies an embedded index to a cluster; without a cluster URL, or with a bad one, exits 2 with one line."""
+    from .build.cluster_from_index import IndexCopier
+    from .store.sphinx import BadBackendUrl
+
+    try:
+        if not url:
+            raise BadBackendUrl("--from-index needs a cluster to write to: --backend sphinx://HOST:PORT/INDEX")
+        return IndexCopier(index_dir, url)
+    except BadBackendUrl as exc:
+        print(f"search-index: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = args.paths or [SEEDS_DIR]
@@ -80,9 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_missing and not url and index_exists(index_dir):
         print(f"{index_dir}: index exists, not rebuilt")
         return 0
-    total = count_inputs(paths) if (args.workers is None or not args.quiet) else None
+    total = count_inputs(paths) if (args.workers is None or not args.quiet) and not args.from_index else None
     workers = args.workers or (1 if total is not None and total <= SMALL_CORPUS else os.cpu_count() or 1)
-    if url:
+    if args.from_index:
+        builder = _index_copier(args.from_index, url)
+        index_dir = builder.url
+    elif url:
         builder = _cluster_builder(url, args, workers)
         index_dir = builder.url
     elif args.dask:

@@ -224,6 +224,64 @@ def missing_shards(view: IndexView) -> list[str]:
     return missing() if missing is not None else []
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A whole search page, for a backend that answers one itself: the
+    query, the filters as the facets hold them, the order ("relevance" or
+    "date"; everything unscored is by date), and which results."""
+
+    query: object
+    filters: dict
+    sort: str
+    start: int
+    count: int
+
+
+@dataclass
+class PageAnswer:
+    """A page's hits as (document reference, score or None, stored
+    record), the total, each facet's disjunctive counts
+    (``facets.FacetCounts``), and the selection the search made, which
+    ``occurrences`` accepts; a reference is what ``stored`` accepts."""
+
+    hits: list
+    total: int
+    facet_counts: dict
+    selection: object
+
+
+def answer_page(view: IndexView, request: PageRequest) -> PageAnswer | None:
+    """The page from a view that answers whole pages itself (a cluster's:
+    one round trip instead of a question a document), or None: the engine
+    asks the questions above instead (the embedded index answers those
+    from arrays in memory as fast)."""
+    answer = getattr(view, "answer_page", None)
+    return answer(request) if answer is not None else None
+
+
+def members(view: IndexView, query, refs: list) -> set:
+    """The documents of ``refs`` (a page's) the query matches."""
+    among = getattr(view, "members", None)
+    if among is not None:
+        return among(query, refs)
+    matched = view.match(query)[0] & view.live
+    return {ref for ref in refs if matched[ref]}
+
+
+def has_match(view: IndexView, query, filters: dict[str, list[str]]) -> bool:
+    """Does the query, with the filters, match a document?"""
+    count = getattr(view, "count_matches", None)
+    if count is not None:
+        return count(query, filters) > 0
+    return bool(view.narrow(view.match(query)[0] & view.live, filters).any())
+
+
+def document_count(view: IndexView) -> int:
+    """The documents of the view (a cluster's counts them without numbering them)."""
+    documents = getattr(view, "documents", None)
+    return int(documents) if documents is not None else int(view.live.sum())
+
+
 class PerView:
     """Something derived from one view of the index, kept while searches ask
     that view: one slot any thread may fill again (compute-again, so no

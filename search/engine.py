@@ -14,8 +14,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numpy as np
-
 from index.analysis.lemmatizer import Lemmatizer
 from index.config import data_lines
 from index.entities.places import place_gazetteer
@@ -23,14 +21,16 @@ from index.store.schema import INFERRED_REGIONS_KEY
 
 from . import highlight
 from .arrays_backend import ArraysBackend
-from .backend import EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, missing_shards
-from .compile import NO_EXPANSIONS, Expansions, QueryCompiler
+from .backend import (EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, document_count,
+                      has_match, missing_shards)
+from .compile import Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
 from .inferred import NamedRegions
 from .official_info import OfficialInfo
+from .paging import Via, matched_mask, page_of, rank
 from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
@@ -190,21 +190,16 @@ class SearchEngine:
         parsed, plan, query, filters, notes = self._prepare(request, view)
         expansions = Expansions.of(request)
 
-        matched = self._matched_mask(view, query)
         counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
-        selected = counted.narrow(matched, filters)
-        total = int(selected.sum())
-        start = (request.page - 1) * request.per_page
-        order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
-        page_docnums = order[start:start + request.per_page]
-
+        answer = page_of(view, query, filters, request, browse=parsed.root is None, counted=counted)
+        total = answer.total
         spec = self._match_spec(parsed, expansions, view, plan)
-        via = _Via(self, view, parsed, expansions, plan)
-        hits = [self._hit(view, int(d), spec, parsed, via, score) for d, score in page_docnums]
+        via = Via(self, view, parsed, expansions, plan, [ref for ref, _score, _stored in answer.hits])
+        hits = [self._hit(ref, stored, spec, parsed, via, score) for ref, score, stored in answer.hits]
 
         resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
-            counted.facet_counts(matched, filters),
+            answer.facet_counts,
             filters,
             resolved.toggle_urls(),
             self.district_of,
@@ -220,7 +215,7 @@ class SearchEngine:
             "sort": request.sort,
             "filters": filters,
             "hits": hits,
-            "explain": self._explain(view, parsed, selected, expansions, plan),
+            "explain": self._explain(view, parsed, answer.selection, expansions, plan),
             "entities": self._entities(view, plan) if expansions.entities else [],
             "ignored": parsed.ignored + notes,
             "suggestion": None,
@@ -254,36 +249,11 @@ class SearchEngine:
         view = self._view()
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
-        selected = self.facets(view, request.inferred).narrow(self._matched_mask(view, query), filters)
-        return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
+        selected = self.facets(view, request.inferred).narrow(matched_mask(view, query), filters)
+        return rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(view.stored(docnum), score) for docnum, score in ranked]
-
-    @staticmethod
-    def _matched_mask(view: IndexView, query) -> np.ndarray:
-        """Every matching live document, as a boolean array over docnums."""
-        return view.match(query)[0] & view.live
-
-    def _rank(self, view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, need: int | None):
-        """The first ``need`` (all if None) results as (docnum, score), in
-        display order: BM25F score, ties by newer date; or newest first."""
-        docnums = np.flatnonzero(selected)
-        if not len(docnums):
-            return []
-        if sort == "date" or browse:
-            order = docnums[np.lexsort((docnums, -view.sortdate[docnums]))]
-            return [(int(d), None) for d in order[:need]]
-        scores = view.match(query)[1][docnums]
-        rounded = np.round(scores, 9)
-        if need is not None and need < len(docnums) // 4:
-            # only documents scoring at least the need-th best can be shown
-            # (ties included), so only they are sorted by all three keys
-            floor = np.partition(rounded, len(rounded) - need)[len(rounded) - need]
-            contenders = np.flatnonzero(rounded >= floor)
-            docnums, scores, rounded = docnums[contenders], scores[contenders], rounded[contenders]
-        order = np.lexsort((docnums, -view.sortdate[docnums], -rounded))[:need]
-        return [(int(docnums[i]), float(scores[i])) for i in order]
 
     def _match_spec(self, parsed: ParsedQuery, expansions: Expansions, view: IndexView, plan: Plan) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
@@ -326,14 +296,13 @@ class SearchEngine:
                 return True
         return False
 
-    def _hit(self, view: IndexView, docnum: int, spec, parsed: ParsedQuery, via: "_Via", score) -> dict:
-        stored = view.stored(docnum)
+    def _hit(self, ref, stored: dict, spec, parsed: ParsedQuery, via: Via, score) -> dict:
         title, body = stored.get("title", ""), stored.get("body", "")
         title_spans = highlight.match_spans(title, spec)
         body_spans = highlight.with_mentions(highlight.match_spans(body, spec), stored.get("entity_spans"), via.entities)
         snippet_segments = highlight.snippets(body, body_spans)
         terms = parsed.positive_terms()
-        label = via.of(docnum, stored)
+        label = via.of(ref, stored)
         if label is None:
             exact = terms and all(isinstance(t, (Exact, Prefix)) or (isinstance(t, Phrase) and t.exact) for t in terms)
             label = "exact" if exact else "lemma"
@@ -345,7 +314,7 @@ class SearchEngine:
             "matched_via": label,
         }
 
-    def _explain(self, view: IndexView, parsed: ParsedQuery, selected: np.ndarray, expansions: Expansions,
+    def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,
                  plan: Plan) -> list[dict]:
         """Each query word, its lemma, and the forms of it found in the result
         set with their counts (occurrences), most frequent first; then those
@@ -394,7 +363,7 @@ class SearchEngine:
         return out
 
     @staticmethod
-    def _forms(view: IndexView, lemma: str, selected: np.ndarray) -> list[tuple[str, int]]:
+    def _forms(view: IndexView, lemma: str, selected) -> list[tuple[str, int]]:
         """Occurrences of each form of ``lemma`` in the selected documents."""
         counts = []
         for form in view.forms(lemma):
@@ -437,7 +406,9 @@ class SearchEngine:
         corrected_parsed = self.parse(corrected)
         expansions = Expansions.of(request)
         query = self._query(corrected_parsed, expansions, view, plan=self.plan(corrected_parsed, view, expansions))
-        mask = self.facets(view, request.inferred).narrow(self._matched_mask(view, query), filters)
+        if request.inferred:
+            return corrected if has_match(view, query, filters) else None
+        mask = self.facets(view, request.inferred).narrow(matched_mask(view, query), filters)
         return corrected if mask.any() else None
 
     # -- documents and facet values --------------------------------------------
@@ -524,7 +495,7 @@ class SearchEngine:
 
     def stats(self) -> dict:
         view = self._view()
-        return {"documents": int(view.live.sum())}
+        return {"documents": document_count(view)}
 
 
 def make_engine(index_dir: Path | str, backend: str | None = None, lemmatizer: Lemmatizer | None = None) -> SearchEngine:
@@ -543,38 +514,3 @@ def make_engine(index_dir: Path | str, backend: str | None = None, lemmatizer: L
 
 def entity_label(value: str, kind: str, count: int) -> str:
     return f"{value} — {kind}, {count} document{'' if count == 1 else 's'}"
-
-
-class _Via:
-    """How each hit of one search matched: by the words typed (None), or
-    only through the glossary, the other script's spellings or an entity.
-    The query compiled with fewer expansions tells; each such query is
-    matched only when a hit needs it (a hit with the words typed needs
-    one, the plainest)."""
-
-    def __init__(self, engine: SearchEngine, view: IndexView, parsed: ParsedQuery, expansions: Expansions, plan: Plan) -> None:
-        self.engine, self.view, self.parsed, self.plan, self.expansions = engine, view, parsed, plan, expansions
-        self.glossary_used = expansions.translate and engine._used_glossary(parsed)
-        self.other_script_used = expansions.transliterate and any(plan.other_script.values())
-        self.entities = plan.entities() if expansions.entities else []
-        self._masks: dict[Expansions, np.ndarray] = {}
-
-    def _matched(self, fewer: Expansions) -> np.ndarray:
-        if fewer not in self._masks:
-            query = self.engine._query(self.parsed, fewer, self.view, plan=self.plan)
-            self._masks[fewer] = self.engine._matched_mask(self.view, query)
-        return self._masks[fewer]
-
-    def of(self, docnum: int, stored: dict) -> str | None:
-        textual = self.glossary_used or self.other_script_used
-        if not (textual or self.entities) or self._matched(NO_EXPANSIONS)[docnum]:
-            return None
-        words = Expansions(self.expansions.translate, self.expansions.transliterate, False)
-        if self.entities and not (textual and self._matched(words)[docnum]):
-            values = {(name, v) for name in ("official", "region", "district") for v in (stored.get(name) or "").split(",")}
-            named = [e for e in self.entities if (e.facet, e.value) in values]
-            return f"entity: {named[0].value}" if named else "entity"
-        if self.glossary_used and (not self.other_script_used or self._matched(Expansions(True, False, False))[docnum]):
-            return "glossary"
-        return "transliteration"
-

@@ -4,23 +4,25 @@
 URL's), and hands out one ``SphinxView`` per commit of the cluster (the
 counter the indexer bumps in the meta index after each batch it writes).
 
-A view keeps the seam's contract of dense document numbers with a numbering
-of its own: when it is made it reads every document's cluster id, date and
-facet values once (one full scan), and numbers the documents by id. Then:
+A view answers a search's page itself (``sphinx_pages``: hits, total and
+disjunctive facet counts in one round trip; the query as one ``MATCH()``,
+``sphinx_compile``). When it is made it reads the document count, each
+facet's values and their documents (``GROUP BY``), and the vocabulary
+(the ``NAME_vocab`` index: exact forms, each lemma's forms). The seam's
+dense questions still work, for what asks them (the CSV export, the
+``inferred=0`` region filter): the first of them numbers the documents by
+cluster id (one full scan, kept for the view). Then:
 
 - ``match`` compiles the query algebra to one ``MATCH()`` expression over
   the lemma fields (title, body), the exact forms (exact) and the facet
   values (facets, as words), and reads every matching id and weight; the
   parts the engine's syntax cannot say (everything; everything but X) are
   combined here from the parts it can;
-- facet counts are the cluster's: one ``GROUP BY`` a facet over the
-  query's ``MATCH()``, each with the other facets' filters (disjunctive),
-  sent in one round trip; filters narrow the matches here, over the values
-  read when the view was made (``narrow``), as does a count the cluster
-  cannot say (a query with a part combined here, linked officials);
-- records are read by id (``stored_json``, the raw text);
-- the vocabulary (exact forms and each lemma's forms) is the ``NAME_vocab``
-  index's, read once a view.
+- ``narrow`` and ``facet_counts`` filter and count over the values read
+  when the numbering was made, or, over a query this thread matched, by
+  the cluster's ``GROUP BY``;
+- records are read by id (``stored_json``, the raw text); a document found
+  by id (``docnum_of``) is referred to by its cluster id, negated.
 
 A node that does not answer: the distributed index answers from the other
 shards with a warning naming the agent; the view notes which shard it was
@@ -30,12 +32,14 @@ index itself not answering is ``ClusterDown`` (an ``IndexUnavailable``).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
 import threading
 import time
 from bisect import bisect_left
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,8 +48,10 @@ from index.store import sphinx as sx
 from index.store.schema import unpack_text
 
 from . import backend as q
+from . import sphinx_pages
 from .backend import IndexUnavailable
 from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
+from .sphinx_compile import _boosted, _common_boost, compile_match, simplify
 
 log = logging.getLogger(__name__)
 
@@ -140,83 +146,6 @@ def read_meta(cluster: Cluster) -> dict[str, str]:
         raise
 
 
-def compile_match(query) -> str | None:
-    """The algebra as a ``MATCH()`` expression in Sphinx's extended syntax, or
-    None if a part cannot be said in it (everything, nothing inside)."""
-    if isinstance(query, q.Term):
-        if query.field in sx.TEXT_FIELDS[:3]:
-            return f"(@{query.field} {sx.token(query.text)})"
-        return f"(@facets {sx.facet_token(query.field, query.text)})"
-    if isinstance(query, q.Phrase):
-        if query.field not in sx.TEXT_FIELDS[:3]:
-            return None
-        return f'(@{query.field} "{" ".join(sx.token(w) for w in query.words)}")'
-    if isinstance(query, (q.AnyOf, q.AllOf)):
-        parts = [compile_match(item) for item in query.items]
-        if not parts or any(p is None for p in parts):
-            return None
-        return "(" + (" | " if isinstance(query, q.AnyOf) else " ").join(parts) + ")"
-    if isinstance(query, q.Without):
-        base, excluded = compile_match(query.base), compile_match(query.excluded)
-        if base is None or excluded is None:
-            return None
-        return f"({base} -{excluded})"
-    return None
-
-
-def _boosted(query) -> bool:
-    """Does a part of the query weigh other than 1?"""
-    if getattr(query, "boost", 1.0) != 1.0:
-        return True
-    if isinstance(query, (q.AnyOf, q.AllOf)):
-        return any(_boosted(item) for item in query.items)
-    if isinstance(query, q.Without):
-        return _boosted(query.base)
-    return False
-
-
-def _common_boost(query) -> float | None:
-    """The one weight every term of a query has (the query's own included),
-    or None if they differ."""
-    weights = set()
-
-    def walk(node, outer: float) -> None:
-        weight = outer * getattr(node, "boost", 1.0)
-        if isinstance(node, (q.AnyOf, q.AllOf)):
-            for item in node.items:
-                walk(item, weight)
-        elif isinstance(node, q.Without):
-            walk(node.base, outer)
-        else:
-            weights.add(weight)
-
-    walk(query, 1.0)
-    return weights.pop() if len(weights) == 1 else None
-
-
-def simplify(query):
-    """Nothing taken out of the algebra where it changes nothing, so more of
-    a query compiles to one expression."""
-    if isinstance(query, q.AnyOf):
-        items = [i for i in (simplify(i) for i in query.items) if not isinstance(i, q.Nothing)]
-        return q.AnyOf(tuple(items), query.boost) if items else q.NOTHING
-    if isinstance(query, q.AllOf):
-        items = [simplify(i) for i in query.items]
-        if any(isinstance(i, q.Nothing) for i in items) or not items:
-            return q.NOTHING
-        positive = [i for i in items if not isinstance(i, q.Everything)]
-        return q.AllOf(tuple(positive), query.boost) if positive else q.EVERYTHING
-    if isinstance(query, q.Without):
-        base, excluded = simplify(query.base), simplify(query.excluded)
-        if isinstance(base, q.Nothing) or isinstance(excluded, q.Everything):
-            return q.NOTHING
-        return base if isinstance(excluded, q.Nothing) else q.Without(base, excluded)
-    if isinstance(query, q.Fallback):
-        main, extra = simplify(query.main), simplify(query.extra)
-        return main if isinstance(extra, q.Nothing) else q.Fallback(main, extra, query.weight)
-    return query
-
-
 class SphinxView:
     """One commit of the cluster, numbered densely by cluster id. Shared by
     threads: built before it is handed out; each thread queries on its own
@@ -233,31 +162,56 @@ class SphinxView:
         self.linked_from: dict[str, list[str]] = {}
         for name, full in self.links.items():
             self.linked_from.setdefault(full, []).append(name)
-        total = self._count(f"SELECT COUNT(*) FROM {self.name}")
-        self._limit = total + SPARE_MATCHES
-        rows = self._rows(f"SELECT id, sortdate, facets_json, title_len, body_len, exact_len FROM {self.name} "
-                          f"ORDER BY id ASC LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
-        self.ranker = sx.ranker({name: sum(r[3 + i] for r in rows) / max(len(rows), 1)
-                                 for i, name in enumerate(("title", "body", "exact"))})
-        self.keys = np.array([r[0] for r in rows], dtype=np.int64)
-        self.doc_count = len(rows)
-        self.sortdate = np.array([r[1] for r in rows], dtype=np.int64)
-        self.live = np.ones(self.doc_count, dtype=bool)
-        per_doc = [json.loads(r[2] or "{}") for r in rows]
-        self.facets = FacetIndex.of_columns(self._facet_columns(per_doc), self.doc_count)
-        # each facet's value ids -> the values, for the cluster's GROUP BY answers
-        self._value_of: dict[str, dict[int, str]] = {name: {} for name in FACETS}
-        for facets in per_doc:
-            for name in FACETS:
-                values = facets.get(name) or []
-                for value in [values] if isinstance(values, str) else values:
-                    self._value_of[name][sx.facet_value_id(name, value)] = value
+        # what a search page needs, without numbering the documents (``sphinx_pages``)
+        self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(self)
+        self.ranker, self.page_ranker = sx.ranker(averages), sx.ranker(averages, facets_weigh=False)
         self._recent = threading.local()  # each thread's last matches (``match``)
         self._vocabulary_rows()
         # made while a shard did not answer: its documents are not numbered
         # here, so the backend makes a new view once it answers again
         self.missing_when_made = sorted(self._missing_now())
         self.made_at = time.monotonic()
+
+    # -- the dense numbering, made only when a question of the dense path asks ------------------
+    @functools.cached_property
+    def _numbering(self) -> "_Numbering":
+        """Every document's cluster id, date and facet values, read once
+        (one full scan: what the page path does without)."""
+        limit = self.documents + SPARE_MATCHES
+        rows = self._rows(f"SELECT id, sortdate, facets_json FROM {self.name} "
+                          f"ORDER BY id ASC LIMIT 0,{limit} OPTION max_matches={limit}")
+        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        per_doc = [json.loads(r[2] or "{}") for r in rows]
+        facets = FacetIndex.of_columns(self._facet_columns(per_doc, len(rows)), len(rows))
+        return _Numbering(keys, np.array([r[1] for r in rows], dtype=np.int64), facets, limit)
+
+    keys = property(lambda self: self._numbering.keys)
+    sortdate = property(lambda self: self._numbering.sortdate)
+    facets = property(lambda self: self._numbering.facets)
+    doc_count = property(lambda self: len(self._numbering.keys))
+    live = property(lambda self: np.ones(len(self._numbering.keys), dtype=bool))
+    _limit = property(lambda self: self._numbering.limit)
+
+    def _key_of(self, docnum: int) -> int:
+        """A document's cluster id, from a dense number or a page's reference."""
+        return -docnum if docnum < 0 else int(self.keys[docnum])
+
+    def every_expression(self) -> str | None:
+        """``MATCH()`` for every document: each has one language's facet word."""
+        languages = self.columns["lang"].values
+        if not languages:
+            return None
+        return "(@facets (" + " | ".join(sx.facet_token("lang", v) for v in languages) + "))"
+
+    # -- a search page, and what else a search asks without numbers (``sphinx_pages``) -------
+    def answer_page(self, request):
+        return sphinx_pages.answer(self, request)
+
+    def members(self, query, refs: list) -> set:
+        return sphinx_pages.members(self, query, refs)
+
+    def count_matches(self, query, filters: dict[str, list[str]]) -> int:
+        return sphinx_pages.count_matches(self, query, filters)
 
     # -- the cluster's answers ------------------------------------------------------------
     def _rows(self, sql: str) -> list[tuple]:
@@ -439,9 +393,9 @@ class SphinxView:
         return results
 
     def facet_column(self, name: str):
-        return self.facets.columns.get(name)
+        return self.columns.get(name)
 
-    def _facet_columns(self, per_doc: list[dict]) -> dict[str, FacetColumn]:
+    def _facet_columns(self, per_doc: list[dict], doc_count: int) -> dict[str, FacetColumn]:
         """Each facet's (document, value) pairs, officials under the names the
         corpus completes them to (as the embedded backend counts them)."""
         columns = {}
@@ -455,12 +409,12 @@ class SphinxView:
             values = list(pairs)
             doc_ids = np.array([d for v in values for d in pairs[v]], dtype=np.intp)
             value_ids = np.array([i for i, v in enumerate(values) for _ in pairs[v]], dtype=np.int32)
-            columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, self.doc_count)
+            columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, doc_count)
         return columns
 
     # -- records ----------------------------------------------------------------------------
     def _record(self, docnum: int, column: str):
-        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {int(self.keys[docnum])}")
+        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {self._key_of(docnum)}")
         return rows[0][0] if rows else None
 
     def stored(self, docnum: int) -> dict:
@@ -475,8 +429,9 @@ class SphinxView:
         return unpack_text(base64.b64decode(value)) if value else ""
 
     def docnum_of(self, doc_id: str) -> int | None:
-        at, known = self._docnums(np.array([sx.doc_key(doc_id)], dtype=np.int64))
-        return int(at[0]) if known[0] else None
+        """The document's reference (its cluster id, negated), if the cluster has it."""
+        key = sx.doc_key(doc_id)
+        return sphinx_pages.ref(key) if self._rows(f"SELECT id FROM {self.name} WHERE id = {key}") else None
 
     # -- terms ------------------------------------------------------------------------------
     def _vocabulary_rows(self) -> None:
@@ -497,7 +452,8 @@ class SphinxView:
 
     def doc_frequency(self, field: str, text: str) -> int:
         expression = compile_match(q.Term(field, text))
-        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)})")
+        # counted without ranking: the default ranker scores every match first
+        return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)}) OPTION ranker=none")
 
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         if field != "exact":
@@ -524,22 +480,37 @@ class SphinxView:
         kept = getattr(self._recent, "occurrences", None)
         if kept is None:
             kept = self._recent.occurrences = {}
-        if (field, text) not in kept:
+        paged = selection if isinstance(selection, sphinx_pages.ClusterSelection) else None
+        if (field, text, paged) not in kept:
             siblings = [text]
             if field == "exact":
                 siblings += [form for lemma in self._lemmas_of.get(text, ()) for form in self._forms.get(lemma, ())
-                             if form != text and (field, form) not in kept]
+                             if form != text and (field, form, paged) not in kept]
             siblings = list(dict.fromkeys(siblings))
+            if paged is not None:  # the page path's selection: counted by the cluster
+                for form, count in sphinx_pages.occurrences(self, field, siblings, selection).items():
+                    kept[(field, form, paged)] = count
+                return kept[(field, text, paged)]
             statements = [f"SELECT id, WEIGHT() FROM {self.name} WHERE MATCH({sx.quote(compile_match(q.Term(field, t)))}) "
                           f"LIMIT 0,{self._limit} OPTION max_matches={self._limit}, ranker=expr('sum(hit_count)')"
                           for t in siblings]
             for form, rows in zip(siblings, self._batch(statements)):
-                kept[(field, form)] = self._dense(rows)
-        mask, hits = kept[(field, text)]
+                kept[(field, form, paged)] = self._dense(rows)
+        if paged is not None:
+            return kept[(field, text, paged)]
+        mask, hits = kept[(field, text, paged)]
         return int(hits[selection & mask].sum())
 
     def vocabulary(self) -> list[str]:
         return self._exact
+
+
+@dataclass(frozen=True)
+class _Numbering:
+    keys: np.ndarray  # the cluster ids, sorted: a document's number is its place here
+    sortdate: np.ndarray
+    facets: FacetIndex
+    limit: int  # matches a query of the dense path reads at most
 
 
 class SphinxBackend:

@@ -19,6 +19,7 @@ from search.arrays_backend import to_whoosh
 from search.backend import EVERYTHING, AllOf, AnyOf, Term, Without
 from search.backend import Phrase as PhraseQuery
 from search.engine import SearchEngine, SearchRequest
+from search.paging import matched_mask, rank
 from search.query import Not
 
 QUERIES = ["импортозамещение", "экспорт", "промышленность регион", "экспорт OR хартия", "промышленность -экспорт",
@@ -124,7 +125,7 @@ def test_array_matching_equals_whoosh_matching(mixed_engine, q):
     if isinstance(parsed.root, Not):
         query = Without(EVERYTHING, query)
     expected = whoosh_mask(mixed_engine, gen, query) & gen.live
-    assert np.array_equal(mixed_engine._matched_mask(gen, query), expected), q
+    assert np.array_equal(matched_mask(gen, query), expected), q
 
 
 def _parts(query) -> tuple:
@@ -161,7 +162,7 @@ def test_whoosh_and_not_matcher_lets_an_excluded_document_through(mixed_engine, 
     def lemmas(docnum):
         return {lemma for lemma, _ in mixed_engine.parser.analyze(gen.searcher.stored_fields(int(docnum))["body"])}
 
-    leaked = np.flatnonzero(whoosh_docs(mixed_engine, gen, query) & ~mixed_engine._matched_mask(gen, query))
+    leaked = np.flatnonzero(whoosh_docs(mixed_engine, gen, query) & ~matched_mask(gen, query))
     if "second_run_merge_after" not in LAYOUTS[request.node.callspec.params["mixed_engine"]]:
         assert len(leaked) >= 1
     for docnum in leaked:
@@ -199,13 +200,13 @@ def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
     gen = mixed_engine._view()
     parsed = mixed_engine.parse(q)
     query = mixed_engine.compile(parsed.root, True, gen, [])
-    selected = mixed_engine._matched_mask(gen, query)
-    everything = mixed_engine._rank(gen, query, selected, "relevance", False, need=None)
+    selected = matched_mask(gen, query)
+    everything = rank(gen, query, selected, "relevance", False, need=None)
     assert len(everything) == int(selected.sum())
     scores = [s for _, s in everything]
     assert scores == sorted(scores, reverse=True)
     for k in (1, 5, 10):
-        assert mixed_engine._rank(gen, query, selected, "relevance", False, need=k) == everything[:k], (q, k)
+        assert rank(gen, query, selected, "relevance", False, need=k) == everything[:k], (q, k)
 
 
 def naive_counts(engine, mask, filters):
@@ -234,7 +235,7 @@ def test_numpy_facet_counts_equal_counting_documents(mixed_engine, filters):
     gen = mixed_engine._view()
     for q in ("", "промышленность", "экспорт OR хартия"):
         query = mixed_engine.compile(mixed_engine.parse(q).root, True, gen, [])
-        matched = mixed_engine._matched_mask(gen, query)
+        matched = matched_mask(gen, query)
         fast = {name: counted.as_dict() for name, counted in gen.facets.counts(matched, filters).items()}
         assert fast == naive_counts(mixed_engine, matched, filters), (q, filters)
         record = mixed_engine.search(SearchRequest(q, filters))

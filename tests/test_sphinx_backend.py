@@ -194,3 +194,45 @@ def test_two_thousand_documents_give_the_same_answers_on_both_backends(tmp_path_
         assert result["mean_overlap"] >= 0.7
     finally:
         cluster_cli.down(directory)
+
+
+def test_a_cluster_fed_from_the_embedded_index_answers_like_it(tmp_path_factory, seed_index, engine, lemmatizer,
+                                                               monkeypatch):
+    """``copy_to_cluster``: the index's records and entities, the words
+    lemmatized again, no NLP; a re-run writes nothing."""
+    from index.build.cluster_from_index import copy_to_cluster
+
+    directory, url = _cluster(tmp_path_factory, "sphinx-copied")
+    try:
+        from index.cli import main as search_index
+
+        assert search_index(["--from-index", str(seed_index), "--backend", url, "--quiet"]) == 0
+        assert copy_to_cluster(seed_index, url).unchanged == 5
+        monkeypatch.delenv("PROMSEARCH_BACKEND", raising=False)
+        with pytest.raises(SystemExit) as no_cluster:
+            search_index(["--from-index", str(seed_index), "--quiet"])
+        assert no_cluster.value.code == 2
+        embedded, cluster = _engines(engine, url, lemmatizer)
+        assert _compare(embedded, cluster, QUERIES, FILTERS)["min_overlap"] == 1.0
+        assert embedded.document("001_fe2789674e39d373") == cluster.document("001_fe2789674e39d373")
+    finally:
+        cluster_cli.down(directory)
+
+
+def test_a_page_is_one_round_trip_and_the_view_reads_no_document_list(seed_cluster, lemmatizer, monkeypatch):
+    """The page path: a search's hits, total and facet counts in one batch,
+    and the view never numbers the documents (no full scan of ids)."""
+    from search import sphinx_backend as sb
+
+    cluster = SearchEngine(SEEDS_DIR, lemmatizer=lemmatizer, backend=SphinxBackend(seed_cluster))
+    cluster.search(SearchRequest(q=""))  # the view made
+    batches, singles = [], []
+    real_batch, real_query = sb.Cluster.query_batch, sb.Cluster.query
+    monkeypatch.setattr(sb.Cluster, "query_batch", lambda self, s: batches.append(s) or real_batch(self, s))
+    monkeypatch.setattr(sb.Cluster, "query", lambda self, sql, args=None: singles.append(sql) or real_query(self, sql, args))
+    record = cluster.search(SearchRequest(q="промышленность", filters={"lang": ["ru"]}))
+    assert record["total"] > 0 and record["facets"]["year"]
+    page_batches = [b for b in batches if any("ORDER BY" in s for s in b)]
+    assert len(page_batches) == 1 and len(page_batches[0]) >= 8  # page, meta, six facets
+    assert not any("ORDER BY id ASC" in sql for sql in singles + [s for b in batches for s in b])
+    assert "_numbering" not in vars(cluster.backend.view())

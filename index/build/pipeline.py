@@ -79,9 +79,7 @@ class DocumentProcessor:
         analyzers give (a test checks it). Whoosh indexes a list as ready
         tokens at positions 0, 1, 2, …, which is how the chain numbers them
         (stop words are renumbered over)."""
-        stop = self.stop_words
-        words = [t for t in tokens if t.is_word]
-        return [t for t in words if t.lemma not in stop], words
+        return index_tokens(tokens, self.stop_words)
 
     def index_fields(self, doc: Document, digest: str, title_tokens: list[Token] | None = None,
                      body_tokens: list[Token] | None = None) -> dict:
@@ -132,6 +130,12 @@ class DocumentProcessor:
                 "exact": [t.surface_id for t in title_words] + [t.surface_id for t in body_words],
                 FORMS_FIELD: [t.surface_id for t in title_kept] + [t.surface_id for t in body_kept]})
         return fields
+
+
+def index_tokens(tokens: list[Token], stop_words) -> tuple[list[Token], list[Token]]:
+    """``DocumentProcessor.index_tokens`` with the stop words given."""
+    words = [t for t in tokens if t.is_word]
+    return [t for t in words if t.lemma not in stop_words], words
 
 
 # -- worker processes ----------------------------------------------------------------

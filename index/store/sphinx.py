@@ -42,10 +42,17 @@ RANKER_FORMULA = ("sum((sum_idf+word_count)*if(user_weight=5,2.5,1)*hit_count*2.
                   "if(user_weight=5,title_len/{title},if(user_weight=2,body_len/{body},exact_len/{exact})))))*10000")
 
 
-def ranker(average_lengths: dict[str, float]) -> str:
+# The facets field (weight 1) as the page path ranks it: a facet value's
+# word scores nothing, so documents an entity's fallback finds only by its
+# facet value rank below those with the words (``search/sphinx_compile.py``).
+FIELD_FACTOR, FACETS_SCORE_NOTHING = "if(user_weight=5,2.5,1)", "if(user_weight=5,2.5,if(user_weight=1,0,1))"
+
+
+def ranker(average_lengths: dict[str, float], facets_weigh: bool = True) -> str:
     """The ranker's OPTION text, with the index's average field lengths."""
     averages = {name: f"{max(average_lengths.get(name, 1.0), 1.0):.3f}" for name in ("title", "body", "exact")}
-    return f"expr('{RANKER_FORMULA.format(**averages)}'), {FIELD_WEIGHTS}, idf='plain,tfidf_unnormalized'"
+    formula = RANKER_FORMULA if facets_weigh else RANKER_FORMULA.replace(FIELD_FACTOR, FACETS_SCORE_NOTHING, 1)
+    return f"expr('{formula.format(**averages)}'), {FIELD_WEIGHTS}, idf='plain,tfidf_unnormalized'"
 
 
 # Letters the shards' charset_table keeps as they are: what ``token`` leaves alone.

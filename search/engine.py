@@ -23,6 +23,7 @@ from index.store.schema import INFERRED_REGIONS_KEY
 from . import highlight
 from .arrays_backend import ArraysBackend
 from .backend import EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, missing_shards
+from .collapse import Stories, collapsed
 from .compile import NO_EXPANSIONS, Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
@@ -74,6 +75,7 @@ class SearchEngine:
         self._places: Places | None = None  # the knowledge files' places, read on the first search
         self._lexicons = PerView(self._lexicon_of)
         self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
+        self._stories = PerView(Stories)  # near-duplicates, one hit a story (``collapse.py``)
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -179,6 +181,8 @@ class SearchEngine:
 
         matched = self._matched_mask(view, query)
         selected = self._named_regions_only(view, view.narrow(matched, filters), filters, request)
+        stories, by_date = self._stories.get(view), request.sort == "date" or parsed.root is None
+        selected = collapsed(stories, view, query, selected, by_date, request.collapse)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
         order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
@@ -186,11 +190,11 @@ class SearchEngine:
 
         spec = self._match_spec(parsed, expansions, view, plan)
         via = _Via(self, view, parsed, expansions, plan)
-        hits = [self._hit(view, int(d), spec, parsed, via, score) for d, score in page_docnums]
+        hits = [self._hit(view, int(d), spec, parsed, via, score, stories) for d, score in page_docnums]
 
         resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
-            view.facet_counts(matched, filters),
+            view.facet_counts(collapsed(stories, view, query, matched, by_date, request.count == "stories"), filters),
             filters,
             resolved.toggle_urls(),
             self.district_of,
@@ -211,6 +215,7 @@ class SearchEngine:
             "suggestion": None,
             "facets": facets,
             "facet_totals": facet_totals,
+            "collapsed": request.collapse and bool(stories), "count": request.count,  # what ``total`` and the facets count
         }
         if total == 0 or self._has_unknown_word(view, parsed, plan):
             record["suggestion"] = self._suggest(view, request, parsed, plan, filters)
@@ -240,6 +245,8 @@ class SearchEngine:
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
         selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
+        by_date = request.sort == "date" or parsed.root is None
+        selected = collapsed(self._stories.get(view), view, query, selected, by_date, request.collapse)
         return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
@@ -311,7 +318,7 @@ class SearchEngine:
                 return True
         return False
 
-    def _hit(self, view: IndexView, docnum: int, spec, parsed: ParsedQuery, via: "_Via", score) -> dict:
+    def _hit(self, view: IndexView, docnum: int, spec, parsed: ParsedQuery, via: "_Via", score, stories: Stories) -> dict:
         stored = view.stored(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         title_spans = highlight.match_spans(title, spec)
@@ -328,6 +335,7 @@ class SearchEngine:
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
             "matched_via": label,
+            **stories.about(docnum, stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
         }
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected: np.ndarray, expansions: Expansions,
@@ -490,6 +498,11 @@ class SearchEngine:
             "title": highlight.segments(doc["title"], highlight.match_spans(doc["title"], spec)),
             "body_spans": [(s, e) for s, e, _ in body_spans],
         }
+
+    def story(self, story_id: str) -> dict | None:
+        """A story's copies (``collapse.Stories.listing``); None if there is no such story."""
+        view = self._view()
+        return self._stories.get(view).listing(view, story_id)
 
     def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
         """Facet values a word of which starts with ``prefix`` (case-, ё- and

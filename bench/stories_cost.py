@@ -4,6 +4,14 @@ latency of the index with stories (collapsed, and with ``collapse=0``)
 against the one without.
 
     python bench/stories_cost.py --n 10000 --workdir DIR
+    python bench/stories_cost.py --per-document 300    # the CPU a document costs, with and without
+
+``--per-document N`` processes the corpus's first N documents in this one
+process twice over, once with story traits and once without, alternating
+document by document and counting CPU time (not the wall clock), so a
+loaded machine slows both alike; it adds what the main process spends
+filing each document's traits (``StoryIndex.add``), and the bytes of the
+story files a document adds.
 
 The corpus is ``bench.py``'s (the real Russian news, extended to N by
 recombining real sentences), built once in DIR and reused. The builds run
@@ -53,6 +61,56 @@ def latency(index_dir: Path, queries: dict, collapse: bool) -> dict:
     return corpus_bench.run_promsearch(engine, asked)
 
 
+def per_document(corpus: Path, n: int) -> dict:
+    import gzip
+    import pickle
+
+    from index.build.pipeline import DocumentProcessor
+    from index.ingest.reader import read_raw
+    from index.records import Rejection
+    from index.stories.grouping import StoryIndex
+    from index.stories.state import save_state
+
+    without = DocumentProcessor()
+    with_stories = DocumentProcessor(lemmatizer=without.lemmatizer, ingestor=without.ingestor,
+                                     extractor=without.extractor, stories=True)
+    stories = StoryIndex()
+    cpu = {"without": 0.0, "with": 0.0, "filing": 0.0}
+    done = 0
+    raws = [r for r in read_raw([corpus]) if not isinstance(r, Rejection)][:n]
+    for raw in raws:  # warm: the caches of the first documents
+        without.process(raw, "")
+        break
+    for number, raw in enumerate(raws):
+        # the second to process a document finds its words in the shared
+        # caches: each goes first on every other document
+        order = (("without", without), ("with", with_stories))
+        for label, processor in order if number % 2 else order[::-1]:
+            started = time.process_time()
+            processed = processor.process(raw, "")
+            cpu[label] += time.process_time() - started
+            if label == "with":
+                result = processed
+        if getattr(result, "story", None) is not None:
+            started = time.process_time()
+            stories.add(pickle.loads(pickle.dumps(result.story)))  # as a worker sends it
+            cpu["filing"] += time.process_time() - started
+            done += 1
+    scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"stories-cost-{os.getpid()}"
+    scratch.mkdir(exist_ok=True)
+    save_state(scratch, stories.state(), stories.settings.permutations)
+    from index.stories.files import save_stories
+    save_stories(scratch, stories.stories())
+    size = sum((scratch / name).stat().st_size for name in STORY_FILES)
+    for name in STORY_FILES:
+        (scratch / name).unlink()
+    scratch.rmdir()
+    per = {k: round(1000 * v / max(done, 1), 2) for k, v in cpu.items()}
+    return {"documents": done, "cpu_ms_per_doc": per,
+            "added_share": round((per["with"] + per["filing"]) / per["without"] - 1, 4),
+            "story_file_bytes_per_doc": round(size / max(done, 1))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -61,7 +119,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--per-class", type=int, default=40, help="queries per class")
     parser.add_argument("--json", type=Path, help="where to write the results")
+    parser.add_argument("--per-document", type=int, metavar="N", help="the CPU cost per document only (see above)")
     args = parser.parse_args()
+    if args.per_document:
+        result = per_document(args.shared / "corpora" / "ru_news.jsonl.gz", args.per_document)
+        print(json.dumps(result, indent=2))
+        return 0
     corpus = args.workdir / f"corpus-{args.n}.jsonl.gz"
     if not corpus.exists():
         corpus_bench.build_corpus(args.n, args.shared, corpus)

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if an index already exists")
     parser.add_argument("--no-ner", action="store_true", help="skip person extraction from Russian text (much faster; no officials facet)")
+    parser.add_argument("--no-stories", action="store_true",
+                        help="no near-duplicate stories: the search then shows every copy (docs/stories.md)")
     parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY,
                         help="commit a new index segment every N documents, one per worker process (a killed run keeps what was committed)")
     parser.add_argument("--workers", type=int, help="worker processes, each processing documents and writing its own index segment (default: one per core; one for small inputs)")
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                                    commit_every=args.commit_every)
     else:
         builder = IndexBuilder(index_dir, workers=workers, max_chars=args.max_chars, ner=not args.no_ner,
-                               commit_every=args.commit_every)
+                               commit_every=args.commit_every, stories=not args.no_stories)
     progress = None
     if not args.quiet:
         from tqdm import tqdm

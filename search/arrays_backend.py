@@ -23,6 +23,7 @@ from index.analysis.lemmatizer import Lemmatizer
 from index.entities.official_links import NOT_AN_OFFICIAL, facet_renames, load_links, relink_fields
 from index.store.forms import FormsTable
 from index.store.schema import unpack_text
+from index.stories.files import load_stories
 
 from . import backend as q
 from .backend import IndexUnavailable
@@ -65,6 +66,7 @@ class ArraysView:
             if full != NOT_AN_OFFICIAL:
                 self.linked_from.setdefault(full, []).append(name)
         self.facets = FacetIndex(reader, self.live, self.postings, renamed={"official": self.links})
+        self.stories = load_stories(index_dir)  # near-duplicates, collapsed above the seam (``collapse.py``)
         # From the id column, not the stored text.
         ids = list(reader.column_reader("id")) if self.doc_count else []
         self.id_to_docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}

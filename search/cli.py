@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="no documents of the officials and places the words name, unless the words are in them")
     parser.add_argument("--no-inferred", action="store_true",
                         help="a region filter leaves out documents whose region is only inferred from an official")
+    parser.add_argument("--no-collapse", action="store_true",
+                        help="every copy of a story (default: one hit per story of near-duplicates, the best-ranked)")
+    parser.add_argument("--count", choices=("documents", "stories"), default="documents",
+                        help="what the facet counts count (JSON)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--official-info", metavar="NAME",
                         help="an official's terms of office, documents a year, regions and sectors (text or --format json)")
@@ -88,6 +92,8 @@ def _main(argv: list[str] | None) -> int:
         transliterate=not args.no_transliterate,
         entities=not args.no_entities,
         inferred=not args.no_inferred,
+        collapse=not args.no_collapse,
+        count=args.count,
     )
     try:
         request.validate()
@@ -173,7 +179,8 @@ def render_official(record: dict) -> str:
 def render_text(record: dict, color: bool) -> str:
     lines = []
     q = record["query"]
-    lines.append(f"{record['total']} result{'s' if record['total'] != 1 else ''}" + (f" for «{q}»" if q else "")
+    unit = ("story", "stories") if record.get("collapsed") else ("result", "results")
+    lines.append(f"{record['total']} {unit[record['total'] != 1]}" + (f" for «{q}»" if q else "")
                  + (f" (page {record['page']} of {record['pages']})" if record["pages"] > 1 else ""))
     if record["suggestion"]:
         lines.append(f"Did you mean: {record['suggestion']}")
@@ -188,6 +195,8 @@ def render_text(record: dict, color: bool) -> str:
             lines.append("   " + highlight.to_terminal(segs, color))
         tags = [f"{name}: {', '.join(hit[name])}" for name in ("officials", "regions", "sectors") if hit[name]]
         tags += [f"place: {hit['place']}"] if hit.get("place") else []
+        if hit.get("similar") and record.get("collapsed"):
+            tags.append(f"{hit['similar']} similar (story {hit['story']}{', with a translation' if hit['translation'] else ''})")
         if tags:
             lines.append("   " + " | ".join(tags))
     explain = format_explain(record["explain"])

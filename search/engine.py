@@ -23,6 +23,7 @@ from . import highlight
 from .arrays_backend import ArraysBackend
 from .backend import (EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, document_count,
                       has_match, missing_shards)
+from .collapse import Stories, collapsed
 from .compile import Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
@@ -78,6 +79,7 @@ class SearchEngine:
         self._lexicons = PerView(self._lexicon_of)
         self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
         self._named_regions = PerView(lambda view: NamedRegions(view, self.district_of))
+        self._stories = PerView(Stories)  # near-duplicates, one hit a story (``collapse.py``)
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -190,12 +192,15 @@ class SearchEngine:
         parsed, plan, query, filters, notes = self._prepare(request, view)
         expansions = Expansions.of(request)
 
+        stories = self._stories.get(view)
         counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
-        answer = page_of(view, query, filters, request, browse=parsed.root is None, counted=counted)
+        answer = page_of(view, query, filters, request, browse=parsed.root is None, counted=counted,
+                         stories=stories)
         total = answer.total
         spec = self._match_spec(parsed, expansions, view, plan)
         via = Via(self, view, parsed, expansions, plan, [ref for ref, _score, _stored in answer.hits])
-        hits = [self._hit(ref, stored, spec, parsed, via, score) for ref, score, stored in answer.hits]
+        hits = [self._hit(ref, stored, spec, parsed, via, score, stories)
+                for ref, score, stored in answer.hits]
 
         resolved = request.with_filters(filters)
         facets, facet_totals = facet_records(
@@ -221,6 +226,7 @@ class SearchEngine:
             "suggestion": None,
             "facets": facets,
             "facet_totals": facet_totals,
+            "collapsed": request.collapse and bool(stories), "count": request.count,  # what ``total`` and the facets count
         }
         if total == 0 or self._has_unknown_word(view, parsed, plan):
             record["suggestion"] = self._suggest(view, request, parsed, plan, filters)
@@ -250,6 +256,8 @@ class SearchEngine:
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
         selected = self.facets(view, request.inferred).narrow(matched_mask(view, query), filters)
+        by_date = request.sort == "date" or parsed.root is None
+        selected = collapsed(self._stories.get(view), view, query, selected, by_date, request.collapse)
         return rank(view, query, selected, request.sort, parsed.root is None, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
@@ -296,7 +304,7 @@ class SearchEngine:
                 return True
         return False
 
-    def _hit(self, ref, stored: dict, spec, parsed: ParsedQuery, via: Via, score) -> dict:
+    def _hit(self, ref, stored: dict, spec, parsed: ParsedQuery, via: Via, score, stories: Stories) -> dict:
         title, body = stored.get("title", ""), stored.get("body", "")
         title_spans = highlight.match_spans(title, spec)
         body_spans = highlight.with_mentions(highlight.match_spans(body, spec), stored.get("entity_spans"), via.entities)
@@ -312,6 +320,7 @@ class SearchEngine:
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
             "matched_via": label,
+            **stories.about(ref, stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
         }
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,
@@ -455,6 +464,11 @@ class SearchEngine:
             "title": highlight.segments(doc["title"], highlight.match_spans(doc["title"], spec)),
             "body_spans": [(s, e) for s, e, _ in body_spans],
         }
+
+    def story(self, story_id: str) -> dict | None:
+        """A story's copies (``collapse.Stories.listing``); None if there is no such story."""
+        view = self._view()
+        return self._stories.get(view).listing(view, story_id)
 
     def facet_values(self, name: str, prefix: str = "", limit: int = 20) -> list[dict]:
         """Facet values a word of which starts with ``prefix`` (case-, ё- and

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossary.tsv"
+from index.config import DATA_DIR
+
+GLOSSARY_FILE = DATA_DIR / "glossary.tsv"  # beside the build's knowledge: stories match across languages by it too
 
 
 class Glossary:

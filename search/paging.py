@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import IndexView, PageAnswer, PageRequest, answer_page, members
+from .collapse import collapsed
 from .compile import NO_EXPANSIONS, Expansions
 from .expansion import Plan
 from .query import ParsedQuery
@@ -19,23 +20,26 @@ from .request import SearchRequest
 
 
 def page_of(view: IndexView, query, filters: dict[str, list[str]], request: SearchRequest,
-            browse: bool, counted=None) -> PageAnswer:
+            browse: bool, counted=None, stories=None) -> PageAnswer:
     """The request's page of results, its total and its facet counts.
     ``counted`` filters and counts the facets: the view, or its facets
-    without inferred regions (``inferred=0``, ``inferred.py``), which only
-    the document-number path can use."""
+    without inferred regions (``inferred=0``, ``inferred.py``); ``stories``
+    (``collapse.py``) keeps one copy a story. Only the document-number path
+    can use either."""
     counted = view if counted is None else counted
     start = (request.page - 1) * request.per_page
-    if counted is view:
+    if counted is view and not stories:
         answer = answer_page(view, PageRequest(query, filters, "date" if browse else request.sort, start,
                                                request.per_page))
         if answer is not None:
             return answer
     matched = matched_mask(view, query)
-    selected = counted.narrow(matched, filters)
+    by_date = request.sort == "date" or browse
+    selected = collapsed(stories, view, query, counted.narrow(matched, filters), by_date, request.collapse)
     ranked = rank(view, query, selected, request.sort, browse, need=start + request.per_page)
     hits = [(docnum, score, view.stored(docnum)) for docnum, score in ranked[start:start + request.per_page]]
-    return PageAnswer(hits, int(selected.sum()), counted.facet_counts(matched, filters), selected)
+    counting = collapsed(stories, view, query, matched, by_date, request.count == "stories")
+    return PageAnswer(hits, int(selected.sum()), counted.facet_counts(counting, filters), selected)
 
 
 def matched_mask(view: IndexView, query) -> np.ndarray:

@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from .collapse import COUNTS
 from .facets import FACETS
 
 MAX_PER_PAGE = 100
@@ -31,6 +32,8 @@ class SearchRequest:
     # False: a region filter leaves out documents that have the region only
     # inferred from an official they name (``inferred=0``; issue 30)
     inferred: bool = True
+    collapse: bool = True  # one hit per story of near-duplicates (``collapse=0``: every copy; issue 33)
+    count: str = "documents"  # what the facet counts count: "documents" or "stories" (``count=stories``)
 
     def validate(self) -> "SearchRequest":
         if self.sort not in SORTS:
@@ -39,6 +42,8 @@ class SearchRequest:
             raise BadRequest(f"page must be between 1 and {MAX_PAGE}")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if self.count not in COUNTS:
+            raise BadRequest(f"count must be one of {', '.join(COUNTS)}")
         unknown = [name for name in self.filters if name not in FACETS]
         if unknown:
             raise BadRequest(f"unknown filter {unknown[0]!r}; filters are {', '.join(FACETS)}")
@@ -65,6 +70,10 @@ class SearchRequest:
             out.append(("entities", "0"))
         if not self.inferred:
             out.append(("inferred", "0"))
+        if not self.collapse:
+            out.append(("collapse", "0"))
+        if self.count != "documents":
+            out.append(("count", self.count))
         return out
 
     def with_filters(self, filters: dict[str, list[str]]) -> "SearchRequest":
@@ -93,7 +102,7 @@ class SearchRequest:
         chosen = {name: [(v, _param(name, v)) for v in self.filters.get(name, [])] for name in FACETS}
         head = [urlencode([("q", self.q)])] if self.q else []
         tail = [urlencode([(k, v)]) for k, v in self.params()
-                if k in ("sort", "per_page", "translate", "transliterate", "entities", "inferred")]
+                if k in ("sort", "per_page", "translate", "transliterate", "entities", "inferred", "collapse", "count")]
 
         def url(name: str, value: str) -> str:
             parts = list(head)

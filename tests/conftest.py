@@ -42,9 +42,10 @@ def build_index(ingestor, extractor):
 
     def build(index_dir: Path, paths: list[Path], commit_every: int = COMMIT_EVERY,
               array_min_postings: int = MIN_POSTINGS, merge_after: int = MERGE_AFTER,
-              pool_mb: int = POOL_MB, **options):
+              pool_mb: int = POOL_MB, stories: bool = True, **options):
         builder = IndexBuilder(index_dir, processor=processor, commit_every=commit_every,
-                               array_min_postings=array_min_postings, merge_after=merge_after, pool_mb=pool_mb)
+                               array_min_postings=array_min_postings, merge_after=merge_after, pool_mb=pool_mb,
+                               stories=stories)
         return builder.build(paths, **options)
 
     return build

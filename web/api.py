@@ -74,6 +74,14 @@ def official(name: str):
     return jsonify(record)
 
 
+@api.get("/api/story/<path:story_id>")
+def story(story_id: str):
+    found = engine_of(current_app).story(story_id)
+    if found is None:
+        return error(404, f"no story with id {story_id[:100]!r}")
+    return jsonify(found)
+
+
 @api.get("/export.csv")
 def export_csv():
     req = request_from_args(request.args)

@@ -84,6 +84,12 @@ def search_page():
     def sort_url(sort: str) -> str:
         return "?" + replace(req, sort=sort, page=1).query_string()
 
+    def collapse_url(collapse: bool) -> str:
+        return "?" + replace(req, collapse=collapse, page=1).query_string()
+
+    def count_url(count: str) -> str:
+        return "?" + replace(req, count=count).query_string()
+
     suggestion_url = None
     if record["suggestion"]:
         suggestion_url = "?" + replace(req, q=record["suggestion"], page=1).query_string()
@@ -98,6 +104,8 @@ def search_page():
         clear_url="?" + replace(req, filters={}, page=1).query_string(),
         page_url=page_url,
         sort_url=sort_url,
+        collapse_url=collapse_url,
+        count_url=count_url,
         suggestion_url=suggestion_url,
         state=req.query_string(),
         bars=timeline(record["facets"]["year"]),
@@ -130,6 +138,20 @@ def document_page(doc_id: str):
         back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/",
         facet_url=lambda name, value: "/?" + SearchRequest("", {name: [value]}).query_string(),
     )
+
+
+@pages.get("/story/<path:story_id>")
+def story_page(story_id: str):
+    """Every copy of a story (the "N similar" link of a hit)."""
+    try:
+        story = engine_of(current_app).story(story_id)
+    except IndexUnavailable as exc:
+        return render_error(503, "index_unavailable", str(exc))
+    if story is None:
+        return render_error(404, "not_found", story_id)
+    back = request.args.get("back", "")
+    return render_template("story.html", story=story, q=request.args.get("q", "")[:1000], req=SearchRequest(""),
+                           back=back, back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/")
 
 
 ENTITY_FACET = {"official": "official", "region": "region", "district": "district"}

@@ -31,6 +31,8 @@ def request_from_args(args) -> SearchRequest:
         transliterate=switch(args, "transliterate"),
         entities=switch(args, "entities"),
         inferred=switch(args, "inferred"),
+        collapse=switch(args, "collapse"),
+        count=args.get("count", "documents") or "documents",
     ).validate()
 
 

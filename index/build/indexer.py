@@ -30,13 +30,17 @@ from ..store.forms import write_forms
 from ..store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
 from ..entities.office_terms import office_terms
 from ..store.schema import SCHEMA_VERSION, build_schema
+from ..stories.files import FILE as STORIES_FILE, save_stories
+from ..stories.grouping import StoryIndex
+from ..stories.settings import story_settings
+from ..stories.state import load_state, remove_state, save_state
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
 from .segment_writer import ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
-PIPELINE_VERSION = f"10.{SCHEMA_VERSION}"  # 10: no region inferred for an undated document without a region head's role stated, nor from the head of a ministry or a company ("глава Минобороны"); 9: the dateline's place a field of its own, a Russian city's region among the regions; 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
+PIPELINE_VERSION = f"11.{SCHEMA_VERSION}"  # 11: each document's story traits (an index before them gets its stories); 10: no region inferred for an undated document without a region head's role stated, nor from the head of a ministry or a company ("глава Минобороны"); 9: the dateline's place a field of its own, a Russian city's region among the regions; 8: a role word and a surname linked to the office holder at the date, office holders known, regions inferred from them; 7: Italian bylines and datelines out of the body and the title, Italian persons by runs of capitalized words, single words and place names in names no longer persons or regions; 6: initials with a surname in an oblique case declined, and linked at read time; 5: a document completed at the end in its mentions and roles too, Latin spellings at the end; 4: names agree in case and gender; surname particles; 3: lone first names as persons, the forms table
 LOCK_TIMEOUT_S = 30.0
 # Documents handed to a worker and not yet answered: memory stays bounded
 # (raw text, ~10 KB each), and a worker has work queued while the main
@@ -200,8 +204,10 @@ class IndexBuilder:
         array_min_postings: int = MIN_POSTINGS,
         merge_after: int = MERGE_AFTER,
         pool_mb: int = POOL_MB,
+        stories: bool = True,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.stories = stories  # near-duplicate stories (``index/stories``); off: the index has none
         self.pool_mb = pool_mb
         self.commit_every = max(1, commit_every)
         self.array_min_postings = array_min_postings
@@ -218,7 +224,10 @@ class IndexBuilder:
         if self._processor is None:
             # its documents carry their words' ids for this process's writers
             # (``analysis/word_ids.py``); a processor given to the builder may not
-            self._processor = DocumentProcessor(max_chars=self.max_chars, ner=self.ner, word_ids=self.word_ids)
+            self._processor = DocumentProcessor(max_chars=self.max_chars, ner=self.ner, word_ids=self.word_ids,
+                                                stories=self.stories)
+        elif self.stories:
+            self._processor.use_stories()  # one given to the builder (tests share theirs)
         return self._processor
 
     def build(
@@ -263,7 +272,7 @@ class IndexBuilder:
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     note(outcome)
                 if prune:
-                    for doc_id in set(known) - seen:
+                    for doc_id in sorted(set(known) - seen):
                         batch.delete(doc_id)
                         report.pruned += 1
             except BaseException:
@@ -286,7 +295,7 @@ class IndexBuilder:
     def _worker_settings(self, write: bool) -> WorkerSettings:
         return WorkerSettings(str(self.index_dir), self.max_chars, self.ner, write,
                               pool_mb=self.pool_mb, pool_full_bytes=self.pool_full_bytes,
-                              min_postings=self.array_min_postings)
+                              min_postings=self.array_min_postings, stories=self.stories)
 
     @contextmanager
     def _pool(self, batch: "_Batch") -> Iterator[WorkerPool | None]:
@@ -324,6 +333,14 @@ class IndexBuilder:
             return sum(1 for _ in self._results(work))
         with WorkerPool(self.workers, self._worker_settings(write=False), IN_FLIGHT_PER_WORKER) as pool:
             return sum(1 for _ in pool.results(work))
+
+
+def _stories_of(builder: IndexBuilder) -> StoryIndex | None:
+    """The stories of earlier runs, to file this run's documents against."""
+    if not builder.stories:
+        return None
+    state = load_state(builder.index_dir, story_settings().permutations)
+    return StoryIndex.from_state(state) if state is not None else StoryIndex()
 
 
 def names_that_may_link(ix, index_dir: Path) -> set[str]:
@@ -365,6 +382,7 @@ class _Batch:
         self.closed_segments: list = []
         self.closed_replacements: list[str] = []
         self.worker_times: dict[int, WorkerTimes] = {}  # each worker's, as its last segment said
+        self.stories = _stories_of(builder)
         self.writer = self._open()
         self.write_arrays()  # an index written before posting arrays, or by a killed run
 
@@ -410,6 +428,8 @@ class _Batch:
             self.registry.add(name)
         self.may_link.update(result.unlinked)
         self.vouched.update(result.vouched)
+        if self.stories is not None and result.story is not None:
+            self.stories.add(result.story)
 
     def segment_done(self, worker: int, done: SegmentDone) -> None:
         self.forms |= done.forms
@@ -426,6 +446,8 @@ class _Batch:
 
     def delete(self, doc_id: str) -> None:
         self.writer.delete_by_term("id", doc_id)
+        if self.stories is not None:
+            self.stories.remove(doc_id)
         self._changed()
 
     def _changed(self) -> None:
@@ -442,6 +464,7 @@ class _Batch:
         # without the links of its documents' names
         save_vouched(self.builder.index_dir, self.vouched)
         save_links(self.builder.index_dir, official_links(self.may_link, self.registry, self.vouched))
+        self._save_stories()
         for doc_id in self.closed_replacements:
             self.writer.delete_by_term("id", doc_id)
         self.writer.commit_with(self.closed_segments, clean=clean)
@@ -451,6 +474,19 @@ class _Batch:
         # transliterations in later runs.
         self.registry.save(self.builder.index_dir)
         self.write_arrays()
+
+    def _save_stories(self) -> None:
+        """Before the commit, like the links: a generation is never read
+        without its documents' stories. Without story detection the index
+        keeps none, rather than stories its documents no longer match."""
+        index_dir = self.builder.index_dir
+        if self.stories is None:
+            (index_dir / STORIES_FILE).unlink(missing_ok=True)
+            remove_state(index_dir)
+        elif self.stories.changed:
+            save_state(index_dir, self.stories.state(), self.stories.settings.permutations)
+            save_stories(index_dir, self.stories.stories())
+            self.stories.changed = False
 
     def write_arrays(self) -> None:
         try:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..analysis.word_ids import WordIds
 from ..records import RawDocument, Rejection
+from ..stories.traits import StoryTraits
 from .pipeline import Processed, init_worker, process_in_worker
 from .segment_writer import SMALL_SEGMENT, ArraySegmentWriter, IndexStorage
 
@@ -53,6 +54,7 @@ class Written:
     names: list[str] = field(default_factory=list)
     unlinked: list[str] = field(default_factory=list)
     vouched: list[str] = field(default_factory=list)
+    story: StoryTraits | None = None
 
 
 @dataclass
@@ -102,6 +104,7 @@ class WorkerSettings:
     pool_mb: int  # Whoosh's limit for the segment writer's posting pool
     pool_full_bytes: float  # the segment is closed at this size, before Whoosh would spill to disk
     min_postings: int
+    stories: bool = False  # make each document's story traits (``index/stories``)
 
 
 class WorkerFailed(RuntimeError):
@@ -186,7 +189,7 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings, close_ea
         # the tokenizer gives each word its ids, which the segment files as they are
         word_ids = WordIds() if settings.write else None
         with times.counting("starting"):
-            init_worker(settings.index_dir, settings.max_chars, settings.ner, word_ids)
+            init_worker(settings.index_dir, settings.max_chars, settings.ner, word_ids, settings.stories)
             _collect_and_freeze()  # the models, loaded
         gc.disable()
         segment = WorkerSegment(settings, word_ids) if settings.write else None
@@ -209,7 +212,7 @@ def _worker_main(number: int, tasks, results, settings: WorkerSettings, close_ea
                 if segment is not None:
                     with times.counting("writing"):
                         segment.add(result.fields)
-                result = Written(result.id, result.names, result.unlinked, result.vouched)
+                result = Written(result.id, result.names, result.unlinked, result.vouched, result.story)
             results.put((_DONE, number, result))
             if segment is not None and segment.full():
                 results.put((_CLOSED, number, closed()))

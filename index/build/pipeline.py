@@ -20,6 +20,7 @@ from ..entities.persons import is_full_name, is_latin_name, may_link_later
 from ..ingest.reader import DEFAULT_MAX_CHARS, Ingestor
 from ..records import Document, RawDocument, Rejection
 from ..store.schema import FACET_FIELDS, INFERRED_REGIONS_KEY, UNKNOWN_YEAR, pack_text
+from ..stories.traits import StoryTraits, TraitMaker
 
 _EPOCH = Date(1970, 1, 1)
 
@@ -33,6 +34,7 @@ class Processed:
     names: list[str] = field(default_factory=list)  # full names, for the corpus registry
     unlinked: list[str] = field(default_factory=list)  # officials the corpus's names may complete (``entities/official_links.py``)
     vouched: list[str] = field(default_factory=list)  # the one-word ones of them the document gives a role word
+    story: StoryTraits | None = None  # what the story step files it by (``index/stories``), when it runs
 
 
 class DocumentProcessor:
@@ -41,7 +43,7 @@ class DocumentProcessor:
     def __init__(self, index_dir: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS,
                  lemmatizer: Lemmatizer | None = None, ingestor: Ingestor | None = None,
                  extractor: EntityExtractor | None = None, ner: bool = True,
-                 word_ids: WordIds | None = None) -> None:
+                 word_ids: WordIds | None = None, stories: bool = False) -> None:
         self.lemmatizer = lemmatizer or Lemmatizer()
         self.ingestor = ingestor or Ingestor(max_chars=max_chars, lemmatizer=self.lemmatizer)
         self.extractor = extractor or EntityExtractor(self.lemmatizer, ner=ner)
@@ -53,6 +55,14 @@ class DocumentProcessor:
         self.word_ids = word_ids
         if word_ids is not None:
             self.extractor.tokens.use_word_ids(word_ids)
+        self.story_traits: TraitMaker | None = None
+        if stories:
+            self.use_stories()
+
+    def use_stories(self) -> None:
+        """Each document processed from now on carries its story traits."""
+        if self.story_traits is None:
+            self.story_traits = TraitMaker(self.extractor.tokens)
 
     def process(self, raw: RawDocument, digest: str) -> Processed | Rejection:
         doc = self.ingestor.ingest(raw)
@@ -70,6 +80,7 @@ class DocumentProcessor:
             names=[n for n in doc.officials if is_full_name(n) and (doc.lang == "ru" or is_latin_name(n))],
             unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
             vouched=[n for n in doc.officials if not is_full_name(n) and doc.roles.get(n)],
+            story=self.story_traits.traits(doc, title[0] + body[0]) if self.story_traits else None,
         )
 
     def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -143,10 +154,11 @@ _worker: DocumentProcessor | None = None
 
 
 def init_worker(index_dir: str | None, max_chars: int, ner: bool = True,
-                word_ids: WordIds | None = None) -> None:
+                word_ids: WordIds | None = None, stories: bool = False) -> None:
     """Pool initializer: each worker loads natasha and the dictionaries once."""
     global _worker
-    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars, ner=ner, word_ids=word_ids)
+    _worker = DocumentProcessor(Path(index_dir) if index_dir else None, max_chars, ner=ner, word_ids=word_ids,
+                                stories=stories)
 
 
 def process_in_worker(item: tuple[RawDocument, str]) -> Processed | Rejection:

@@ -1,0 +1,121 @@
+"""What the story step needs of a document, made where its lemmas are (a
+worker process): a MinHash signature of its shingles, and for pairing
+articles across languages its date, officials (as spelling-insensitive
+surname keys), regions and the glossary's concepts it mentions."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from ..analysis.names import skeleton, transliterations
+from ..analysis.tokens import LemmaTokens, Token
+from ..config import data_lines
+from .settings import StorySettings, story_settings
+
+MINHASH_SEED = 1  # fixed: signatures made in any process, in any run, compare
+MINHASH_SCHEME = "affine32"  # datasketch 2's: uint32 values, a collision-free permutation
+# A shingle's hash from its words' CRC-32s, mixed by these odd multipliers (mod 2**32): the
+# scheme mixes it again, and SHA-1 a shingle (datasketch's default) cost 8 times as much
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
+LEMMA_CACHE_SIZE = 200_000
+
+
+@dataclass
+class StoryTraits:
+    id: str
+    lang: str
+    date: str | None
+    length: int  # characters of the body: the longest undated copy represents a story
+    signature: np.ndarray | None  # uint32, ``permutations`` long; None: too short to compare
+    officials: tuple[frozenset, ...] = ()  # each official's surname keys (Cyrillic and Latin spellings meet)
+    regions: tuple[str, ...] = ()
+    terms: frozenset = field(default_factory=frozenset)  # glossary concepts and sectors
+
+
+@lru_cache(maxsize=50_000)  # twelve transliterations a name: once a process
+def surname_keys(name: str) -> frozenset:
+    """An official's surname, spelled so that "Дегтярёв" and "Degtyarev" share a key."""
+    surname = name.split()[-1] if name.split() else name
+    if any("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in surname):
+        return frozenset(transliterations(surname))
+    return frozenset({skeleton(surname)})
+
+
+class Concepts:
+    """The glossary's terms (``index/data/glossary.tsv``) as concepts: a
+    Russian term and its Italian renderings are one concept, found in a
+    text's lemmas in either language."""
+
+    def __init__(self, tokens: LemmaTokens) -> None:
+        concept_of: dict[tuple[str, ...], int] = {}
+        for line in data_lines("glossary.tsv"):
+            if "\t" not in line:
+                continue
+            ru, it = (part.strip() for part in line.split("\t", 1))
+            ru_key = tokens.key(ru)
+            it_key = tuple(it.lower().split())  # written as lemmas (the glossary's rule)
+            concept = concept_of.get(ru_key, concept_of.get(it_key, len(concept_of)))
+            concept_of.setdefault(ru_key, concept)
+            concept_of.setdefault(it_key, concept)
+        self.concept_of = concept_of
+        self.longest = max((len(k) for k in concept_of), default=0)
+        self.first_words = {k[0] for k in concept_of if k}
+
+    def found(self, lemmas: list[str]) -> set[str]:
+        out = set()
+        first_words = self.first_words
+        for i in (i for i, lemma in enumerate(lemmas) if lemma in first_words):
+            for n in range(1, self.longest + 1):
+                concept = self.concept_of.get(tuple(lemmas[i:i + n]))
+                if concept is not None:
+                    out.add(f"g{concept}")
+        return out
+
+
+class TraitMaker:
+    """A document's ``StoryTraits`` from the tokens the index files."""
+
+    def __init__(self, tokens: LemmaTokens, settings: StorySettings | None = None) -> None:
+        self.settings = settings or story_settings()
+        self.concepts = Concepts(tokens)
+        self._lemma_hash: dict[str, int] = {}
+        self._permutations = MinHash(num_perm=self.settings.permutations, seed=MINHASH_SEED,
+                                     scheme=MINHASH_SCHEME).permutations
+
+    def signature(self, lemmas: list[str]) -> np.ndarray | None:
+        n = self.settings.shingle_words
+        if len(lemmas) < n:
+            return None
+        words = np.fromiter(map(self._hash, lemmas), dtype=np.uint64, count=len(lemmas))
+        count = len(lemmas) - n + 1
+        mixed = sum(words[i:i + count] * _MIX[i % len(_MIX)] for i in range(n)) & np.uint64(0xFFFFFFFF)
+        shingles = np.unique(mixed)
+        if len(shingles) < self.settings.min_shingles:
+            return None
+        minhash = MinHash(num_perm=self.settings.permutations, seed=MINHASH_SEED, permutations=self._permutations,
+                          scheme=MINHASH_SCHEME, hashfunc=int)
+        minhash.update_batch(shingles.tolist())
+        return minhash.hashvalues.astype(np.uint32)
+
+    def _hash(self, lemma: str) -> int:
+        known = self._lemma_hash.get(lemma)
+        if known is None:
+            if len(self._lemma_hash) >= LEMMA_CACHE_SIZE:
+                self._lemma_hash.clear()
+            known = self._lemma_hash[lemma] = zlib.crc32(lemma.encode("utf-8"))
+        return known
+
+    def traits(self, doc, kept: list[Token]) -> StoryTraits:
+        """``kept``: the title's and body's indexed tokens (stop words out)."""
+        lemmas = [t.lemma for t in kept]
+        return StoryTraits(
+            id=doc.id, lang=doc.lang, date=doc.date, length=len(doc.body),
+            signature=self.signature(lemmas),
+            officials=tuple(surname_keys(name) for name in doc.officials),
+            regions=tuple(doc.regions),
+            terms=frozenset(self.concepts.found(lemmas)) | {f"s:{s}" for s in doc.sectors},
+        )

@@ -29,6 +29,7 @@ from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
 from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
+from .ranking import DEFAULT, Reranker, query_lemmas
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
 from .resolve import FacetValues
@@ -74,6 +75,7 @@ class SearchEngine:
         self._places: Places | None = None  # the knowledge files' places, read on the first search
         self._lexicons = PerView(self._lexicon_of)
         self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
+        self.ranking = DEFAULT  # what the ranking weighs besides BM25F (ranking.py)
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -181,7 +183,7 @@ class SearchEngine:
         selected = self._named_regions_only(view, view.narrow(matched, filters), filters, request)
         total = int(selected.sum())
         start = (request.page - 1) * request.per_page
-        order = self._rank(view, query, selected, request.sort, parsed.root is None, need=start + request.per_page)
+        order = self._rank(view, query, selected, request.sort, parsed, need=start + request.per_page)
         page_docnums = order[start:start + request.per_page]
 
         spec = self._match_spec(parsed, expansions, view, plan)
@@ -240,7 +242,7 @@ class SearchEngine:
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
         selected = self._named_regions_only(view, view.narrow(self._matched_mask(view, query), filters), filters, request)
-        return self._rank(view, query, selected, request.sort, parsed.root is None, need=None), view
+        return self._rank(view, query, selected, request.sort, parsed, need=None), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(view.stored(docnum), score) for docnum, score in ranked]
@@ -250,16 +252,20 @@ class SearchEngine:
         """Every matching live document, as a boolean array over docnums."""
         return view.match(query)[0] & view.live
 
-    def _rank(self, view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, need: int | None):
+    def _rank(self, view: IndexView, query, selected: np.ndarray, sort: str, parsed: ParsedQuery, need: int | None):
         """The first ``need`` (all if None) results as (docnum, score), in
-        display order: BM25F score, ties by newer date; or newest first."""
+        display order: BM25F score (times ``ranking.py``'s multipliers), ties
+        by newer date; or newest first."""
         docnums = np.flatnonzero(selected)
         if not len(docnums):
             return []
-        if sort == "date" or browse:
+        if sort == "date" or parsed.root is None:
             order = docnums[np.lexsort((docnums, -view.sortdate[docnums]))]
             return [(int(d), None) for d in order[:need]]
         scores = view.match(query)[1][docnums]
+        if self.ranking.reranks:
+            lemmas = query_lemmas(parsed, view, self.lemmatizer, self.ranking)
+            scores = Reranker(self.ranking).adjust(view, lemmas, docnums, scores)
         rounded = np.round(scores, 9)
         if need is not None and need < len(docnums) // 4:
             # only documents scoring at least the need-th best can be shown

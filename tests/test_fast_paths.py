@@ -200,12 +200,12 @@ def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
     parsed = mixed_engine.parse(q)
     query = mixed_engine.compile(parsed.root, True, gen, [])
     selected = mixed_engine._matched_mask(gen, query)
-    everything = mixed_engine._rank(gen, query, selected, "relevance", False, need=None)
+    everything = mixed_engine._rank(gen, query, selected, "relevance", parsed, need=None)
     assert len(everything) == int(selected.sum())
     scores = [s for _, s in everything]
     assert scores == sorted(scores, reverse=True)
     for k in (1, 5, 10):
-        assert mixed_engine._rank(gen, query, selected, "relevance", False, need=k) == everything[:k], (q, k)
+        assert mixed_engine._rank(gen, query, selected, "relevance", parsed, need=k) == everything[:k], (q, k)
 
 
 def naive_counts(engine, mask, filters):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from whoosh.scoring import BM25F
 
 from .backend import AllOf, AnyOf, IndexView, Term
 
@@ -39,6 +40,13 @@ class RankingOptions:
     window: int = 8  # words further apart than this are not near
     lead: float = 0.0  # score x (1 + lead x share of the words in the lead)
     lead_words: int = 40  # the lead: the body's first words (stop words not counted)
+    k1: float = 1.2  # BM25F's term-frequency saturation (Whoosh's default)
+    title_b: float = 0.75  # BM25F's length normalization per field (Whoosh's default)
+    body_b: float = 0.75
+
+    def weighting(self) -> BM25F:
+        """The BM25F a searcher scores with (``scoring.py`` reads it)."""
+        return BM25F(K1=self.k1, B=0.75, title_B=self.title_b, body_B=self.body_b)
 
     @property
     def reranks(self) -> bool:

@@ -20,6 +20,7 @@ from search.backend import EVERYTHING, AllOf, AnyOf, Term, Without
 from search.backend import Phrase as PhraseQuery
 from search.engine import SearchEngine, SearchRequest
 from search.query import Not
+from search.ranking import DEFAULT
 
 QUERIES = ["импортозамещение", "экспорт", "промышленность регион", "экспорт OR хартия", "промышленность -экспорт",
            "NOT губернатор", "импортозамещ*", "пром*", '"поддержка экспорта"', "!экспорта", "esportazione",
@@ -91,7 +92,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
         assert covered and (len(parts) > 1) == (second_run is not None)
     else:
         assert not covered
-    twin = whoosh_index.open_dir(str(twin_dir)).searcher()
+    twin = whoosh_index.open_dir(str(twin_dir)).searcher(weighting=DEFAULT.weighting())  # the engine's BM25F
     assert twin.reader().doc_count_all() == engine._view().doc_count
     assert list(twin.reader().column_reader("id")) == list(engine._view().searcher.reader().column_reader("id"))
     assert list(twin.reader().lexicon("body")) and not list(engine._view().searcher.reader().lexicon("body"))

@@ -80,12 +80,13 @@ class VariantRanker(EngineRanker):
         self.options = options
 
     def rank(self, text: str, k: int) -> list[str]:
-        saved = self.engine.ranking
-        self.engine.ranking = self.options
+        scorer = self.engine._view().scorer
+        saved = self.engine.ranking, scorer.weighting
+        self.engine.ranking, scorer.weighting = self.options, self.options.weighting()
         try:
             return super().rank(text, k)
         finally:
-            self.engine.ranking = saved
+            self.engine.ranking, scorer.weighting = saved
 
 
 def evaluate(rankings: dict[str, dict[str, list[str]]], judged: dict[str, dict[str, int]], qids: list[str]) -> dict:

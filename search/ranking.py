@@ -74,6 +74,7 @@ VARIANTS = {
     "+acronyms": replace(CURRENT, acronyms=True),
     "+proximity": replace(CURRENT, proximity=DEFAULT.proximity or 0.5),
     "+lead": replace(CURRENT, lead=DEFAULT.lead or 0.5),
+    "all three": replace(CURRENT, acronyms=True, proximity=DEFAULT.proximity or 0.5, lead=DEFAULT.lead or 0.5),
     "engine (now)": DEFAULT,
 }
 

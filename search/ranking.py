@@ -91,12 +91,19 @@ def readings(view: IndexView, lemmatizer, word) -> list[str]:
     capital = lemmatizer.lemma(typed, True)
     if capital == lemma or not (view.doc_frequency("body", capital) or view.doc_frequency("title", capital)):
         return [lemma]
-    form = Term("exact", typed)
+    return sorted([lemma, capital], key=lambda reading: _support(view, typed, reading), reverse=True)
 
-    def support(reading: str) -> int:
-        return int(view.match(AllOf((form, AnyOf((Term("title", reading), Term("body", reading))))))[0].sum())
 
-    return sorted([lemma, capital], key=support, reverse=True)
+def _support(view: IndexView, typed: str, reading: str) -> int:
+    """How many documents hold the form typed and the lemma ``reading``:
+    sorted posting lists intersected where the view has them (a search's
+    every lower-case word may ask), the algebra otherwise."""
+    postings = getattr(view, "postings", None)
+    if postings is None:
+        both = AllOf((Term("exact", typed), AnyOf((Term("title", reading), Term("body", reading)))))
+        return int(view.match(both)[0].sum())
+    holding = np.union1d(postings.postings("title", reading)[0], postings.postings("body", reading)[0])
+    return len(np.intersect1d(postings.postings("exact", typed)[0], holding, assume_unique=True))
 
 
 def query_lemmas(parsed, view: IndexView, lemmatizer, options: RankingOptions) -> list[str]:

@@ -10,8 +10,9 @@ BM25F scores each word on its own. A reader also expects:
   (``compile.py`` asks ``readings``).
 - **the words near each other**: of the documents with every word, those
   where the words stand close (in the title or the body) first;
-- **the words in the lead**: an article about a subject names it in its
-  first sentences, one that mentions it in passing does not.
+- **the words in the lead** (the title and the body's first words): an
+  article about a subject names it there, one that mentions it in passing
+  does not.
 
 Both are multipliers of the BM25F score, worked out for the best
 ``RERANK_DEPTH`` documents only (a page is never deeper), from the
@@ -143,9 +144,12 @@ def _nearest(view: IndexView, field: str, a: str, b: str, within: np.ndarray) ->
 
 
 def _in_lead(view: IndexView, lemma: str, within: np.ndarray, lead_words: int) -> np.ndarray:
+    """The documents ``within`` with the word in the title or among the
+    body's first ``lead_words``: the headline is the lead's first line."""
     found = np.zeros(len(within), dtype=bool)
     docs, pos = view.postings.positions("body", lemma, within=within)
     found[docs[pos < lead_words]] = True
+    found[view.postings.positions("title", lemma, within=within)[0]] = True
     return found
 
 

@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test index bench bench-cluster load eval install clean
+.PHONY: run test index bench bench-cluster load eval relevance install clean
 
 run: $(STAMP)
 	$(BIN)/search-index --if-missing
@@ -48,3 +48,6 @@ load: $(STAMP)    ## search-web under concurrent clients while an indexer adds d
 
 eval: $(STAMP)    ## person/location extraction against the gold sets in ../shared/eval
 	$(BIN)/python bench/eval_entities.py $(ARGS)
+
+relevance: $(STAMP)   ## nDCG@10, P@10, recall@100 of each ranking on the judged set (ARGS="--index DIR")
+	$(BIN)/python bench/relevance/evaluate.py $(ARGS)

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from index.analysis.lemmatizer import Lemmatizer
 from index.entities.official_links import NOT_AN_OFFICIAL, facet_renames, load_links, relink_fields
@@ -28,6 +27,7 @@ from index.stories.files import load_stories
 from . import backend as q
 from .backend import IndexUnavailable
 from .facets import FacetIndex
+from .ranking import DEFAULT
 from .postings import FormFinder, PostingReader
 from .scoring import ArrayScorer
 from .storage import PositionalStorage
@@ -230,7 +230,7 @@ class ArraysBackend:
                 )
             self._ix = PositionalStorage(str(self.index_dir)).open_index()
         if self._view is None or self._ix.latest_generation() != self._view.generation:
-            self._view = ArraysView(self._ix.searcher(weighting=BM25F()), self.lemmatizer, self.index_dir)
+            self._view = ArraysView(self._ix.searcher(weighting=DEFAULT.weighting()), self.lemmatizer, self.index_dir)
         return self._view
 
     def close(self) -> None:

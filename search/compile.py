@@ -16,6 +16,7 @@ from .backend import EVERYTHING, NOTHING, AllOf, AnyOf, Fallback, IndexView, Ter
 from .backend import Phrase as PhraseQuery
 from .expansion import Plan
 from .query import And, Exact, FieldQuery, Not, Or, Phrase, Prefix, Word
+from .ranking import readings
 
 if TYPE_CHECKING:
     from .request import SearchRequest
@@ -29,6 +30,9 @@ TRANSLITERATION_WEIGHT = 0.5
 # A document where only the entity a word names was found (not the word)
 # ranks below every document with the word, at half the lowest such score.
 ENTITY_WEIGHT = 0.5
+# So does a document with only the reading of a word the corpus supports
+# less ("пасе": the Assembly first, a football pass below).
+READING_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ class QueryCompiler:
     def _word(self, node: Word):
         """A word in any form, its hyphenated parts as a phrase, its
         translations and its spellings in the other script."""
-        alternatives = [title_or_body(node.lemma)]
+        alternatives = [self._reading(node)]
         parts = self.plan.hyphen_parts.get(node)
         if parts:
             alternatives.append(lemma_query(parts))  # "Emilia-Romagna" as "Emilia Romagna"
@@ -144,6 +148,15 @@ class QueryCompiler:
             alternatives += [title_or_body(lemma, TRANSLITERATION_WEIGHT) for lemma in other.lemmas]
             alternatives += [Term("exact", form, TRANSLITERATION_WEIGHT) for form in other.forms]
         return any_of(alternatives)
+
+    def _reading(self, node: Word):
+        """A word's lemma, or, for a lower-case word that also reads as an
+        acronym, the reading the corpus supports with the other below it."""
+        if not self.engine.ranking.acronyms:
+            return title_or_body(node.lemma)
+        first, *others = readings(self.view, self.engine.lemmatizer, node)
+        main = title_or_body(first)
+        return Fallback(main, any_of([title_or_body(o) for o in others]), READING_WEIGHT) if others else main
 
     def _with_entity(self, main, naming):
         if not self.expansions.entities or naming is None or naming.entity is None:

@@ -33,6 +33,7 @@ from .inferred import NamedRegions
 from .official_info import OfficialInfo
 from .paging import Via, matched_mask, page_of, rank
 from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
+from .ranking import DEFAULT, Reranker, query_lemmas
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
 from .resolve import FacetValues
@@ -80,6 +81,7 @@ class SearchEngine:
         self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
         self._named_regions = PerView(lambda view: NamedRegions(view, self.district_of))
         self._stories = PerView(Stories)  # near-duplicates, one hit a story (``collapse.py``)
+        self.ranking = DEFAULT  # what the ranking weighs besides BM25F (ranking.py)
 
     # -- the index's views ---------------------------------------------------
     def _view(self) -> IndexView:
@@ -195,7 +197,7 @@ class SearchEngine:
         stories = self._stories.get(view)
         counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
         answer = page_of(view, query, filters, request, browse=parsed.root is None, counted=counted,
-                         stories=stories)
+                         stories=stories, rescore=self._rescorer(view, parsed))
         total = answer.total
         spec = self._match_spec(parsed, expansions, view, plan)
         via = Via(self, view, parsed, expansions, plan, [ref for ref, _score, _stored in answer.hits])
@@ -258,10 +260,21 @@ class SearchEngine:
         selected = self.facets(view, request.inferred).narrow(matched_mask(view, query), filters)
         by_date = request.sort == "date" or parsed.root is None
         selected = collapsed(self._stories.get(view), view, query, selected, by_date, request.collapse)
-        return rank(view, query, selected, request.sort, parsed.root is None, need=None), view
+        return rank(view, query, selected, request.sort, parsed.root is None, need=None,
+                    rescore=self._rescorer(view, parsed)), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(view.stored(docnum), score) for docnum, score in ranked]
+
+    def _rescorer(self, view: IndexView, parsed: ParsedQuery):
+        """What ``ranking.py`` multiplies BM25F scores by for this query (the
+        acronym readings, the lead), as a function of (docnums, scores); None
+        when the ranking settings switch every rule off."""
+        if not self.ranking.reranks:
+            return None
+        lemmas = query_lemmas(parsed, view, self.lemmatizer, self.ranking)
+        reranker = Reranker(self.ranking)
+        return lambda docnums, scores: reranker.adjust(view, lemmas, docnums, scores)
 
     def _match_spec(self, parsed: ParsedQuery, expansions: Expansions, view: IndexView, plan: Plan) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()

@@ -20,12 +20,13 @@ from .request import SearchRequest
 
 
 def page_of(view: IndexView, query, filters: dict[str, list[str]], request: SearchRequest,
-            browse: bool, counted=None, stories=None) -> PageAnswer:
+            browse: bool, counted=None, stories=None, rescore=None) -> PageAnswer:
     """The request's page of results, its total and its facet counts.
     ``counted`` filters and counts the facets: the view, or its facets
     without inferred regions (``inferred=0``, ``inferred.py``); ``stories``
-    (``collapse.py``) keeps one copy a story. Only the document-number path
-    can use either."""
+    (``collapse.py``) keeps one copy a story; ``rescore`` adjusts BM25F
+    scores (``ranking.py``). Only the document-number path uses them: a
+    cluster that answers whole pages ranks by its own BM25."""
     counted = view if counted is None else counted
     start = (request.page - 1) * request.per_page
     if counted is view and not stories:
@@ -36,7 +37,7 @@ def page_of(view: IndexView, query, filters: dict[str, list[str]], request: Sear
     matched = matched_mask(view, query)
     by_date = request.sort == "date" or browse
     selected = collapsed(stories, view, query, counted.narrow(matched, filters), by_date, request.collapse)
-    ranked = rank(view, query, selected, request.sort, browse, need=start + request.per_page)
+    ranked = rank(view, query, selected, request.sort, browse, need=start + request.per_page, rescore=rescore)
     hits = [(docnum, score, view.stored(docnum)) for docnum, score in ranked[start:start + request.per_page]]
     counting = collapsed(stories, view, query, matched, by_date, request.count == "stories")
     return PageAnswer(hits, int(selected.sum()), counted.facet_counts(counting, filters), selected)
@@ -47,7 +48,7 @@ def matched_mask(view: IndexView, query) -> np.ndarray:
     return view.match(query)[0] & view.live
 
 
-def rank(view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, need: int | None):
+def rank(view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, need: int | None, rescore=None):
     """The first ``need`` (all if None) results as (docnum, score), in
     display order: BM25F score, ties by newer date; or newest first."""
     docnums = np.flatnonzero(selected)
@@ -57,6 +58,8 @@ def rank(view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, 
         order = docnums[np.lexsort((docnums, -view.sortdate[docnums]))]
         return [(int(d), None) for d in order[:need]]
     scores = view.match(query)[1][docnums]
+    if rescore is not None:
+        scores = rescore(docnums, scores)
     rounded = np.round(scores, 9)
     if need is not None and need < len(docnums) // 4:
         # only documents scoring at least the need-th best can be shown

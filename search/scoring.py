@@ -16,6 +16,7 @@ from math import log
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from index.store.sorting import unique
@@ -23,7 +24,7 @@ from index.store.sorting import unique
 from . import backend as q
 from .postings import PostingReader
 
-B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the engine uses
+B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults; the searcher's BM25F may set others per field
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -63,6 +64,14 @@ class ArrayScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._avgfl: dict[str, float] = {}
+        self.weighting = getattr(searcher, "weighting", None)  # BM25F's k1 and per-field b (ranking.py)
+
+    def parameters(self, fieldname: str) -> tuple[float, float]:
+        """(k1, b) of a field, as the searcher's BM25F has them."""
+        weighting = self.weighting
+        if not isinstance(weighting, BM25F):
+            return K1, B
+        return weighting.K1, weighting._field_B.get(fieldname, weighting.B)
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length of a field, as Whoosh stores it (rounded to
@@ -97,8 +106,9 @@ class ArrayScorer:
         if avgfl is None:  # Whoosh sums it over the segments on every call
             avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
         fl = self.lengths(fieldname)[ids]
+        k1, b = self.parameters(fieldname)
         # the same operations in the same order as whoosh.scoring.bm25
-        return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         return self._dense([self.term_postings(fieldname, text)])

@@ -21,6 +21,7 @@ from search.backend import Phrase as PhraseQuery
 from search.engine import SearchEngine, SearchRequest
 from search.paging import matched_mask, rank
 from search.query import Not
+from search.ranking import DEFAULT
 
 QUERIES = ["импортозамещение", "экспорт", "промышленность регион", "экспорт OR хартия", "промышленность -экспорт",
            "NOT губернатор", "импортозамещ*", "пром*", '"поддержка экспорта"', "!экспорта", "esportazione",
@@ -92,7 +93,7 @@ def mixed_engine(request, tmp_path_factory, build_index, lemmatizer):
         assert covered and (len(parts) > 1) == (second_run is not None)
     else:
         assert not covered
-    twin = whoosh_index.open_dir(str(twin_dir)).searcher()
+    twin = whoosh_index.open_dir(str(twin_dir)).searcher(weighting=DEFAULT.weighting())  # the engine's BM25F
     assert twin.reader().doc_count_all() == engine._view().doc_count
     assert list(twin.reader().column_reader("id")) == list(engine._view().searcher.reader().column_reader("id"))
     assert list(twin.reader().lexicon("body")) and not list(engine._view().searcher.reader().lexicon("body"))
@@ -201,12 +202,14 @@ def test_ranking_pages_are_prefixes_of_the_full_ranking(mixed_engine, q):
     parsed = mixed_engine.parse(q)
     query = mixed_engine.compile(parsed.root, True, gen, [])
     selected = matched_mask(gen, query)
-    everything = rank(gen, query, selected, "relevance", False, need=None)
+    everything = rank(gen, query, selected, "relevance", False, need=None,
+                      rescore=mixed_engine._rescorer(gen, parsed))
     assert len(everything) == int(selected.sum())
     scores = [s for _, s in everything]
     assert scores == sorted(scores, reverse=True)
     for k in (1, 5, 10):
-        assert rank(gen, query, selected, "relevance", False, need=k) == everything[:k], (q, k)
+        assert rank(gen, query, selected, "relevance", False, need=k,
+                    rescore=mixed_engine._rescorer(gen, parsed)) == everything[:k], (q, k)
 
 
 def naive_counts(engine, mask, filters):

@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from index.analysis.chain import lemma_analyzer  # noqa: E402
 from index.store.schema import TITLE_BOOST  # noqa: E402
+from search.paging import matched_mask, rank  # noqa: E402
 from search.request import SearchRequest  # noqa: E402
 
 K1, B = 1.2, 0.75
@@ -52,8 +53,10 @@ class EngineRanker:
         view = engine._view()
         request = SearchRequest(q=text).validate()
         parsed, _plan, query, filters, _notes = engine._prepare(request, view)
-        selected = view.narrow(engine._matched_mask(view, query), filters)
-        return [d for d, _score in engine._rank(view, query, selected, "relevance", parsed, need=k)]
+        selected = view.narrow(matched_mask(view, query), filters)
+        ranked = rank(view, query, selected, "relevance", parsed.root is None, need=k,
+                      rescore=engine._rescorer(view, parsed))
+        return [d for d, _score in ranked]
 
     def rank(self, text: str, k: int) -> list[str]:
         view = self.engine._view()

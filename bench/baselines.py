@@ -104,6 +104,21 @@ def engine_counts(engine: SearchEngine, request: SearchRequest) -> tuple[int, di
     return total, {name: counted.as_dict() for name, counted in view.facet_counts(matched, filters).items()}
 
 
+def write_fts5(path: Path, rows) -> None:
+    """An FTS5 table of (rowid, title, body) rows of lemmas, written in batches."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 2000:
+            db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
+            batch = []
+    db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
+    db.commit()
+    db.close()
+
+
 class Fts5Baseline:
     """The same lemmatized text in SQLite FTS5, the same numpy facet counting
     (the engine's own per-document value arrays, so counts are comparable)."""
@@ -120,17 +135,7 @@ class Fts5Baseline:
         if self.path.exists():
             self.path.unlink()
         started = time.time()
-        db = sqlite3.connect(self.path)
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
-        batch = []
-        for row in lemmatized_documents(self.engine, self.lemmas):
-            batch.append(row)
-            if len(batch) >= 2000:
-                db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-                batch = []
-        db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-        db.commit()
-        db.close()
+        write_fts5(self.path, lemmatized_documents(self.engine, self.lemmas))
         return {"seconds": round(time.time() - started, 1), "bytes": self.path.stat().st_size}
 
     def exists(self) -> bool:

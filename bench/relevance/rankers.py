@@ -26,6 +26,8 @@ if str(ROOT) not in sys.path:
 from index.analysis.chain import lemma_analyzer  # noqa: E402
 from index.store.schema import TITLE_BOOST  # noqa: E402
 from search.paging import matched_mask, rank  # noqa: E402
+sys.path.insert(0, str(ROOT / "bench"))
+from baselines import write_fts5  # noqa: E402
 from search.request import SearchRequest  # noqa: E402
 
 K1, B = 1.2, 0.75
@@ -120,24 +122,18 @@ class Fts5Ranker:
             self._build()
         self.db = sqlite3.connect(self.db_path)
 
-    def _build(self) -> None:
-        analyzer = lemma_analyzer(self.engine.lemmatizer)
-        partial = self.db_path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        db = sqlite3.connect(partial)
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
-        batch = []
+    def _rows(self, analyzer):
         for docnum in np.flatnonzero(self.view.live).tolist():
             stored = self.view.searcher.stored_fields(docnum)
             title = " ".join(t.text for t in analyzer(stored.get("title") or ""))
             body = " ".join(t.text for t in analyzer(stored.get("body") or ""))
-            batch.append((docnum, title, body))
-            if len(batch) >= 2000:
-                db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-                batch = []
-        db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", batch)
-        db.commit()
-        db.close()
+            yield docnum, title, body
+
+    def _build(self) -> None:
+        analyzer = lemma_analyzer(self.engine.lemmatizer)
+        partial = self.db_path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        write_fts5(partial, self._rows(analyzer))
         partial.rename(self.db_path)
 
     def rank(self, text: str, k: int) -> list[str]:

@@ -47,7 +47,7 @@ def written(tmp_path_factory, build_index, lemmatizer) -> SearchEngine:
 def order(engine: SearchEngine, q: str, options: RankingOptions) -> list[str]:
     saved, engine.ranking = engine.ranking, options
     try:
-        record = engine.search(SearchRequest(q, per_page=50, entities=False, translate=False))
+        record = engine.search(SearchRequest(q, per_page=50, entities=False, translate=False, collapse=False))
     finally:
         engine.ranking = saved
     return [hit["id"] for hit in record["hits"]]

@@ -23,7 +23,7 @@ from . import highlight
 from .arrays_backend import ArraysBackend
 from .backend import (EVERYTHING, Backend, IndexUnavailable, IndexView, PerView, Without, begin_search, document_count,
                       has_match, missing_shards)
-from .collapse import Stories, collapsed
+from .collapse import Stories
 from .compile import Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
 from .expansion import Plan, Planner
@@ -31,7 +31,7 @@ from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
 from .inferred import NamedRegions
 from .official_info import OfficialInfo
-from .paging import Via, matched_mask, page_of, rank
+from .paging import Via, matched_mask, page_of, rank, selection
 from .query import Exact, Not, ParsedQuery, Phrase, Prefix, QueryParser, Word
 from .ranking import DEFAULT, Reranker, query_lemmas
 from .records import public_record, summary_of
@@ -257,18 +257,18 @@ class SearchEngine:
         view = self._view()
         begin_search(view)
         parsed, _plan, query, filters, _notes = self._prepare(request, view)
-        selected = self.facets(view, request.inferred).narrow(matched_mask(view, query), filters)
-        by_date = request.sort == "date" or parsed.root is None
-        selected = collapsed(self._stories.get(view), view, query, selected, by_date, request.collapse)
-        return rank(view, query, selected, request.sort, parsed.root is None, need=None,
+        browse = parsed.root is None
+        _matched, selected = selection(view, query, filters, request, browse, self.facets(view, request.inferred),
+                                       self._stories.get(view))
+        return rank(view, query, selected, request.sort, browse, need=None,
                     rescore=self._rescorer(view, parsed)), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(view.stored(docnum), score) for docnum, score in ranked]
 
     def _rescorer(self, view: IndexView, parsed: ParsedQuery):
-        """What ``ranking.py`` multiplies BM25F scores by for this query (the
-        acronym readings, the lead), as a function of (docnums, scores); None
+        """What ``ranking.py`` multiplies BM25F scores by for this query
+        (proximity, the lead), as a function of (docnums, scores); None
         when the ranking settings switch every rule off."""
         if not self.ranking.reranks:
             return None

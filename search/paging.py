@@ -4,8 +4,8 @@ A view that answers whole pages (a cluster's, ``backend.answer_page``)
 is asked once; any other is asked the seam's questions over document
 numbers (match, narrow, rank, a stored record a hit), as the embedded
 index answers them from arrays in memory. So is a cluster when the
-facets are counted without inferred regions (``inferred=0``). Also here: how a hit matched
-(``Via``), asked of the page's documents only.
+facets are counted without inferred regions (``inferred=0``). Also here:
+how a hit matched (``Via``), asked of the page's documents only.
 """
 from __future__ import annotations
 
@@ -34,13 +34,26 @@ def page_of(view: IndexView, query, filters: dict[str, list[str]], request: Sear
                                                request.per_page))
         if answer is not None:
             return answer
-    matched = matched_mask(view, query)
-    by_date = request.sort == "date" or browse
-    selected = collapsed(stories, view, query, counted.narrow(matched, filters), by_date, request.collapse)
+    matched, selected = selection(view, query, filters, request, browse, counted, stories)
     ranked = rank(view, query, selected, request.sort, browse, need=start + request.per_page, rescore=rescore)
     hits = [(docnum, score, view.stored(docnum)) for docnum, score in ranked[start:start + request.per_page]]
-    counting = collapsed(stories, view, query, matched, by_date, request.count == "stories")
+    counting = collapsed(stories, view, query, matched, _by_date(request, browse), request.count == "stories")
     return PageAnswer(hits, int(selected.sum()), counted.facet_counts(counting, filters), selected)
+
+
+def selection(view: IndexView, query, filters: dict[str, list[str]], request: SearchRequest, browse: bool,
+              counted, stories) -> tuple[np.ndarray, np.ndarray]:
+    """(matched, selected) over docnums: every live match, and those the
+    filters keep (as ``counted`` filters), one copy a story when the request
+    collapses them. The page and the CSV export select alike."""
+    matched = matched_mask(view, query)
+    narrowed = counted.narrow(matched, filters)
+    return matched, collapsed(stories, view, query, narrowed, _by_date(request, browse), request.collapse)
+
+
+def _by_date(request: SearchRequest, browse: bool) -> bool:
+    """Whether results are ordered newest first (also which copy of a story leads)."""
+    return request.sort == "date" or browse
 
 
 def matched_mask(view: IndexView, query) -> np.ndarray:
@@ -54,7 +67,7 @@ def rank(view: IndexView, query, selected: np.ndarray, sort: str, browse: bool, 
     docnums = np.flatnonzero(selected)
     if not len(docnums):
         return []
-    if sort == "date" or browse:
+    if sort == "date" or browse:  # as _by_date
         order = docnums[np.lexsort((docnums, -view.sortdate[docnums]))]
         return [(int(d), None) for d in order[:need]]
     scores = view.match(query)[1][docnums]

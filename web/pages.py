@@ -135,7 +135,7 @@ def document_page(doc_id: str):
         req=SearchRequest(q),  # the search box keeps the query
         title=marked(highlighted["title"]),
         paragraphs=paragraphs,
-        back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/",
+        back_url=back_to_search(back),
         facet_url=lambda name, value: "/?" + SearchRequest("", {name: [value]}).query_string(),
     )
 
@@ -151,7 +151,13 @@ def story_page(story_id: str):
         return render_error(404, "not_found", story_id)
     back = request.args.get("back", "")
     return render_template("story.html", story=story, q=request.args.get("q", "")[:1000], req=SearchRequest(""),
-                           back=back, back_url="/?" + back if back and not back.startswith(("/", "http", "\\")) else "/")
+                           back=back, back_url=back_to_search(back))
+
+
+def back_to_search(back: str) -> str:
+    """The search a page came from (its query string), never another site
+    or path: a ``back`` that starts like a URL or a path goes to ``/``."""
+    return "/?" + back if back and not back.startswith(("/", "http", "\\")) else "/"
 
 
 ENTITY_FACET = {"official": "official", "region": "region", "district": "district"}

@@ -21,14 +21,8 @@ LEMMA_FIELDS = sx.TEXT_FIELDS[:3]  # title, body (lemmas) and exact (forms): the
 def compile_match(query) -> str | None:
     """The algebra as a ``MATCH()`` expression in Sphinx's extended syntax, or
     None if a part cannot be said in it (everything, nothing inside)."""
-    if isinstance(query, q.Term):
-        if query.field in LEMMA_FIELDS:
-            return f"(@{query.field} {sx.token(query.text)})"
-        return f"(@facets {sx.facet_token(query.field, query.text)})"
-    if isinstance(query, q.Phrase):
-        if query.field not in LEMMA_FIELDS:
-            return None
-        return f'(@{query.field} "{" ".join(sx.token(w) for w in query.words)}")'
+    if isinstance(query, (q.Term, q.Phrase)):
+        return _keywords(query)
     if isinstance(query, (q.AnyOf, q.AllOf)):
         parts = [compile_match(item) for item in query.items]
         if not parts or any(p is None for p in parts):
@@ -40,6 +34,18 @@ def compile_match(query) -> str | None:
             return None
         return f"({base} -{excluded})"
     return None
+
+
+def _keywords(query, boost: str = "") -> str | None:
+    """A term or a phrase as a field's keywords, each with ``boost`` (None:
+    a phrase in the facets field, which has no word order)."""
+    if isinstance(query, q.Term):
+        if query.field in LEMMA_FIELDS:
+            return f"(@{query.field} {sx.token(query.text)}{boost})"
+        return f"(@facets {sx.facet_token(query.field, query.text)}{boost})"
+    if query.field not in LEMMA_FIELDS:
+        return None
+    return f'(@{query.field} "{" ".join(sx.token(w) + boost for w in query.words)}")'
 
 
 def _boosted(query) -> bool:
@@ -104,16 +110,8 @@ def weighted_match(query, every: str, outer: float = 1.0) -> str | None:
         return None
     if isinstance(query, q.Everything):
         return every
-    if isinstance(query, q.Term):
-        boost = _boost(outer * query.boost)
-        if query.field in LEMMA_FIELDS:
-            return f"(@{query.field} {sx.token(query.text)}{boost})"
-        return f"(@facets {sx.facet_token(query.field, query.text)}{boost})"
-    if isinstance(query, q.Phrase):
-        if query.field not in LEMMA_FIELDS:
-            return None
-        boost = _boost(outer * query.boost)
-        return f'(@{query.field} "{" ".join(sx.token(w) + boost for w in query.words)}")'
+    if isinstance(query, (q.Term, q.Phrase)):
+        return _keywords(query, _boost(outer * query.boost))
     if isinstance(query, (q.AnyOf, q.AllOf)):
         parts = [weighted_match(item, every, outer * query.boost) for item in query.items]
         if isinstance(query, q.AnyOf):

@@ -119,17 +119,21 @@ def write_fts5(path: Path, rows) -> None:
     db.close()
 
 
-class Fts5Baseline:
-    """The same lemmatized text in SQLite FTS5, the same numpy facet counting
-    (the engine's own per-document value arrays, so counts are comparable)."""
-
-    name = "fts5"
+class Baseline:
+    """Another engine over the same lemmatized text, at ``path``."""
 
     def __init__(self, engine: SearchEngine, path: Path, lemmas: Path | None = None) -> None:
         self.engine = engine
         self.gen = engine._view()
         self.path = path
         self.lemmas = lemmas  # the lemmatized corpus, shared with the other baseline
+
+
+class Fts5Baseline(Baseline):
+    """The same lemmatized text in SQLite FTS5, the same numpy facet counting
+    (the engine's own per-document value arrays, so counts are comparable)."""
+
+    name = "fts5"
 
     def build(self) -> dict:
         if self.path.exists():
@@ -194,7 +198,7 @@ class Fts5Baseline:
         return total, {name: counted.as_dict() for name, counted in facets.counts(mask, request.filters).items()}
 
 
-class TantivyBaseline:
+class TantivyBaseline(Baseline):
     """The same lemmatized text in tantivy, which also counts the facets.
 
     The title and body are split on whitespace only (the text is the
@@ -210,10 +214,7 @@ class TantivyBaseline:
     name = "tantivy"
 
     def __init__(self, engine: SearchEngine, path: Path, lemmas: Path | None = None) -> None:
-        self.engine = engine
-        self.gen = engine._view()
-        self.path = path
-        self.lemmas = lemmas  # the lemmatized corpus, shared with the other baseline
+        super().__init__(engine, path, lemmas)
         self.index = None
 
     @staticmethod

@@ -31,6 +31,9 @@ class StoryIndex:
         self.settings = settings or story_settings()
         s = self.settings
         self.lsh = MinHashLSH(threshold=s.candidate_similarity, num_perm=s.permutations)
+        # MinHash makes its permutations anew for each object unless given them: a third of
+        # filing a document went there
+        self._permutations = MinHash(num_perm=s.permutations, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
         self.traits: dict[str, StoryTraits] = {}
         self.pairs: dict[str, dict[str, str]] = defaultdict(dict)  # id -> {alike id: COPY or TRANSLATION}
         self._by_official: dict[str, set[str]] = defaultdict(set)  # surname key -> dated ids naming it
@@ -73,7 +76,8 @@ class StoryIndex:
         self.pairs[b][a] = kind
 
     def _minhash(self, signature: np.ndarray) -> MinHash:
-        return MinHash(seed=MINHASH_SEED, hashvalues=signature.astype(np.uint64), scheme=MINHASH_SCHEME)
+        return MinHash(seed=MINHASH_SEED, hashvalues=signature.astype(np.uint64), scheme=MINHASH_SCHEME,
+                       permutations=self._permutations)
 
     @staticmethod
     def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -24,6 +24,15 @@ _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dt
 LEMMA_CACHE_SIZE = 200_000
 
 
+class _LemmaHashes(dict):
+    """lemma -> its CRC-32, computed on first use (a lookup without a Python
+    call per word: a document has some 600 lemmas)."""
+
+    def __missing__(self, lemma: str) -> int:
+        value = self[lemma] = zlib.crc32(lemma.encode("utf-8"))
+        return value
+
+
 @dataclass
 class StoryTraits:
     id: str
@@ -82,7 +91,7 @@ class TraitMaker:
     def __init__(self, tokens: LemmaTokens, settings: StorySettings | None = None) -> None:
         self.settings = settings or story_settings()
         self.concepts = Concepts(tokens)
-        self._lemma_hash: dict[str, int] = {}
+        self._lemma_hash = _LemmaHashes()
         self._permutations = MinHash(num_perm=self.settings.permutations, seed=MINHASH_SEED,
                                      scheme=MINHASH_SCHEME).permutations
 
@@ -90,7 +99,9 @@ class TraitMaker:
         n = self.settings.shingle_words
         if len(lemmas) < n:
             return None
-        words = np.fromiter(map(self._hash, lemmas), dtype=np.uint64, count=len(lemmas))
+        if len(self._lemma_hash) >= LEMMA_CACHE_SIZE:
+            self._lemma_hash.clear()
+        words = np.fromiter(map(self._lemma_hash.__getitem__, lemmas), dtype=np.uint64, count=len(lemmas))
         count = len(lemmas) - n + 1
         mixed = sum(words[i:i + count] * _MIX[i % len(_MIX)] for i in range(n)) & np.uint64(0xFFFFFFFF)
         shingles = np.unique(mixed)
@@ -100,14 +111,6 @@ class TraitMaker:
                           scheme=MINHASH_SCHEME, hashfunc=int)
         minhash.update_batch(shingles.tolist())
         return minhash.hashvalues.astype(np.uint32)
-
-    def _hash(self, lemma: str) -> int:
-        known = self._lemma_hash.get(lemma)
-        if known is None:
-            if len(self._lemma_hash) >= LEMMA_CACHE_SIZE:
-                self._lemma_hash.clear()
-            known = self._lemma_hash[lemma] = zlib.crc32(lemma.encode("utf-8"))
-        return known
 
     def traits(self, doc, kept: list[Token]) -> StoryTraits:
         """``kept``: the title's and body's indexed tokens (stop words out)."""

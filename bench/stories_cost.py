@@ -120,6 +120,8 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=40, help="queries per class")
     parser.add_argument("--json", type=Path, help="where to write the results")
     parser.add_argument("--per-document", type=int, metavar="N", help="the CPU cost per document only (see above)")
+    parser.add_argument("--reuse-without", action="store_true",
+                        help="keep an earlier run's build without stories (its index and numbers) and build only with them")
     args = parser.parse_args()
     if args.per_document:
         result = per_document(args.shared / "corpora" / "ru_news.jsonl.gz", args.per_document)
@@ -131,10 +133,16 @@ def main() -> int:
     builds = {}
     for label, stories in (("without stories", False), ("with stories", True)):
         index_dir = args.workdir / f"stories-cost-{args.n}-{'on' if stories else 'off'}"
+        record = index_dir.with_name(index_dir.name + ".json")
+        if args.reuse_without and not stories and record.exists() and index_dir.exists():
+            builds[label] = json.loads(record.read_text(encoding="utf-8"))
+            print(label, "(an earlier run's build)", json.dumps(builds[label]), flush=True)
+            continue
         if index_dir.exists():
             import shutil
             shutil.rmtree(index_dir)
         builds[label] = timed_build(index_dir, corpus, stories, args.workers)
+        record.write_text(json.dumps(builds[label]), encoding="utf-8")
         print(label, json.dumps(builds[label]), flush=True)
     off_dir, on_dir = (args.workdir / f"stories-cost-{args.n}-{s}" for s in ("off", "on"))
     queries = corpus_bench.make_queries(SearchEngine(off_dir), args.per_class)

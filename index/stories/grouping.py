@@ -26,6 +26,10 @@ from .traits import MINHASH_SCHEME, MINHASH_SEED, StoryTraits
 COPY, TRANSLATION = "copy", "translation"
 
 
+def _day(iso_date: str) -> int:
+    return Date.fromisoformat(iso_date).toordinal()
+
+
 class StoryIndex:
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings or story_settings()
@@ -36,7 +40,11 @@ class StoryIndex:
         self._permutations = MinHash(num_perm=s.permutations, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
         self.traits: dict[str, StoryTraits] = {}
         self.pairs: dict[str, dict[str, str]] = defaultdict(dict)  # id -> {alike id: COPY or TRANSLATION}
-        self._by_official: dict[str, set[str]] = defaultdict(set)  # surname key -> dated ids naming it
+        # surname key -> language -> day -> the ids of the documents of that day naming it: a
+        # new document looks only at the few days around its own in the other language (an
+        # official named in a fifth of the corpus made a set of all of them for each document)
+        self._by_official: dict[str, dict[str, dict[int, set[str]]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(set)))
         self.changed = False
 
     # -- filing -------------------------------------------------------------------------
@@ -55,7 +63,7 @@ class StoryIndex:
             if self.is_translation(traits, self.traits[other]):
                 self._pair(traits.id, other, TRANSLATION)
         for key in self._official_keys(traits):
-            self._by_official[key].add(traits.id)
+            self._by_official[key][traits.lang][_day(traits.date)].add(traits.id)
 
     def remove(self, doc_id: str) -> None:
         traits = self.traits.pop(doc_id, None)
@@ -69,7 +77,7 @@ class StoryIndex:
             if not self.pairs[other]:
                 del self.pairs[other]
         for key in self._official_keys(traits):
-            self._by_official[key].discard(doc_id)
+            self._by_official[key][traits.lang][_day(traits.date)].discard(doc_id)
 
     def _pair(self, a: str, b: str, kind: str) -> None:
         self.pairs[a][b] = kind
@@ -90,11 +98,19 @@ class StoryIndex:
         return {key for keys in traits.officials for key in keys} if traits.date else set()
 
     def _translation_candidates(self, traits: StoryTraits) -> set[str]:
+        """The documents in another language dated close enough that name
+        one of its officials."""
         found: set[str] = set()
-        for key in self._official_keys(traits):
-            found |= self._by_official.get(key, set())
-        found.discard(traits.id)
-        return {other for other in found if self.traits[other].lang != traits.lang}
+        keys = self._official_keys(traits)
+        if not keys:
+            return found
+        day, reach = _day(traits.date), self.settings.max_days_apart
+        for key in keys:
+            for lang, days in self._by_official.get(key, {}).items():
+                if lang != traits.lang:
+                    for near in range(day - reach, day + reach + 1):
+                        found |= days.get(near, set())
+        return found
 
     def is_translation(self, a: StoryTraits, b: StoryTraits) -> bool:
         """The same event in two languages: dated close together, the same
@@ -162,7 +178,7 @@ class StoryIndex:
                 if traits.signature is not None:
                     session.insert(traits.id, index._minhash(traits.signature))
                 for key in index._official_keys(traits):
-                    index._by_official[key].add(traits.id)
+                    index._by_official[key][traits.lang][_day(traits.date)].add(traits.id)
         for (a, b), kind in state.pairs.items():
             if a in index.traits and b in index.traits:
                 index._pair(a, b, kind)

@@ -5,6 +5,10 @@ against the one without.
 
     python bench/stories_cost.py --n 10000 --workdir DIR
     python bench/stories_cost.py --per-document 300    # the CPU a document costs, with and without
+    # both builds at once, one worker each (a busy machine slows both alike), then the table:
+    python bench/stories_cost.py --n 100000 --only without --workers 1 & \
+    python bench/stories_cost.py --n 100000 --only with --workers 1; wait
+    python bench/stories_cost.py --n 100000 --reuse
 
 ``--per-document N`` processes the corpus's first N documents in this one
 process twice over, once with story traits and once without, alternating
@@ -120,8 +124,10 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=40, help="queries per class")
     parser.add_argument("--json", type=Path, help="where to write the results")
     parser.add_argument("--per-document", type=int, metavar="N", help="the CPU cost per document only (see above)")
-    parser.add_argument("--reuse-without", action="store_true",
-                        help="keep an earlier run's build without stories (its index and numbers) and build only with them")
+    parser.add_argument("--only", choices=("without", "with"),
+                        help="make only this build (and keep its numbers): run both at once, with --workers 1 each, "
+                             "so a busy machine slows both alike; then once more with --reuse for the table")
+    parser.add_argument("--reuse", action="store_true", help="keep the builds (index and numbers) an earlier run made")
     args = parser.parse_args()
     if args.per_document:
         result = per_document(args.shared / "corpora" / "ru_news.jsonl.gz", args.per_document)
@@ -132,9 +138,11 @@ def main() -> int:
         corpus_bench.build_corpus(args.n, args.shared, corpus)
     builds = {}
     for label, stories in (("without stories", False), ("with stories", True)):
+        if args.only and args.only != label.split()[0]:
+            continue
         index_dir = args.workdir / f"stories-cost-{args.n}-{'on' if stories else 'off'}"
         record = index_dir.with_name(index_dir.name + ".json")
-        if args.reuse_without and not stories and record.exists() and index_dir.exists():
+        if args.reuse and record.exists() and index_dir.exists():
             builds[label] = json.loads(record.read_text(encoding="utf-8"))
             print(label, "(an earlier run's build)", json.dumps(builds[label]), flush=True)
             continue
@@ -144,6 +152,8 @@ def main() -> int:
         builds[label] = timed_build(index_dir, corpus, stories, args.workers)
         record.write_text(json.dumps(builds[label]), encoding="utf-8")
         print(label, json.dumps(builds[label]), flush=True)
+    if args.only:
+        return 0
     off_dir, on_dir = (args.workdir / f"stories-cost-{args.n}-{s}" for s in ("off", "on"))
     queries = corpus_bench.make_queries(SearchEngine(off_dir), args.per_class)
     latencies = {"without stories": latency(off_dir, queries, collapse=True),

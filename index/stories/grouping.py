@@ -19,7 +19,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from .files import story_record
-from .state import StoryState
+from .state import StoryState, collector_paused
 from .settings import StorySettings, story_settings
 from .traits import MINHASH_SCHEME, MINHASH_SEED, StoryTraits
 
@@ -172,7 +172,7 @@ class StoryIndex:
     @classmethod
     def from_state(cls, state: StoryState, settings: StorySettings | None = None) -> "StoryIndex":
         index = cls(settings)
-        with index.lsh.insertion_session() as session:
+        with collector_paused(), index.lsh.insertion_session() as session:
             for traits in state.traits:
                 index.traits[traits.id] = traits
                 if traits.signature is not None:

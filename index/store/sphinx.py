@@ -59,6 +59,7 @@ def ranker(average_lengths: dict[str, float], facets_weigh: bool = True) -> str:
 _PLAIN_CHARS = "0-9a-z\u0430-\u044f\u0451\u00df-\u00f6\u00f8-\u00ff"
 _PLAIN_WORD = re.compile(f"[{_PLAIN_CHARS}]+")
 _NOT_PLAIN = re.compile(f"[^{_PLAIN_CHARS}]")
+_NOT_PLAIN_NOR_SPACE = re.compile(f"[^ {_PLAIN_CHARS}]")
 CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
 
 
@@ -132,7 +133,17 @@ def token(word: str) -> str:
     spells a few hundred thousand words, most of them many times.)"""
     if _PLAIN_WORD.fullmatch(word):
         return word
-    return _NOT_PLAIN.sub(lambda found: f"_{ord(found.group()):x}_", word)
+    return _NOT_PLAIN.sub(_hex, word)
+
+
+def _hex(found: re.Match) -> str:
+    return f"_{ord(found.group()):x}_"
+
+
+def spell_words(text: str) -> str:
+    """Words joined by spaces, each spelled as ``token`` spells it, in one
+    pass over the text (a document's few thousand words, one call)."""
+    return _NOT_PLAIN_NOR_SPACE.sub(_hex, text)
 
 
 def facet_value_id(name: str, value: str) -> int:
@@ -197,16 +208,45 @@ META_SCHEMA = """\
     rt_attr_string = value
 """
 
-# The exact forms ("exact", form, "") and each lemma's forms ("form", form,
-# lemma): prefixes, spelling and the forms a query word matched.
+# The vocabulary (``NAME_vocab``, on the head), asked per search, never read
+# whole: a row for each exact form ("exact": the form as a word of
+# ``term_text``, whose prefixes the engine expands, ``min_prefix_len``; its
+# letter trigrams as words of ``grams``, for spelling; its length) and one
+# for each form of each lemma ("form": the lemma in ``lemma_text``, the form
+# in ``form_text``). ``term`` and ``lemma`` say them as they are.
 VOCAB_SCHEMA = """\
     type = rt
     path = {path}
-    rt_field = vocab_text
+    rt_field = term_text
+    rt_field = grams
+    rt_field = lemma_text
+    rt_field = form_text
     rt_attr_string = kind
     rt_attr_string = term
     rt_attr_string = lemma
+    rt_attr_uint = term_len
+    min_prefix_len = 1
+    morphology = none
+    min_word_len = 1
+    charset_table = {charset}
+    dict = keywords
 """
+VOCAB_FIELDS = ("term_text", "grams", "lemma_text", "form_text")
+
+
+_START, _END = "_5e_", "_24_"  # "^" and "$" as ``token`` spells them
+
+
+def grams(word: str) -> list[str]:
+    """A word's distinct letter trigrams, the word's start and end marked
+    (``^ab``, ``ab$``), each as the vocabulary files it. An edit changes at
+    most three of them, so a word within two edits of another has all but
+    six of its trigrams (the spelling's candidates, ``sphinx_vocabulary``)."""
+    if len(word) >= 2 and _PLAIN_WORD.fullmatch(word):  # most words: only the marks need spelling
+        return list(dict.fromkeys([_START + word[:2], *(word[i:i + 3] for i in range(len(word) - 2)),
+                                   word[-2:] + _END]))
+    padded = f"^{word}$"
+    return list(dict.fromkeys(token(padded[i:i + 3]) for i in range(max(len(padded) - 2, 1))))
 
 
 def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int]], host: str = "127.0.0.1") -> str:
@@ -226,7 +266,7 @@ def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int
                         # on a loaded machine to shake hands, the likely cause of one parity test's short total)
                         "    agent_connect_timeout = 2000\n    agent_query_timeout = 10000\n}\n")
         sections.append(f"index {name}_meta\n{{\n" + META_SCHEMA.format(path=f"{data}/{name}_meta") + "}\n")
-        sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab") + "}\n")
+        sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab", charset=CHARSET_TABLE) + "}\n")
     sections.append(
         "searchd\n{\n"
         f"    listen = {host}:{ports[node - 1][0]}:mysql41\n"
@@ -238,6 +278,8 @@ def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int
         "    workers = threads\n"
         "    read_timeout = 5\n"
         "    max_packet_size = 128M\n"
+        # strings compare byte by byte: the vocabulary's words come sorted as Python sorts them
+        "    collation_server = binary\n"
         "    seamless_rotate = 1\n"
         "}\n")
     return "\n".join(sections)

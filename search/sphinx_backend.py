@@ -7,8 +7,9 @@ counter the indexer bumps in the meta index after each batch it writes).
 A view answers a search's page itself (``sphinx_pages``: hits, total and
 disjunctive facet counts in one round trip; the query as one ``MATCH()``,
 ``sphinx_compile``). When it is made it reads the document count, each
-facet's values and their documents (``GROUP BY``), and the vocabulary
-(the ``NAME_vocab`` index: exact forms, each lemma's forms). The seam's
+facet's values and their documents (``GROUP BY``); the vocabulary (the
+``NAME_vocab`` index: exact forms, each lemma's forms) is asked per search
+(``sphinx_vocabulary``), so a view opens as fast at any size. The seam's
 dense questions still work, for what asks them (the CSV export, the
 ``inferred=0`` region filter): the first of them numbers the documents by
 cluster id (one full scan, kept for the view). Then:
@@ -38,7 +39,6 @@ import logging
 import re
 import threading
 import time
-from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,7 @@ from . import sphinx_pages
 from .backend import IndexUnavailable
 from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
 from .sphinx_compile import _boosted, _common_boost, compile_match, simplify
+from .sphinx_vocabulary import ClusterVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class SphinxView:
         self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(self)
         self.ranker, self.page_ranker = sx.ranker(averages), sx.ranker(averages, facets_weigh=False)
         self._recent = threading.local()  # each thread's last matches (``match``)
-        self._vocabulary_rows()
+        self.vocabulary_index = ClusterVocabulary(self.name, cluster)  # asked per search
         # made while a shard did not answer: its documents are not numbered
         # here, so the backend makes a new view once it answers again
         self.missing_when_made = sorted(self._missing_now())
@@ -433,45 +434,20 @@ class SphinxView:
         key = sx.doc_key(doc_id)
         return sphinx_pages.ref(key) if self._rows(f"SELECT id FROM {self.name} WHERE id = {key}") else None
 
-    # -- terms ------------------------------------------------------------------------------
-    def _vocabulary_rows(self) -> None:
-        """The exact forms, sorted, and each lemma's forms, from ``NAME_vocab``."""
-        vocab = f"{self.name}_vocab"
-        total = self._count(f"SELECT COUNT(*) FROM {vocab}")
-        rows = self._rows(f"SELECT kind, term, lemma FROM {vocab} LIMIT 0,{total + 1} OPTION max_matches={total + 1}")
-        self._exact = sorted({term for kind, term, _ in rows if kind == "exact"})
-        self._forms: dict[str, list[str]] = {}
-        for kind, term, lemma in rows:
-            if kind == "form":
-                self._forms.setdefault(lemma, []).append(term)
-        self._lemmas_of: dict[str, list[str]] = {}
-        for lemma, forms in self._forms.items():
-            forms.sort()
-            for form in forms:
-                self._lemmas_of.setdefault(form, []).append(lemma)
-
+    # -- terms (the vocabulary's: ``sphinx_vocabulary``) ---------------------------------------
     def doc_frequency(self, field: str, text: str) -> int:
         expression = compile_match(q.Term(field, text))
         # counted without ranking: the default ranker scores every match first
         return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)}) OPTION ranker=none")
 
-    def expand_prefix(self, field: str, prefix: str) -> list[str]:
-        if field != "exact":
-            return []
-        start = bisect_left(self._exact, prefix)
-        end = start
-        while end < len(self._exact) and self._exact[end].startswith(prefix):
-            end += 1
-        return self._exact[start:end]
+    def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        return self.vocabulary_index.expand_prefix(prefix, limit) if field == "exact" else []
 
     def has_prefix(self, field: str, prefix: str) -> bool:
-        if field != "exact":
-            return bool(self.expand_prefix(field, prefix))
-        at = bisect_left(self._exact, prefix)
-        return at < len(self._exact) and self._exact[at].startswith(prefix)
+        return field == "exact" and self.vocabulary_index.has_prefix(prefix)
 
     def forms(self, lemma: str) -> list[str]:
-        return self._forms.get(lemma, [])
+        return self.vocabulary_index.forms(lemma)
 
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """The term's hits in the selected documents: the ranker counts them.
@@ -484,7 +460,8 @@ class SphinxView:
         if (field, text, paged) not in kept:
             siblings = [text]
             if field == "exact":
-                siblings += [form for lemma in self._lemmas_of.get(text, ()) for form in self._forms.get(lemma, ())
+                siblings += [form for lemma in self.vocabulary_index.lemmas_of(text)
+                             for form in self.vocabulary_index.forms(lemma)
                              if form != text and (field, form, paged) not in kept]
             siblings = list(dict.fromkeys(siblings))
             if paged is not None:  # the page path's selection: counted by the cluster
@@ -502,7 +479,12 @@ class SphinxView:
         return int(hits[selection & mask].sum())
 
     def vocabulary(self) -> list[str]:
-        return self._exact
+        """Every exact form, read whole (the engine's spelling asks ``spelling_index`` instead)."""
+        return self.vocabulary_index.expand_prefix("")
+
+    def spelling_index(self) -> ClusterVocabulary:
+        """What finds a word's spelling candidates: the vocabulary, asked per word."""
+        return self.vocabulary_index
 
 
 @dataclass(frozen=True)

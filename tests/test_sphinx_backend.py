@@ -31,6 +31,8 @@ QUERIES = [
     "", "импортозамещения", "завод OR промышленность", "промышлен*", '"технологического суверенитета"',
     "!импортозамещение", "завод -экспорт", "губернатор", "экспорт", "regione", "industria", "title:завод",
     "производство AND поддержка", "NOT экспорт", "губернатор*",
+    # the vocabulary asked per search: a typo's correction, a name in the other script
+    "импртозамещение", "Khabarovsk",
 ]
 FILTERS = [{}, {"lang": ["ru"]}, {"year": ["2020", "2021"]}, {"lang": ["it"], "year": ["2019"]}]
 
@@ -71,6 +73,13 @@ def _facet_counts(record: dict) -> dict:
     return counts
 
 
+def _explained(record: dict) -> list:
+    """What the words matched: each word's reading and the forms found
+    (their counts may differ: docs/scale-out.md)."""
+    return [(e["word"], e["lemma"], e["transliteration"], sorted(f["form"] for f in e["forms"]))
+            for e in record["explain"]]
+
+
 def _compare(embedded: SearchEngine, cluster: SearchEngine, queries, filters_list) -> dict:
     """Every query with every filter on both: the same totals and facet
     counts (all values: facet_top=None), and the top 10's overlap."""
@@ -84,6 +93,8 @@ def _compare(embedded: SearchEngine, cluster: SearchEngine, queries, filters_lis
             assert "partial" not in b, (text, filters, b.get("missing_shards"))  # a node slow to answer
             assert a["total"] == b["total"], (text, filters)
             assert _facet_counts(a) == _facet_counts(b), (text, filters)
+            assert a["suggestion"] == b["suggestion"], (text, filters)
+            assert _explained(a) == _explained(b), (text, filters)
             top_a, top_b = {h["id"] for h in a["hits"]}, {h["id"] for h in b["hits"]}
             if top_a:
                 overlaps.append(len(top_a & top_b) / len(top_a))

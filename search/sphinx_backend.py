@@ -22,7 +22,8 @@ cluster id (one full scan, kept for the view). Then:
 - ``narrow`` and ``facet_counts`` filter and count over the values read
   when the numbering was made, or, over a query this thread matched, by
   the cluster's ``GROUP BY``;
-- records are read by id (``stored_json``, the raw text); a document found
+- records are read by id (``stored_json``, the raw text, from the records
+  index beside each shard, ``sphinx.RECORDS_SCHEMA``); a document found
   by id (``docnum_of``) is referred to by its cluster id, negated.
 
 A node that does not answer: the distributed index answers from the other
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.entities.official_links import relink_fields
+from index.store import cluster_facets
 from index.store import sphinx as sx
 from index.store.schema import unpack_text
 
@@ -60,6 +62,7 @@ SPARE_MATCHES = 10_000  # documents written since the view was made may match to
 INCOMPLETE_VIEW_RETRY_S = 5.0
 RECENT_MATCHES = 4  # a search matches its query, maybe the glossary-free one, and a suggestion's
 EVERY = object()  # the expression of "every document": no MATCH() at all
+MISSING_RECORD = {"id": "", "title": "", "body": ""}
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 
 
@@ -107,21 +110,25 @@ class Cluster:
         raise AssertionError("unreachable")
 
     def query_batch(self, statements: list[str]) -> tuple[list[list[tuple]], list[str]]:
-        """Several statements in one round trip: (each one's rows, warnings)."""
+        """Several statements in one round trip (one for each
+        ``STATEMENTS_A_BATCH``): (each one's rows, warnings)."""
         import pymysql
 
         conn = self.connection()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(";\n".join([*statements, "SHOW META"]))
-                results = [list(cur.fetchall())]
-                while cur.nextset():
-                    results.append(list(cur.fetchall()))
-        except pymysql.err.MySQLError as exc:
-            self.drop()
-            raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
-        meta = results.pop()
-        return results, [value for key, value in meta if key == "warning"]
+        out, warnings = [], []
+        for part in sx.batches(statements):
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(";\n".join([*part, "SHOW META"]))
+                    results = [list(cur.fetchall())]
+                    while cur.nextset():
+                        results.append(list(cur.fetchall()))
+            except pymysql.err.MySQLError as exc:
+                self.drop()
+                raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
+            warnings += [value for key, value in results.pop() if key == "warning"]
+            out += results
+        return out, warnings
 
     def drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -134,7 +141,17 @@ class Cluster:
 
     def meta(self) -> dict[str, str]:
         rows, _ = self.query(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000")
-        return {kind: value for kind, value in rows}
+        return sx.meta_values(rows)
+
+
+def read_generation(cluster: Cluster) -> int:
+    """The commit counter alone (the meta index also holds the links, the
+    names and the facet values: megabytes at 100,000 documents)."""
+    try:
+        rows, _ = cluster.query(f"SELECT value FROM {cluster.url.meta} WHERE id = {sx.META_IDS['generation']}")
+    except ClusterDown:
+        return int(read_meta(cluster).get("generation") or 0)  # says what is wrong
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def read_meta(cluster: Cluster) -> dict[str, str]:
@@ -164,7 +181,8 @@ class SphinxView:
         for name, full in self.links.items():
             self.linked_from.setdefault(full, []).append(name)
         # what a search page needs, without numbering the documents (``sphinx_pages``)
-        self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(self)
+        self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(
+            self, cluster_facets.decode(meta.get(cluster_facets.META_KIND)))
         self.ranker, self.page_ranker = sx.ranker(averages), sx.ranker(averages, facets_weigh=False)
         self._recent = threading.local()  # each thread's last matches (``match``)
         self.vocabulary_index = ClusterVocabulary(self.name, cluster)  # asked per search
@@ -413,16 +431,26 @@ class SphinxView:
             columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, doc_count)
         return columns
 
-    # -- records ----------------------------------------------------------------------------
+    # -- records (the records index beside each shard: ``sphinx.RECORDS_SCHEMA``) -----------
     def _record(self, docnum: int, column: str):
-        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {self._key_of(docnum)}")
+        rows = self._rows(f"SELECT {column} FROM {sx.records_name(self.name)} WHERE id = {self._key_of(docnum)}")
         return rows[0][0] if rows else None
+
+    def records(self, keys: list[int]) -> dict[int, dict]:
+        """The stored records of documents by cluster id, in one statement
+        (one on a shard that stopped answering since: empty)."""
+        found = {}
+        if keys:
+            rows = self._rows(f"SELECT id, stored_json FROM {sx.records_name(self.name)} "
+                              f"WHERE id IN ({', '.join(map(str, keys))}) LIMIT 0,{len(keys)}")
+            found = {int(key): json.loads(value) for key, value in rows}
+        return {key: found.get(key) or dict(MISSING_RECORD) for key in keys}
 
     def stored(self, docnum: int) -> dict:
         value = self._record(docnum, "stored_json")
         if value is None:
             # on a shard that stopped answering after this view was made
-            return {"id": "", "title": "", "body": ""}
+            return dict(MISSING_RECORD)
         return relink_fields(json.loads(value), self.links)
 
     def source_text(self, docnum: int, stored: dict) -> str:
@@ -505,14 +533,14 @@ class SphinxBackend:
         self._view: SphinxView | None = None
 
     def view(self) -> SphinxView:
-        meta = read_meta(self.cluster)
-        generation = int(meta.get("generation") or 0)
+        generation = read_generation(self.cluster)  # one small row a search; the rest of the meta for a new view
         view = self._view
         if view is not None and view.generation == generation and not self._stale(view):
             return view
         with self._lock:
             if self._view is None or self._view.generation != generation or self._stale(self._view):
-                self._view = SphinxView(self.cluster, generation, meta)
+                meta = read_meta(self.cluster)
+                self._view = SphinxView(self.cluster, int(meta.get("generation") or 0), meta)
             return self._view
 
     @staticmethod

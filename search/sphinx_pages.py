@@ -1,18 +1,19 @@
 """A whole search page asked of the cluster (``backend.answer_page``).
 
-One multi-statement round trip a search: the page's hits with their
-stored records (``ORDER BY`` weight, then newer date; or by date), the
+One multi-statement round trip a search: the page's hits (``ORDER BY``
+weight, then newer date; or by date; their stored records in one more
+statement, from the records index: ``sphinx.RECORDS_SCHEMA``), the
 total (``SHOW META``'s ``total_found``), and one ``GROUP BY`` a facet,
 each with every other facet's filter (disjunctive counts; Manticore's
 ``FACET`` would say them in one statement, Sphinx 2.2 has none). A second
 one only where the first cannot say it: the officials the corpus links to
 a full name (a document naming both counts once) when the page's counts
-have one. The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
+have one, counted here from the documents that name them. The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
 
 What a view knows without numbering its documents comes from here too:
-each facet's values and their documents (``read_values``: one ``GROUP BY``
-a facet over the whole cluster, the value's name read from a
-representative document's ``facets_json``), and a page's documents are
+each facet's values and their documents (``read_values``: as the build
+counted them at the end of its run, ``index.store.cluster_facets``), and a
+page's documents are
 referred to by their cluster id, negated (``ref``), so that no reference
 is a document number of the dense path.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.entities.official_links import relink_fields
+from index.store import cluster_facets
 from index.store import sphinx as sx
 
 from . import backend as q
@@ -33,7 +35,6 @@ from .sphinx_compile import simplify, searches_forms, weighted_match
 
 SCORE_SCALE = 10_000  # the ranker's weights are integers: its formula multiplies by this
 NO_RANKING = "ranker=none"
-FIRST_GROUPS = 50_000  # values a facet's GROUP BY asks for first; more when it is full
 FIELD_WEIGHT = {"title": 5, "body": 2, "exact": 3}  # as sphinx.FIELD_WEIGHTS numbers the fields
 
 
@@ -72,64 +73,37 @@ class ClusterSelection:
 
 
 # -- a view's facet values, read once a view ----------------------------------------------------
-def read_values(view) -> tuple[int, dict[str, float], dict[str, ValueColumn], dict[str, dict[int, str]]]:
+def read_values(view, counted: dict | None) -> tuple[int, dict[str, float], dict[str, ValueColumn], dict[str, dict[int, str]]]:
     """(documents, average field lengths, each facet's values, each facet's
-    value ids -> values), in one round trip (two with officials linked)."""
-    name = view.name
-    limit = FIRST_GROUPS
-    while True:
-        statements = [f"SELECT COUNT(*), SUM(title_len), SUM(body_len), SUM(exact_len) FROM {name}"]
-        statements += [f"SELECT groupby(), COUNT(*), facets_json FROM {name} GROUP BY {facet}_ids "
-                       f"LIMIT 0,{limit} OPTION max_matches={limit}" for facet in FACETS]
-        summary, *groups = view._batch(statements)
-        if all(len(rows) < limit for rows in groups):
-            break
-        limit *= 8  # a facet with more values than were asked for: again, with room for all
+    value ids -> values): the values as the build counted them at the end of
+    its run (``counted``: the meta index's, ``cluster_facets``), or, where it
+    did not (a cluster loaded by an earlier version), counted now."""
+    (summary,) = view._batch([f"SELECT COUNT(*), SUM(title_len), SUM(body_len), SUM(exact_len) FROM {view.name}"])
     documents = int(summary[0][0]) if summary else 0
     averages = {field: int(summary[0][1 + i] or 0) / max(documents, 1) if summary else 1.0
                 for i, field in enumerate(("title", "body", "exact"))}
+    if counted is None:
+        counted = cluster_facets.count_values(view._batch, view.name, view.links)
     value_of: dict[str, dict[int, str]] = {}
-    raw_counts: dict[str, dict[str, int]] = {}
-    for facet, rows in zip(FACETS, groups):
-        value_of[facet], raw_counts[facet] = {}, {}
-        for key, count, facets_json in rows:
-            value = _value_named(facet, int(key), json.loads(facets_json or "{}"))
-            if value is not None:
-                value_of[facet][int(key)] = value
-                raw_counts[facet][value] = int(count)
-    columns = {facet: ValueColumn(facet, list(counts), list(counts.values()))
-               for facet, counts in raw_counts.items() if facet != "official"}
-    columns["official"] = _officials(view, raw_counts["official"])
+    columns: dict[str, ValueColumn] = {}
+    for facet in FACETS:
+        rows = counted["facets"].get(facet) or []
+        value_of[facet] = {int(key): value for value, key, _count in rows}
+        if facet != "official":
+            columns[facet] = ValueColumn(facet, [value for value, _key, _count in rows],
+                                         [count for _value, _key, count in rows])
+    columns["official"] = _officials(view, counted["facets"].get("official") or [], counted["officials"])
     return documents, averages, columns, value_of
 
 
-def _value_named(facet: str, key: int, facets: dict) -> str | None:
-    values = facets.get(facet) or []
-    for value in [values] if isinstance(values, str) else values:
-        if sx.facet_value_id(facet, value) == key:
-            return value
-    return None
-
-
-def _officials(view, counts: dict[str, int]) -> ValueColumn:
+def _officials(view, rows: list, linked_totals: dict[str, int]) -> ValueColumn:
     """The officials under the names the corpus completes them to (as the
     embedded index counts them): a full name's documents are those that
     name it in any of its forms, counted by the cluster once each."""
     totals: dict[str, int] = {}
-    merged: list[str] = []
-    for value, count in counts.items():
+    for value, _key, count in rows:
         full = view.links.get(value) or value
-        if full in view.linked_from:
-            if full not in totals:
-                merged.append(full)
-            totals[full] = 0
-        else:
-            totals[full] = count
-    if merged:
-        statements = [f"SELECT COUNT(*) FROM {view.name} WHERE {view._filter_clause('official', [full])}"
-                      for full in merged]
-        for full, rows in zip(merged, view._batch(statements)):
-            totals[full] = int(rows[0][0]) if rows else 0
+        totals[full] = linked_totals.get(full, 0) if full in view.linked_from else count
     return ValueColumn("official", list(totals), list(totals.values()))
 
 
@@ -149,7 +123,7 @@ def answer(view, request: PageRequest) -> PageAnswer:
     order = "w DESC, sortdate DESC, id ASC" if ranked else "sortdate DESC, id ASC"
     ranking = f"ranker={view.page_ranker}" if ranked else NO_RANKING
     options = f"max_matches={max(top, 1)}" + (f", {ranking}" if expression is not None else "")
-    statements = [f"SELECT id, WEIGHT() AS w, stored_json FROM {view.name}{selection.where()} ORDER BY {order} "
+    statements = [f"SELECT id, WEIGHT() AS w FROM {view.name}{selection.where()} ORDER BY {order} "
                   f"LIMIT {request.start},{request.count} OPTION {options}", "SHOW META"]
     statements += _facet_statements(view, expression, request.filters)
     fallback = query if ranked and isinstance(query, q.Fallback) else None
@@ -164,12 +138,13 @@ def answer(view, request: PageRequest) -> PageAnswer:
     if fallback is not None:
         lowest = results[-1] if main is not None else []
         floor = lowest[0][1] / SCORE_SCALE if lowest else 1.0
+    records = view.records([key for key, _weight in rows])
     hits = []
-    for key, weight, stored_json in rows:
+    for key, weight in rows:
         score = None
         if ranked:
             score = weight / SCORE_SCALE if weight or floor is None else fallback.weight * floor
-        hits.append((ref(key), score, relink_fields(json.loads(stored_json), view.links)))
+        hits.append((ref(key), score, relink_fields(records[key], view.links)))
     counts = _facet_counts(view, expression, request.filters, groups)
     return PageAnswer(hits, int(meta.get("total_found", 0)), counts, selection)
 
@@ -194,7 +169,7 @@ def _facet_statements(view, expression: str | None, filters: dict[str, list[str]
 
 
 def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], groups) -> dict[str, FacetCounts]:
-    counts, linked = {}, []
+    counts, linked = {}, {}
     for name, rows in zip(FACETS, groups):
         column, value_of = view.columns[name], view._value_of[name]
         found = np.zeros(len(column.values), dtype=np.int64)
@@ -203,26 +178,38 @@ def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], g
             if name == "official" and value is not None:
                 value = view.links.get(value) or value
                 if value in view.linked_from:
-                    linked.append(value)  # counted again below: a document naming two of its forms counts once
+                    linked[int(key)] = int(count)  # counted below: a document naming two of its forms counts once
                     continue
             index = column.index_of.get(value)
             if index is not None:  # a value written since this view was made is left out
                 found[index] = int(count)
         counts[name] = FacetCounts(column, found)
     if linked:
-        official = view.columns["official"]
-        others = [view._filter_clause(other, values) for other, values in filters.items()
-                  if values and other != "official" and other in FACETS]
-        full_names = [v for v in dict.fromkeys(linked) if v in official.index_of]
-        statements = []
-        for full in full_names:
-            clauses = ([f"MATCH({sx.quote(expression)})"] if expression else []) + others
-            clauses.append(view._filter_clause("official", [full]))
-            statements.append(f"SELECT COUNT(*) FROM {view.name} WHERE {' AND '.join(clauses)}"
-                              + (f" OPTION {NO_RANKING}" if expression else ""))
-        for full, rows in zip(full_names, view._batch(statements)):
-            counts["official"].counts[official.index_of[full]] = int(rows[0][0]) if rows else 0
+        _count_linked(view, expression, filters, linked, counts["official"])
     return counts
+
+
+def _count_linked(view, expression: str | None, filters: dict[str, list[str]], linked: dict[int, int],
+                  counts: FacetCounts) -> None:
+    """The officials the corpus links to a full name, each document once
+    under it: the selected documents with any of those names, with their
+    officials, in one statement (``linked``: value id -> its documents, so
+    at most their sum), counted here."""
+    clauses = ([f"MATCH({sx.quote(expression)})"] if expression else [])
+    clauses += [view._filter_clause(other, values) for other, values in filters.items()
+                if values and other != "official" and other in FACETS]
+    clauses.append(f"official_ids IN ({', '.join(map(str, sorted(linked)))})")
+    bound = max(sum(linked.values()), 1)
+    rows = view._rows(f"SELECT id, official_ids FROM {view.name} WHERE {' AND '.join(clauses)} "
+                      f"LIMIT 0,{bound} OPTION max_matches={bound}" + (f", {NO_RANKING}" if expression else ""))
+    value_of, column = view._value_of["official"], counts.column
+    for _key, ids in rows:
+        named = {view.links.get(value) or value for key in (ids or "").split(",")
+                 if key and int(key) in linked and (value := value_of.get(int(key))) is not None}
+        for full in named:
+            index = column.index_of.get(full)
+            if index is not None:
+                counts.counts[index] += 1
 
 
 # -- what else a search asks of its page and its selection -----------------------------------

@@ -80,3 +80,17 @@ def test_the_vocabulary_read_from_the_arrays_is_the_lemmatized_one(changed_index
     assert all(term in exact for kind, term, _ in by_arrays if kind == "form")
     assert [row["id"] for row in read.rows] == [row["id"] for row in spelled.rows]
     assert read.rows == spelled.rows
+
+
+def test_a_meta_value_longer_than_a_row_holds_is_split_and_joined_again():
+    """Sphinx 2.2 cuts a string attribute at 4 MB without a word: a long
+    value of the meta index (the facet values, the names) is kept in parts."""
+    from index.store import sphinx as sx
+
+    long = "Дегтярёв " * 200_000  # 1.8 M characters, 3.4 MB of UTF-8
+    rows = sx.meta_rows("facets", long)
+    assert len(rows) > 2 and all(len(text) <= sx.META_PART for _id, _kind, text in rows)
+    assert len({number for number, _kind, _text in rows}) == len(rows)
+    joined = sx.meta_values([(kind, text) for _id, kind, text in reversed(rows)] + [("links", "{}")])
+    assert joined == {"facets": long, "links": "{}"}
+    assert sx.meta_rows("links", "{}") == [(sx.META_IDS["links"], "links", "{}")]

@@ -231,6 +231,25 @@ def test_a_cluster_fed_from_the_embedded_index_answers_like_it(tmp_path_factory,
         cluster_cli.down(directory)
 
 
+def test_a_view_opens_without_reading_the_vocabulary_or_grouping_the_documents(seed_cluster, lemmatizer,
+                                                                              monkeypatch):
+    """Opening a view reads the facet values the build counted at the end of
+    its run (the same a count now gives) and nothing of the vocabulary."""
+    from search import sphinx_backend as sb, sphinx_pages
+
+    asked = []
+    real_batch, real_query = sb.Cluster.query_batch, sb.Cluster.query
+    monkeypatch.setattr(sb.Cluster, "query_batch", lambda self, s: asked.extend(s) or real_batch(self, s))
+    monkeypatch.setattr(sb.Cluster, "query", lambda self, sql, args=None: asked.append(sql) or real_query(self, sql, args))
+    view = SphinxBackend(seed_cluster).view()
+    assert asked and not any("GROUP BY" in sql or "_vocab" in sql for sql in asked), asked
+    _documents, _averages, counted_now, _value_of = sphinx_pages.read_values(view, None)
+    for name, column in view.columns.items():
+        assert dict(zip(column.values, column.totals.tolist())) == \
+            dict(zip(counted_now[name].values, counted_now[name].totals.tolist())), name
+    assert view.columns["lang"].values and view.columns["year"].values
+
+
 def test_a_page_is_one_round_trip_and_the_view_reads_no_document_list(seed_cluster, lemmatizer, monkeypatch):
     """The page path: a search's hits, total and facet counts in one batch,
     and the view never numbers the documents (no full scan of ids)."""

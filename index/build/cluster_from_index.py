@@ -202,6 +202,9 @@ def copy_to_cluster(index_dir: Path | str, url: str, on_item: Callable[[str], No
         if persons.exists():
             writer.set_meta("persons", persons.read_text(encoding="utf-8"))
         flush()
+        if report.indexed or report.updated:
+            writer.count_facet_values()
+            writer.commit()
         writer.finish()
     finally:
         writer.close()

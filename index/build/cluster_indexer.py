@@ -106,6 +106,8 @@ class ClusterIndexBuilder:
                     report.pruned += 1
             if rows or report.pruned or report.indexed or report.updated:
                 flush()
+                writer.count_facet_values()
+                writer.commit()
             writer.finish()
         return report
 

@@ -9,6 +9,10 @@ queue that waits for the shards' writes before it bumps the counter. At
 most ``PENDING_BATCHES`` commits wait; a failure is raised by the next
 call (and by ``finish``), as ``ClusterUnavailable``.
 
+A document's record and raw text go to its shard's records index
+(``sphinx.RECORDS_SCHEMA``), before its row goes to the shard, so a search
+never finds a document without its record.
+
 Every shard must answer: a write that would miss one stops with a message.
 """
 from __future__ import annotations
@@ -16,13 +20,13 @@ from __future__ import annotations
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from ..store import cluster_facets
 from ..store import sphinx as sx
 from .cluster_rows import VOCAB_COLUMNS, row_values, vocabulary_values
 
 ROWS_A_STATEMENT = 50  # shard rows (tens of KB each) a REPLACE
 VOCABULARY_A_STATEMENT = 2000
 PENDING_BATCHES = 2
-META_IDS = {"generation": 1, "shards": 2, "links": 3, "persons": 4, "stories": 5}
 
 
 def execute(conn, sql: str) -> list[tuple]:
@@ -40,6 +44,35 @@ def execute(conn, sql: str) -> list[tuple]:
     if warnings:
         raise sx.ClusterUnavailable("not every shard answers, and a build needs all: " + "; ".join(warnings))
     return rows
+
+
+def execute_batch(conn, statements: list[str]) -> list[list[tuple]]:
+    """Several statements in one round trip: each one's rows (a warning
+    fails them all, as in ``execute``)."""
+    import pymysql
+
+    out = []
+    for part in sx.batches(statements):
+        results = []
+        try:
+            with conn.cursor() as cur:
+                cur.execute(";\n".join([*part, "SHOW META"]))
+                results.append(list(cur.fetchall()))
+                while cur.nextset():
+                    results.append(list(cur.fetchall()))
+        except pymysql.err.MySQLError as exc:
+            raise sx.ClusterUnavailable(f"the search cluster failed a read: {exc.args[-1]}") from exc
+        warnings = [value for key, value in results.pop() if key == "warning"]
+        if warnings:
+            raise sx.ClusterUnavailable("not every shard answers, and a build needs all: " + "; ".join(warnings))
+        out += results
+    return out
+
+
+def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Rows of a shard as (its records' rows, its own rows)."""
+    records = [{"id": row["id"], "record_text": "", **{c: row.pop(c) for c in sx.RECORD_COLUMNS}} for row in rows]
+    return records, rows
 
 
 class _Node:
@@ -76,9 +109,14 @@ class ClusterWriter:
         if "shards" not in self.meta:
             raise sx.ClusterUnavailable(f"{url} is not a Promsearch cluster (no shards in {url.meta}); "
                                         "start one with: search-cluster up --nodes N --dir DIR")
-        self._require_vocabulary_layout()
         self.shards = json.loads(self.meta["shards"])
-        self.nodes = [_Node(sx.connect(s["host"], s["sql_port"])) for s in self.shards]
+        self.nodes: list[_Node] = []
+        try:
+            self.nodes = [_Node(sx.connect(s["host"], s["sql_port"])) for s in self.shards]
+            self._require_layout()
+        except BaseException:
+            self.close()
+            raise
         self._vocabulary_written: set[tuple[str, str, str]] = set()  # the rows this writer wrote
         self._writes: list[Future] = []  # the shards' writes since the last commit
         self._pending: list[Future] = []  # commits and meta writes not yet done
@@ -89,15 +127,22 @@ class ClusterWriter:
 
     def _meta(self) -> dict[str, str]:
         try:
-            return dict(self.read(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000"))
+            return sx.meta_values(self.read(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000"))
         except sx.ClusterUnavailable as exc:
             raise sx.ClusterUnavailable(f"{self.url} is not a Promsearch cluster ({exc})") from exc
 
-    def _require_vocabulary_layout(self) -> None:
-        described = {row[0] for row in self.read(f"DESCRIBE {self.url.name}_vocab")}
-        if not set(VOCAB_COLUMNS) <= described:
-            raise sx.ClusterUnavailable(f"the vocabulary of {self.url} has an older layout; start a new cluster "
-                                        "(search-cluster up) and load it again")
+    def _require_layout(self) -> None:
+        """A cluster made by an earlier version (the vocabulary read whole,
+        the records in the shards) is not written to: it would not be read."""
+        try:
+            described = {row[0] for row in self.read(f"DESCRIBE {self.url.name}_vocab")}
+            first = sx.records_name(self.shards[0]["name"])
+            described |= {row[0] for row in self.nodes[0].send(f"DESCRIBE {first}").result()}
+        except sx.ClusterUnavailable:
+            described = set()
+        if not {*VOCAB_COLUMNS, *sx.RECORD_COLUMNS} <= described:
+            raise sx.ClusterUnavailable(f"{self.url} was made by an earlier version of Promsearch; start a new "
+                                        "cluster (search-cluster up) and load it again")
 
     def known_hashes(self) -> dict[str, str]:
         """Every indexed document's id -> content hash."""
@@ -123,9 +168,12 @@ class ClusterWriter:
         for number, shard_rows in by_shard.items():
             name = self.shards[number]["name"]
             for start in range(0, len(shard_rows), ROWS_A_STATEMENT):
-                chunk = shard_rows[start:start + ROWS_A_STATEMENT]
-                self._writes.append(self.nodes[number].send(
-                    f"REPLACE INTO {name} ({', '.join(chunk[0])}) VALUES " + ", ".join(map(row_values, chunk)), after))
+                records, rows = _split([dict(row) for row in shard_rows[start:start + ROWS_A_STATEMENT]])
+                node = self.nodes[number]
+                self._writes.append(node.send(f"REPLACE INTO {sx.records_name(name)} ({', '.join(records[0])}) "
+                                              "VALUES " + ", ".join(map(row_values, records)), after))
+                self._writes.append(node.send(f"REPLACE INTO {name} ({', '.join(rows[0])}) VALUES "
+                                              + ", ".join(map(row_values, rows))))
 
     def write_vocabulary(self, rows) -> list[Future]:
         """Sends the rows (kind, term, lemma) this writer has not written
@@ -144,15 +192,18 @@ class ClusterWriter:
 
     def delete(self, doc_id: str) -> None:
         number = sx.shard_of(doc_id, len(self.shards))
-        self._writes.append(self.nodes[number].send(
-            f"DELETE FROM {self.shards[number]['name']} WHERE id = {sx.doc_key(doc_id)}"))
+        name, node = self.shards[number]["name"], self.nodes[number]
+        self._writes.append(node.send(f"DELETE FROM {name} WHERE id = {sx.doc_key(doc_id)}"))
+        self._writes.append(node.send(f"DELETE FROM {sx.records_name(name)} WHERE id = {sx.doc_key(doc_id)}"))
 
     def set_meta(self, kind: str, value: str) -> None:
         """Sent after what the head was given before; returns at once."""
         self._check()
-        self._pending.append(self.head.send(
-            f"REPLACE INTO {self.url.meta} (id, kind_text, kind, value) "
-            f"VALUES ({META_IDS[kind]}, {sx.quote(kind)}, {sx.quote(kind)}, {sx.quote(value)})"))
+        rows = sx.meta_rows(kind, value)
+        # the parts before the row that counts them, so a reader never counts parts not written yet
+        for number, name, text in rows[1:] + rows[:1]:
+            self._pending.append(self.head.send(f"REPLACE INTO {self.url.meta} (id, kind_text, kind, value) "
+                                                f"VALUES ({number}, {sx.quote(name)}, {sx.quote(name)}, {sx.quote(text)})"))
         self.meta[kind] = value
 
     def commit(self) -> None:
@@ -168,11 +219,21 @@ class ClusterWriter:
             for write in writes:
                 write.result()
             return execute(self.head.conn, f"REPLACE INTO {self.url.meta} (id, kind_text, kind, value) VALUES "
-                                           f"({META_IDS['generation']}, 'generation', 'generation', '{generation}')")
+                                           f"({sx.META_IDS['generation']}, 'generation', 'generation', '{generation}')")
 
         self._pending.append(self.head.queue.submit(bump))
         while len(self._pending) > PENDING_BATCHES:
             self._pending.pop(0).result()
+
+    def count_facet_values(self) -> None:
+        """Once the writes sent are done, counts every facet's values over
+        the cluster and keeps them in the meta index (``cluster_facets``):
+        the views opened after the next commit read them from there."""
+        self.finish()
+        links = json.loads(self.meta.get("links") or "{}")
+        batch = lambda statements: self.head.queue.submit(execute_batch, self.head.conn, statements).result()  # noqa: E731
+        self.set_meta(cluster_facets.META_KIND, cluster_facets.encode(
+            cluster_facets.count_values(batch, self.url.name, links)))
 
     def finish(self) -> None:
         """Waits for every write and commit sent."""

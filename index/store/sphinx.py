@@ -63,6 +63,16 @@ _NOT_PLAIN_NOR_SPACE = re.compile(f"[^ {_PLAIN_CHARS}]")
 CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
 
 
+# Statements a multi-statement round trip may hold: a distributed index
+# passes them to its agents as one multi-query, and an agent refuses more
+# than 32 (with only a warning: the answer would be the head's shard alone).
+STATEMENTS_A_BATCH = 32
+
+
+def batches(statements: list[str]) -> list[list[str]]:
+    return [statements[at:at + STATEMENTS_A_BATCH] for at in range(0, len(statements), STATEMENTS_A_BATCH)]
+
+
 class ClusterUnavailable(RuntimeError):
     """The cluster cannot be reached or answers with an error; the message is for the user."""
 
@@ -165,6 +175,12 @@ def shard_name(name: str, number: int) -> str:
     return f"{name}_shard{number}"
 
 
+def records_name(index: str) -> str:
+    """The index of a shard's records (``RECORDS_SCHEMA``), or, of the
+    distributed index's name, the distributed index over them all."""
+    return f"{index}_records"
+
+
 SHARD_SCHEMA = """\
     type = rt
     path = {path}
@@ -189,8 +205,6 @@ SHARD_SCHEMA = """\
     rt_attr_multi_64 = place_ids
     rt_attr_multi_64 = year_ids
     rt_attr_multi_64 = lang_ids
-    rt_attr_string = stored_json
-    rt_attr_string = source_text
     rt_mem_limit = 256M
     # the words come analysed by Promsearch: no stemming, no stop words, and
     # a charset that keeps each word whole (``token``)
@@ -199,6 +213,53 @@ SHARD_SCHEMA = """\
     charset_table = {charset}
     dict = keywords
 """
+
+# A shard's records, beside it on its node (``records_name``): the stored
+# record as JSON and the raw text, Zstandard-compressed, base64. Not in the
+# shard itself: Sphinx 2.2 copies a match's string attributes into every
+# sorter it passes (a page's, each facet's GROUP BY), and with 20 KB of
+# strings a document a GROUP BY of 20,000 officials cost 1.9 s of CPU
+# instead of 20 ms. A page reads its ten records from here by id.
+RECORDS_SCHEMA = """\
+    type = rt
+    path = {path}
+    rt_field = record_text
+    rt_attr_string = stored_json
+    rt_attr_string = source_text
+    rt_mem_limit = 256M
+"""
+RECORD_COLUMNS = ("stored_json", "source_text")
+
+# The meta index's rows: a kind each, a value too long for one string
+# attribute in several (Sphinx 2.2 cuts a string attribute at 4 MB without
+# a word: its length has 22 bits). The first row then says how many.
+META_IDS = {"generation": 1, "shards": 2, "links": 3, "persons": 4, "stories": 5, "facets": 6}
+META_PART = 500_000  # characters a row holds: 2 MB of UTF-8 at most
+_PARTS_MARK = "#parts:"  # no value held whole starts so (JSON, numbers)
+
+
+def meta_rows(kind: str, value: str) -> list[tuple[int, str, str]]:
+    """(id, kind, value) of the rows that hold a meta value."""
+    if len(value) <= META_PART:
+        return [(META_IDS[kind], kind, value)]
+    parts = [value[at:at + META_PART] for at in range(0, len(value), META_PART)]
+    base = META_IDS[kind] * 1_000_000
+    return [(META_IDS[kind], kind, f"{_PARTS_MARK}{len(parts)}"),
+            *((base + i, f"{kind}#{i}", part) for i, part in enumerate(parts))]
+
+
+def meta_values(rows) -> dict[str, str]:
+    """The meta index's (kind, value) rows as kind -> whole value."""
+    found = dict(rows)
+    whole = {}
+    for kind, value in found.items():
+        if "#" in kind:
+            continue
+        if value.startswith(_PARTS_MARK):
+            value = "".join(found.get(f"{kind}#{i}", "") for i in range(int(value[len(_PARTS_MARK):])))
+        whole[kind] = value
+    return whole
+
 
 META_SCHEMA = """\
     type = rt
@@ -255,16 +316,18 @@ def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int
     Each node listens twice: SphinxQL for clients (the first port), and
     Sphinx's own protocol (the second), which is what agents speak."""
     data = f"{directory}/node{node}"
-    sections = [f"index {shard_name(name, node)}\n{{\n"
-                + SHARD_SCHEMA.format(path=f"{data}/{shard_name(name, node)}", charset=CHARSET_TABLE) + "}\n"]
+    shard = shard_name(name, node)
+    sections = [f"index {shard}\n{{\n" + SHARD_SCHEMA.format(path=f"{data}/{shard}", charset=CHARSET_TABLE) + "}\n",
+                f"index {records_name(shard)}\n{{\n" + RECORDS_SCHEMA.format(path=f"{data}/{records_name(shard)}") + "}\n"]
     if node == 1:
-        agents = "".join(f"    agent = {host}:{api}:{shard_name(name, n)}\n"
-                         for n, (_sql, api) in enumerate(ports, start=1) if n != 1)
-        sections.append(f"index {name}\n{{\n    type = distributed\n    local = {shard_name(name, 1)}\n{agents}"
-                        # a refused connection fails at once; a node that accepts but hangs costs this long
-                        # before the others' answer is returned, marked partial (500 ms is tight for a node
-                        # on a loaded machine to shake hands, the likely cause of one parity test's short total)
-                        "    agent_connect_timeout = 2000\n    agent_query_timeout = 10000\n}\n")
+        for distributed, local in ((name, shard_name), (records_name(name), lambda n, k: records_name(shard_name(n, k)))):
+            agents = "".join(f"    agent = {host}:{api}:{local(name, n)}\n"
+                             for n, (_sql, api) in enumerate(ports, start=1) if n != 1)
+            sections.append(f"index {distributed}\n{{\n    type = distributed\n    local = {local(name, 1)}\n{agents}"
+                            # a refused connection fails at once; a node that accepts but hangs costs this long
+                            # before the others' answer is returned, marked partial (500 ms is tight for a node
+                            # on a loaded machine to shake hands, the likely cause of one parity test's short total)
+                            "    agent_connect_timeout = 2000\n    agent_query_timeout = 10000\n}\n")
         sections.append(f"index {name}_meta\n{{\n" + META_SCHEMA.format(path=f"{data}/{name}_meta") + "}\n")
         sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab", charset=CHARSET_TABLE) + "}\n")
     sections.append(

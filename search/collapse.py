@@ -3,7 +3,8 @@
 The build files each document's story (``index/stories``) and writes the
 stories of two or more documents in ``stories.json``; a view that has them
 holds them as ``view.stories`` (the embedded backend does; a cluster's view
-does not, and then nothing is collapsed). Above the backend seam, from
+does when it was loaded from an embedded index, ``cluster_from_index``;
+without them nothing is collapsed). Above the backend seam, from
 document ids alone: ``Stories`` numbers one view's stories over its
 document numbers, and ``collapse`` keeps of each story in a selection only
 the copy the engine would rank first (score, then newer date, then number),
@@ -19,6 +20,14 @@ from .records import summary_of
 COUNTS = ("documents", "stories")  # what the facets count (``count=``)
 
 
+def docnums_of(view, doc_ids: list[str]) -> list[int | None]:
+    """Documents' numbers in the view: a cluster's view numbers many at
+    once, densely (its ``docnum_of`` asks the cluster for one, and answers
+    with a reference that is not a number of the arrays here)."""
+    many = getattr(view, "docnums_of", None)
+    return many(doc_ids) if many is not None else [view.docnum_of(doc_id) for doc_id in doc_ids]
+
+
 class Stories:
     """One view's stories of two or more of its live documents."""
 
@@ -28,12 +37,12 @@ class Stories:
         self.number_of: dict[str, int] = {}  # story id -> its index in ``ids``
         self.members: list[list[int]] = []  # docnums, the representative (or the earliest left) first
         self.translation: list[bool] = []
-        if not records:  # no stories (or a cluster, which has none): nothing to number
+        if not records:  # no stories: nothing to number
             return
         self.story_of = np.arange(view.doc_count)  # a document alone is its own story
         self.in_story = np.zeros(view.doc_count, dtype=bool)
         for story_id, record in records.items():
-            docnums = [d for d in map(view.docnum_of, record["members"]) if d is not None and view.live[d]]
+            docnums = [d for d in docnums_of(view, record["members"]) if d is not None and view.live[d]]
             if len(docnums) < 2:
                 continue
             number = view.doc_count + len(self.ids)
@@ -77,7 +86,7 @@ class Stories:
         """A story's copies, the representative first, as plain records;
         None when the view has no such story (a document alone is one)."""
         if story_id not in self.number_of:
-            docnum = view.docnum_of(story_id)
+            docnum = docnums_of(view, [story_id])[0] if self else view.docnum_of(story_id)
             if docnum is None or (self and self.in_story[docnum]):
                 return None
             docnums, translation = [docnum], False

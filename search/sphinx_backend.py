@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.entities.official_links import relink_fields
+from index.stories.files import parse_stories
 from index.store import cluster_facets
 from index.store import sphinx as sx
 from index.store.schema import unpack_text
@@ -186,6 +187,8 @@ class SphinxView:
         self.ranker, self.page_ranker = sx.ranker(averages), sx.ranker(averages, facets_weigh=False)
         self._recent = threading.local()  # each thread's last matches (``match``)
         self.vocabulary_index = ClusterVocabulary(self.name, cluster)  # asked per search
+        # the stories of an embedded index copied here (``cluster_from_index``), collapsed above the seam
+        self.stories = parse_stories(meta.get("stories"))
         # made while a shard did not answer: its documents are not numbered
         # here, so the backend makes a new view once it answers again
         self.missing_when_made = sorted(self._missing_now())
@@ -456,6 +459,13 @@ class SphinxView:
     def source_text(self, docnum: int, stored: dict) -> str:
         value = self._record(docnum, "source_text")
         return unpack_text(base64.b64decode(value)) if value else ""
+
+    def docnums_of(self, doc_ids: list[str]) -> list[int | None]:
+        """Documents' dense numbers (the numbering's: made if not yet), or
+        None for those this view lacks: a story's copies, all at once."""
+        keys = np.array([sx.doc_key(doc_id) for doc_id in doc_ids], dtype=np.int64)
+        at, known = self._docnums(keys)
+        return [int(a) if k else None for a, k in zip(at.tolist(), known.tolist())]
 
     def docnum_of(self, doc_id: str) -> int | None:
         """The document's reference (its cluster id, negated), if the cluster has it."""

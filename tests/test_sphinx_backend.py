@@ -267,3 +267,38 @@ def test_a_page_is_one_round_trip_and_the_view_reads_no_document_list(seed_clust
     assert len(page_batches) == 1 and len(page_batches[0]) >= 8  # page, meta, six facets
     assert not any("ORDER BY id ASC" in sql for sql in singles + [s for b in batches for s in b])
     assert "_numbering" not in vars(cluster.backend.view())
+
+
+def test_a_cluster_fed_from_an_index_with_stories_collapses_them_as_it_does(tmp_path_factory, build_index,
+                                                                            lemmatizer):
+    """The index's stories go to the cluster's meta index with its
+    documents: one hit a story, its copies counted, facets by story, the
+    story's page (documents written for the story tests)."""
+    from index.build.cluster_from_index import copy_to_cluster
+    from stories_corpus import DOCS, write_jsonl
+
+    work = tmp_path_factory.mktemp("sphinx-stories")
+    build_index(work / "index", [write_jsonl(work / "docs.jsonl", list(DOCS))])
+    directory, url = _cluster(tmp_path_factory, "sphinx-stories-cluster")
+    try:
+        copy_to_cluster(work / "index", url)
+        embedded, cluster = _engines(SearchEngine(work / "index", lemmatizer=lemmatizer), url, lemmatizer)
+        for request in (SearchRequest("завод металлоконструкций", per_page=20), SearchRequest(""),
+                        SearchRequest("церемонии запуска пресс-служба")):
+            a, b = embedded.search(request, facet_top=None), cluster.search(request, facet_top=None)
+            assert b["collapsed"] is True and "partial" not in b
+            assert a["total"] == b["total"] and _facet_counts(a) == _facet_counts(b), request
+            # the same stories, each once; which copy shows may differ where the cluster's scores
+            # do (its idf is per shard, and exact copies tie on the embedded index)
+            assert sorted((h["story"], h["similar"], h["translation"]) for h in a["hits"]) == \
+                sorted((h["story"], h["similar"], h["translation"]) for h in b["hits"]), request
+            assert len({h["story"] for h in b["hits"]}) == len(b["hits"])
+        # by story, a story counts once (under its first copy: which, where two share a date, may differ)
+        by_story = _facet_counts(cluster.search(SearchRequest("", count="stories"), facet_top=None))
+        assert by_story[("region", "Хабаровский край")] == 4
+        plant = next(h for h in cluster.search(SearchRequest("завод металлоконструкций"))["hits"] if h["story"] == "plant")
+        assert plant["similar"] == 3 and plant["translation"] is True
+        assert cluster.story("plant") == embedded.story("plant")
+        assert cluster.story("plant-copy") is None and cluster.story("roads")["documents"][0]["id"] == "roads"
+    finally:
+        cluster_cli.down(directory)

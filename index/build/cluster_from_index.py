@@ -10,8 +10,8 @@ from the segment's posting arrays (``embedded_words``), and the lemmas'
 forms from the index's forms table; a segment without such arrays, or an
 index without a complete forms table, has its stored title and body
 tokenized and lemmatized again, with the chain the build uses. The
-officials' links, the corpus's names and the stories go to the meta index
-as a build's do. What is there already with the same content hash is not
+officials' links, the corpus's names and the stories (``stories.json``, so
+the cluster's results collapse as the index's do) go to the meta index. What is there already with the same content hash is not
 written again.
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from ..entities.persons import PersonRegistry
 from ..store import sphinx as sx
 from ..store.forms import FormsTable
 from ..store.schema import FACET_FIELDS
+from ..stories.files import FILE as STORIES_FILE
 from .cluster_rows import STORED, cluster_row, vocabulary_rows
 from .cluster_writer import ClusterWriter
 from .embedded_words import SegmentWords
@@ -201,6 +202,8 @@ def copy_to_cluster(index_dir: Path | str, url: str, on_item: Callable[[str], No
         persons = Path(index_dir, PersonRegistry.FILE)
         if persons.exists():
             writer.set_meta("persons", persons.read_text(encoding="utf-8"))
+        stories = Path(index_dir, STORIES_FILE)  # the index's stories, as it collapses them (none: none)
+        writer.set_meta("stories", stories.read_text(encoding="utf-8") if stories.exists() else "")
         flush()
         if report.indexed or report.updated:
             writer.count_facet_values()

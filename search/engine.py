@@ -333,7 +333,7 @@ class SearchEngine:
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
             "matched_via": label,
-            **stories.about(ref, stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
+            **stories.about(stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
         }
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,

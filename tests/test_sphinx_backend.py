@@ -298,6 +298,13 @@ def test_a_cluster_fed_from_an_index_with_stories_collapses_them_as_it_does(tmp_
         assert by_story[("region", "Хабаровский край")] == 4
         plant = next(h for h in cluster.search(SearchRequest("завод металлоконструкций"))["hits"] if h["story"] == "plant")
         assert plant["similar"] == 3 and plant["translation"] is True
+        # every copy: the cluster's one-batch page, each hit still saying its story
+        every = cluster.search(SearchRequest("завод металлоконструкций", per_page=20, collapse=False))
+        assert every["total"] == embedded.search(SearchRequest("завод металлоконструкций", collapse=False))["total"]
+        assert every["collapsed"] is False
+        assert {h["id"]: h["story"] for h in every["hits"] if h["id"].startswith("plant")} == \
+            {"plant": "plant", "plant-copy": "plant", "plant-new-lead": "plant",
+             "plant-retold": "plant-retold"}
         assert cluster.story("plant") == embedded.story("plant")
         assert cluster.story("plant-copy") is None and cluster.story("roads")["documents"][0]["id"] == "roads"
     finally:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.entities.official_links import relink_fields
+from index.entities.official_links import NOT_AN_OFFICIAL, relink_fields
 from index.stories.files import parse_stories
 from index.store import cluster_facets
 from index.store import sphinx as sx
@@ -180,7 +180,8 @@ class SphinxView:
         self.links = {name: full for name, full in json.loads(meta.get("links") or "{}").items() if full}
         self.linked_from: dict[str, list[str]] = {}
         for name, full in self.links.items():
-            self.linked_from.setdefault(full, []).append(name)
+            if full != NOT_AN_OFFICIAL:  # a name nothing vouches for: left out of the facet, as on the embedded index
+                self.linked_from.setdefault(full, []).append(name)
         # what a search page needs, without numbering the documents (``sphinx_pages``)
         self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(
             self, cluster_facets.decode(meta.get(cluster_facets.META_KIND)))
@@ -427,7 +428,8 @@ class SphinxView:
             for docnum, facets in enumerate(per_doc):
                 values = facets.get(name) or []
                 for value in {renamed.get(v) or v for v in ([values] if isinstance(values, str) else values)}:
-                    pairs.setdefault(value, []).append(docnum)
+                    if value != NOT_AN_OFFICIAL:
+                        pairs.setdefault(value, []).append(docnum)
             values = list(pairs)
             doc_ids = np.array([d for v in values for d in pairs[v]], dtype=np.intp)
             value_ids = np.array([i for i, v in enumerate(values) for _ in pairs[v]], dtype=np.int32)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.entities.official_links import relink_fields
+from index.entities.official_links import NOT_AN_OFFICIAL, relink_fields
 from index.store import cluster_facets
 from index.store import sphinx as sx
 
@@ -103,6 +103,8 @@ def _officials(view, rows: list, linked_totals: dict[str, int]) -> ValueColumn:
     totals: dict[str, int] = {}
     for value, _key, count in rows:
         full = view.links.get(value) or value
+        if full == NOT_AN_OFFICIAL:
+            continue
         totals[full] = linked_totals.get(full, 0) if full in view.linked_from else count
     return ValueColumn("official", list(totals), list(totals.values()))
 
@@ -177,6 +179,8 @@ def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], g
             value = value_of.get(int(key))
             if name == "official" and value is not None:
                 value = view.links.get(value) or value
+                if value == NOT_AN_OFFICIAL:  # a name nothing vouches for: not counted, as on the embedded index
+                    continue
                 if value in view.linked_from:
                     linked[int(key)] = int(count)  # counted below: a document naming two of its forms counts once
                     continue
@@ -205,7 +209,7 @@ def _count_linked(view, expression: str | None, filters: dict[str, list[str]], l
     value_of, column = view._value_of["official"], counts.column
     for _key, ids in rows:
         named = {view.links.get(value) or value for key in (ids or "").split(",")
-                 if key and int(key) in linked and (value := value_of.get(int(key))) is not None}
+                 if key and int(key) in linked and (value := value_of.get(int(key))) is not None} - {NOT_AN_OFFICIAL}
         for full in named:
             index = column.index_of.get(full)
             if index is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+from ..entities.official_links import NOT_AN_OFFICIAL
 from . import sphinx as sx
 from .schema import FACET_FIELDS
 
@@ -55,7 +56,7 @@ def linked_from(links: dict[str, str]) -> dict[str, list[str]]:
     """A full name -> the names the corpus completes to it."""
     out: dict[str, list[str]] = {}
     for short, full in links.items():
-        if full:
+        if full and full != NOT_AN_OFFICIAL:  # a name nothing vouches for is left out, not merged
             out.setdefault(full, []).append(short)
     return out
 
@@ -69,7 +70,7 @@ def official_filter(full: str, links_from: dict[str, list[str]]) -> str:
 def _linked_totals(batch, name: str, links: dict[str, str], officials: list[list]) -> dict[str, int]:
     """Documents of each full name some of the officials' values link to
     (one statement each, all in one round trip)."""
-    links = {short: full for short, full in links.items() if full}
+    links = {short: full for short, full in links.items() if full and full != NOT_AN_OFFICIAL}
     links_from = linked_from(links)
     merged = list(dict.fromkeys(full for value, _key, _count in officials
                                 if (full := links.get(value) or value) in links_from))

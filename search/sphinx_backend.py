@@ -198,19 +198,30 @@ class SphinxView:
     # -- the dense numbering, made only when a question of the dense path asks ------------------
     @functools.cached_property
     def _numbering(self) -> "_Numbering":
-        """Every document's cluster id, date and facet values, read once
-        (one full scan: what the page path does without)."""
+        """Every document's cluster id and date, read once (one full scan:
+        what the page path does without)."""
         limit = self.documents + SPARE_MATCHES
-        rows = self._rows(f"SELECT id, sortdate, facets_json FROM {self.name} "
+        rows = self._rows(f"SELECT id, sortdate FROM {self.name} "
                           f"ORDER BY id ASC LIMIT 0,{limit} OPTION max_matches={limit}")
         keys = np.array([r[0] for r in rows], dtype=np.int64)
-        per_doc = [json.loads(r[2] or "{}") for r in rows]
-        facets = FacetIndex.of_columns(self._facet_columns(per_doc, len(rows)), len(rows))
-        return _Numbering(keys, np.array([r[1] for r in rows], dtype=np.int64), facets, limit)
+        return _Numbering(keys, np.array([r[1] for r in rows], dtype=np.int64), limit)
+
+    @functools.cached_property
+    def _facet_index(self) -> FacetIndex:
+        """Every numbered document's facet values (one more scan, only for
+        what counts facets on the dense path: the stories need only numbers)."""
+        rows = self._rows(f"SELECT id, facets_json FROM {self.name} "
+                          f"ORDER BY id ASC LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        per_doc: list[dict] = [{} for _ in range(self.doc_count)]
+        at, known = self._docnums(np.array([r[0] for r in rows], dtype=np.int64))
+        for row, docnum, has in zip(rows, at.tolist(), known.tolist()):
+            if has:  # a document written since the numbering is left out, as from the numbers
+                per_doc[docnum] = json.loads(row[1] or "{}")
+        return FacetIndex.of_columns(self._facet_columns(per_doc, self.doc_count), self.doc_count)
 
     keys = property(lambda self: self._numbering.keys)
     sortdate = property(lambda self: self._numbering.sortdate)
-    facets = property(lambda self: self._numbering.facets)
+    facets = property(lambda self: self._facet_index)
     doc_count = property(lambda self: len(self._numbering.keys))
     live = property(lambda self: np.ones(len(self._numbering.keys), dtype=bool))
     _limit = property(lambda self: self._numbering.limit)
@@ -531,7 +542,6 @@ class SphinxView:
 class _Numbering:
     keys: np.ndarray  # the cluster ids, sorted: a document's number is its place here
     sortdate: np.ndarray
-    facets: FacetIndex
     limit: int  # matches a query of the dense path reads at most
 
 

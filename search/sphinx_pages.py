@@ -197,17 +197,22 @@ def _count_linked(view, expression: str | None, filters: dict[str, list[str]], l
                   counts: FacetCounts) -> None:
     """The officials the corpus links to a full name, each document once
     under it: the selected documents with any of those names, with their
-    officials, in one statement (``linked``: value id -> its documents, so
-    at most their sum), counted here."""
+    officials, in one statement for each ``VALUES_A_FILTER`` of them
+    (``linked``: value id -> its documents, so at most their sum), counted here."""
     clauses = ([f"MATCH({sx.quote(expression)})"] if expression else [])
     clauses += [view._filter_clause(other, values) for other, values in filters.items()
                 if values and other != "official" and other in FACETS]
-    clauses.append(f"official_ids IN ({', '.join(map(str, sorted(linked)))})")
-    bound = max(sum(linked.values()), 1)
-    rows = view._rows(f"SELECT id, official_ids FROM {view.name} WHERE {' AND '.join(clauses)} "
-                      f"LIMIT 0,{bound} OPTION max_matches={bound}" + (f", {NO_RANKING}" if expression else ""))
+    keys = sorted(linked)
+    statements = []
+    for at in range(0, len(keys), sx.VALUES_A_FILTER):  # a document in two parts is read twice, counted once
+        part = keys[at:at + sx.VALUES_A_FILTER]
+        bound = max(sum(linked[key] for key in part), 1)
+        where = " AND ".join([*clauses, f"official_ids IN ({', '.join(map(str, part))})"])
+        statements.append(f"SELECT id, official_ids FROM {view.name} WHERE {where} LIMIT 0,{bound} OPTION max_matches={bound}"
+                          + (f", {NO_RANKING}" if expression else ""))
+    rows = dict(row for part in view._batch(statements) for row in part)
     value_of, column = view._value_of["official"], counts.column
-    for _key, ids in rows:
+    for _key, ids in rows.items():
         named = {view.links.get(value) or value for key in (ids or "").split(",")
                  if key and int(key) in linked and (value := value_of.get(int(key))) is not None} - {NOT_AN_OFFICIAL}
         for full in named:

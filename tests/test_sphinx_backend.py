@@ -309,3 +309,26 @@ def test_a_cluster_fed_from_an_index_with_stories_collapses_them_as_it_does(tmp_
         assert cluster.story("plant-copy") is None and cluster.story("roads")["documents"][0]["id"] == "roads"
     finally:
         cluster_cli.down(directory)
+
+
+def test_one_word_names_nothing_vouches_for_are_left_out_on_a_cluster_too(tmp_path_factory, build_index,
+                                                                         lemmatizer):
+    """A name the officials' links mark as no official is no facet value on
+    either backend, and a lone surname counts under its full name once."""
+    from index.build.cluster_from_index import copy_to_cluster
+    from conftest import write_docs
+    from test_one_word_officials import DOCS
+
+    work = tmp_path_factory.mktemp("sphinx-one-word")
+    build_index(work / "index", [write_docs(work / "docs", DOCS)])
+    directory, url = _cluster(tmp_path_factory, "sphinx-one-word-cluster")
+    try:
+        copy_to_cluster(work / "index", url)
+        embedded, cluster = _engines(SearchEngine(work / "index", lemmatizer=lemmatizer), url, lemmatizer)
+        officials = {v["value"]: v["count"] for v in cluster.search(SearchRequest(""), facet_top=None)["facets"]["official"]}
+        assert "Лексус" not in officials and "\x00" not in officials
+        assert officials["Gian Carlo Muzzarelli"] == 2 and "Muzzarelli" not in officials
+        assert "Лексус" not in cluster.backend.view().columns["official"].index_of
+        _compare(embedded, cluster, ["", "цех", "sindaco"], [{}, {"lang": ["it"]}])
+    finally:
+        cluster_cli.down(directory)

@@ -67,6 +67,7 @@ CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
 # passes them to its agents as one multi-query, and an agent refuses more
 # than 32 (with only a warning: the answer would be the head's shard alone).
 STATEMENTS_A_BATCH = 32
+VALUES_A_FILTER = 4096  # values an IN filter may list (more: the agent refuses the query, with a warning)
 
 
 def batches(statements: list[str]) -> list[list[str]]:

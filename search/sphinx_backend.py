@@ -182,6 +182,9 @@ class SphinxView:
         for name, full in self.links.items():
             if full != NOT_AN_OFFICIAL:  # a name nothing vouches for: left out of the facet, as on the embedded index
                 self.linked_from.setdefault(full, []).append(name)
+        # a merged name's excess values (``sx.excess_id``): a form past the first, up to all its forms
+        self.excess_of = {sx.excess_id(full, extra): full for full, names in self.linked_from.items()
+                          for extra in range(1, len(names) + 1)}
         # what a search page needs, without numbering the documents (``sphinx_pages``)
         self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(
             self, cluster_facets.decode(meta.get(cluster_facets.META_KIND)))

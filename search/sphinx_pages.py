@@ -5,10 +5,10 @@ weight, then newer date; or by date; their stored records in one more
 statement, from the records index: ``sphinx.RECORDS_SCHEMA``), the
 total (``SHOW META``'s ``total_found``), and one ``GROUP BY`` a facet,
 each with every other facet's filter (disjunctive counts; Manticore's
-``FACET`` would say them in one statement, Sphinx 2.2 has none). A second
-one only where the first cannot say it: the officials the corpus links to
-a full name (a document naming both counts once) when the page's counts
-have one, counted here from the documents that name them. The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
+``FACET`` would say them in one statement, Sphinx 2.2 has none). The officials
+the corpus links to a full name count its forms' documents less the excess
+of those naming it in several forms (one more GROUP BY of the batch,
+``index.store.cluster_facets``). The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
 
 What a view knows without numbering its documents comes from here too:
 each facet's values and their documents (``read_values``: as the build
@@ -83,7 +83,7 @@ def read_values(view, counted: dict | None) -> tuple[int, dict[str, float], dict
     averages = {field: int(summary[0][1 + i] or 0) / max(documents, 1) if summary else 1.0
                 for i, field in enumerate(("title", "body", "exact"))}
     if counted is None:
-        counted = cluster_facets.count_values(view._batch, view.name, view.links)
+        counted, _stale = cluster_facets.count_values(view._batch, view.name, view.links)
     value_of: dict[str, dict[int, str]] = {}
     columns: dict[str, ValueColumn] = {}
     for facet in FACETS:
@@ -134,7 +134,7 @@ def answer(view, request: PageRequest) -> PageAnswer:
         statements.append(f"SELECT id, WEIGHT() AS w FROM {view.name} WHERE MATCH({sx.quote(main)}) "
                           f"ORDER BY w ASC LIMIT 0,1 OPTION ranker={view.page_ranker}")
     results = view._batch(statements)
-    rows, meta, groups = results[0], dict(results[1]), results[2:2 + len(FACETS)]
+    rows, meta, groups = results[0], dict(results[1]), results[2:3 + len(FACETS)]
     view._note_missing([value for key, value in results[1] if key == "warning"])
     floor = None
     if fallback is not None:
@@ -147,7 +147,7 @@ def answer(view, request: PageRequest) -> PageAnswer:
         if ranked:
             score = weight / SCORE_SCALE if weight or floor is None else fallback.weight * floor
         hits.append((ref(key), score, relink_fields(records[key], view.links)))
-    counts = _facet_counts(view, expression, request.filters, groups)
+    counts = _facet_counts(view, groups)
     return PageAnswer(hits, int(meta.get("total_found", 0)), counts, selection)
 
 
@@ -158,20 +158,26 @@ def _nothing(view, selection: ClusterSelection) -> PageAnswer:
 
 
 def _facet_statements(view, expression: str | None, filters: dict[str, list[str]]) -> list[str]:
+    """One GROUP BY a facet, each with the other facets' filters; then the
+    officials' excess (``cluster_facets``), with the officials' conditions."""
     statements = []
-    for name in FACETS:
+    for name in (*FACETS, "official_excess"):
+        facet = "official" if name == "official_excess" else name
         conditions = [f"MATCH({sx.quote(expression)})"] if expression else []
         conditions += [view._filter_clause(other, values) for other, values in filters.items()
-                       if values and other != name and other in FACETS]
+                       if values and other != facet and other in FACETS]
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        limit = 2 * len(view.columns[name].values) + 1000  # values written since the view was made
+        limit = 2 * len(view.columns[facet].values) + 1000  # values written since the view was made
         statements.append(f"SELECT groupby(), COUNT(*) FROM {view.name}{where} GROUP BY {name}_ids "
                           f"LIMIT 0,{limit} OPTION max_matches={limit}" + (f", {NO_RANKING}" if expression else ""))
     return statements
 
 
-def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], groups) -> dict[str, FacetCounts]:
-    counts, linked = {}, {}
+def _facet_counts(view, groups) -> dict[str, FacetCounts]:
+    """Each facet's counts from its GROUP BY; a full name the officials'
+    links merge counts its forms' documents less the excess of those that
+    name it in more than one form (the last group)."""
+    counts, merged = {}, {}
     for name, rows in zip(FACETS, groups):
         column, value_of = view.columns[name], view._value_of[name]
         found = np.zeros(len(column.values), dtype=np.int64)
@@ -182,43 +188,22 @@ def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], g
                 if value == NOT_AN_OFFICIAL:  # a name nothing vouches for: not counted, as on the embedded index
                     continue
                 if value in view.linked_from:
-                    linked[int(key)] = int(count)  # counted below: a document naming two of its forms counts once
+                    merged[value] = merged.get(value, 0) + int(count)  # less the excess, below
                     continue
             index = column.index_of.get(value)
             if index is not None:  # a value written since this view was made is left out
                 found[index] = int(count)
         counts[name] = FacetCounts(column, found)
-    if linked:
-        _count_linked(view, expression, filters, linked, counts["official"])
+    for key, count in groups[len(FACETS)]:
+        full = view.excess_of.get(int(key))
+        if full in merged:
+            merged[full] -= int(count)
+    official = counts["official"]
+    for full, count in merged.items():
+        index = official.column.index_of.get(full)
+        if index is not None:
+            official.counts[index] = count
     return counts
-
-
-def _count_linked(view, expression: str | None, filters: dict[str, list[str]], linked: dict[int, int],
-                  counts: FacetCounts) -> None:
-    """The officials the corpus links to a full name, each document once
-    under it: the selected documents with any of those names, with their
-    officials, in one statement for each ``VALUES_A_FILTER`` of them
-    (``linked``: value id -> its documents, so at most their sum), counted here."""
-    clauses = ([f"MATCH({sx.quote(expression)})"] if expression else [])
-    clauses += [view._filter_clause(other, values) for other, values in filters.items()
-                if values and other != "official" and other in FACETS]
-    keys = sorted(linked)
-    statements = []
-    for at in range(0, len(keys), sx.VALUES_A_FILTER):  # a document in two parts is read twice, counted once
-        part = keys[at:at + sx.VALUES_A_FILTER]
-        bound = max(sum(linked[key] for key in part), 1)
-        where = " AND ".join([*clauses, f"official_ids IN ({', '.join(map(str, part))})"])
-        statements.append(f"SELECT id, official_ids FROM {view.name} WHERE {where} LIMIT 0,{bound} OPTION max_matches={bound}"
-                          + (f", {NO_RANKING}" if expression else ""))
-    rows = dict(row for part in view._batch(statements) for row in part)
-    value_of, column = view._value_of["official"], counts.column
-    for _key, ids in rows.items():
-        named = {view.links.get(value) or value for key in (ids or "").split(",")
-                 if key and int(key) in linked and (value := value_of.get(int(key))) is not None} - {NOT_AN_OFFICIAL}
-        for full in named:
-            index = column.index_of.get(full)
-            if index is not None:
-                counts.counts[index] += 1
 
 
 # -- what else a search asks of its page and its selection -----------------------------------

@@ -136,11 +136,12 @@ class ClusterWriter:
         the records in the shards) is not written to: it would not be read."""
         try:
             described = {row[0] for row in self.read(f"DESCRIBE {self.url.name}_vocab")}
-            first = sx.records_name(self.shards[0]["name"])
-            described |= {row[0] for row in self.nodes[0].send(f"DESCRIBE {first}").result()}
+            first = self.shards[0]["name"]
+            for index in (first, sx.records_name(first)):
+                described |= {row[0] for row in self.nodes[0].send(f"DESCRIBE {index}").result()}
         except sx.ClusterUnavailable:
             described = set()
-        if not {*VOCAB_COLUMNS, *sx.RECORD_COLUMNS} <= described:
+        if not {*VOCAB_COLUMNS, *sx.RECORD_COLUMNS, "official_excess_ids"} <= described:
             raise sx.ClusterUnavailable(f"{self.url} was made by an earlier version of Promsearch; start a new "
                                         "cluster (search-cluster up) and load it again")
 
@@ -232,8 +233,23 @@ class ClusterWriter:
         self.finish()
         links = json.loads(self.meta.get("links") or "{}")
         batch = lambda statements: self.head.queue.submit(execute_batch, self.head.conn, statements).result()  # noqa: E731
-        self.set_meta(cluster_facets.META_KIND, cluster_facets.encode(
-            cluster_facets.count_values(batch, self.url.name, links)))
+        counted, excess = cluster_facets.count_values(batch, self.url.name, links)
+        self._update_excess(excess)
+        self.finish()
+        self.set_meta(cluster_facets.META_KIND, cluster_facets.encode(counted))
+
+    def _update_excess(self, excess: dict[int, tuple[int, ...]]) -> None:
+        """Sets the documents' ``official_excess_ids``: one UPDATE for the
+        documents of a shard that take the same values (most take one)."""
+        by_values: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+        for key, values in excess.items():
+            by_values.setdefault((key % len(self.shards), values), []).append(key)
+        for (number, values), keys in by_values.items():
+            name = self.shards[number]["name"]
+            for at in range(0, len(keys), sx.VALUES_A_FILTER):
+                self._writes.append(self.nodes[number].send(
+                    f"UPDATE {name} SET official_excess_ids = ({', '.join(map(str, values))}) "
+                    f"WHERE id IN ({', '.join(map(str, keys[at:at + sx.VALUES_A_FILTER]))})"))
 
     def finish(self) -> None:
         """Waits for every write and commit sent."""

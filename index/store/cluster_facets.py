@@ -7,7 +7,11 @@ milliseconds of the nodes' time and more of Python's to name them).
 
 A value's name comes from a representative document's ``facets_json`` (the
 ``GROUP BY`` gives its id); the officials the corpus links to a full name
-are counted under it, a document naming two of its forms once. ``batch``
+are counted under it, a document naming two of its forms once; and each
+document naming two or more of them gets a value for each form past the
+first in ``official_excess_ids``, so a page counts a merged name's
+documents as its forms' counts less the excess (two GROUP BYs of the page's
+one batch, instead of reading every document that names one). ``batch``
 runs statements on the head in one round trip (a list of rows each).
 """
 from __future__ import annotations
@@ -23,10 +27,11 @@ FIRST_GROUPS = 50_000  # values a facet's GROUP BY asks for first; more when it 
 META_KIND = "facets"
 
 
-def count_values(batch, name: str, links: dict[str, str]) -> dict:
-    """{"facets": {facet: [[value, value id, documents], ...]}, "officials":
+def count_values(batch, name: str, links: dict[str, str]) -> tuple[dict, dict]:
+    """({"facets": {facet: [[value, value id, documents], ...]}, "officials":
     {full name: documents}}: every value of every facet, and the full names
-    the officials' links merge, counted by the cluster."""
+    the officials' links merge, counted by the cluster; and the documents
+    whose ``official_excess_ids`` must change, ``merged_officials``)."""
     limit = FIRST_GROUPS
     while True:
         groups = batch([f"SELECT groupby(), COUNT(*), facets_json FROM {name} GROUP BY {facet}_ids "
@@ -41,7 +46,8 @@ def count_values(batch, name: str, links: dict[str, str]) -> dict:
             value = _value_named(facet, int(key), json.loads(facets_json or "{}"))
             if value is not None:
                 facets[facet].append([value, int(key), int(count)])
-    return {"facets": facets, "officials": _linked_totals(batch, name, links, facets["official"])}
+    totals, updates = merged_officials(batch, name, links, facets["official"])
+    return {"facets": facets, "officials": totals}, updates
 
 
 def _value_named(facet: str, key: int, facets: dict) -> str | None:
@@ -61,23 +67,33 @@ def linked_from(links: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def official_filter(full: str, links_from: dict[str, list[str]]) -> str:
-    """The officials' filter for a full name and the names linked to it."""
-    names = sorted({full, *links_from.get(full, [])})
-    return f"official_ids IN ({', '.join(str(sx.facet_value_id('official', v)) for v in names)})"
-
-
-def _linked_totals(batch, name: str, links: dict[str, str], officials: list[list]) -> dict[str, int]:
-    """Documents of each full name some of the officials' values link to
-    (one statement each, all in one round trip)."""
+def merged_officials(batch, name: str, links: dict[str, str], officials: list[list]) -> tuple[dict, dict]:
+    """(documents of each full name the links merge some officials' values
+    under, each document once; the documents whose ``official_excess_ids``
+    must change -> the values they must have), from one scan of every
+    document's officials."""
     links = {short: full for short, full in links.items() if full and full != NOT_AN_OFFICIAL}
     links_from = linked_from(links)
-    merged = list(dict.fromkeys(full for value, _key, _count in officials
-                                if (full := links.get(value) or value) in links_from))
-    if not merged:
-        return {}
-    rows = batch([f"SELECT COUNT(*) FROM {name} WHERE {official_filter(full, links_from)}" for full in merged])
-    return {full: int(found[0][0]) if found else 0 for full, found in zip(merged, rows)}
+    full_of = {key: full for value, key, _count in officials if (full := links.get(value) or value) in links_from}
+    if not full_of:
+        return {}, {}
+    documents = int(batch([f"SELECT COUNT(*) FROM {name}"])[0][0][0]) + 1
+    (rows,) = batch([f"SELECT id, official_ids, official_excess_ids FROM {name} "
+                     f"LIMIT 0,{documents} OPTION max_matches={documents}"])
+    totals: dict[str, int] = dict.fromkeys(dict.fromkeys(full_of.values()), 0)
+    updates: dict[int, tuple[int, ...]] = {}
+    for key, ids, excess in rows:
+        forms: dict[str, int] = {}
+        for value in (ids or "").split(","):
+            full = full_of.get(int(value)) if value else None
+            if full is not None:
+                forms[full] = forms.get(full, 0) + 1
+        for full in forms:
+            totals[full] += 1
+        wanted = tuple(sorted(sx.excess_id(full, extra) for full, many in forms.items() for extra in range(1, many)))
+        if wanted != tuple(sorted(int(v) for v in (excess or "").split(",") if v)):
+            updates[int(key)] = wanted
+    return totals, updates
 
 
 def encode(counted: dict) -> str:

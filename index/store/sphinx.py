@@ -162,6 +162,12 @@ def facet_value_id(name: str, value: str) -> int:
     return doc_key(f"{name}\x00{value}")
 
 
+def excess_id(full: str, extra: int) -> int:
+    """The ``official_excess_ids`` value of a document's ``extra``-th form
+    (from 1) of the full name ``full`` past the first."""
+    return facet_value_id("official excess", f"{full}\x00{extra}")
+
+
 def facet_token(name: str, value: str) -> str:
     """A facet value as a word of the ``facets`` field."""
     return "f" + hashlib.blake2b(f"{name}\x00{value}".encode("utf-8"), digest_size=10).hexdigest()
@@ -206,6 +212,11 @@ SHARD_SCHEMA = """\
     rt_attr_multi_64 = place_ids
     rt_attr_multi_64 = year_ids
     rt_attr_multi_64 = lang_ids
+    # a document naming one person in several forms the officials' links
+    # merge: a value for each form past the first (``excess_id``), set by
+    # the build at the end of a run, so a page counts the merged name's
+    # documents from its GROUP BYs (``cluster_facets``)
+    rt_attr_multi_64 = official_excess_ids
     rt_mem_limit = 256M
     # the words come analysed by Promsearch: no stemming, no stop words, and
     # a charset that keeps each word whole (``token``)

@@ -133,8 +133,8 @@ class ArraysView:
     def doc_frequency(self, field: str, text: str) -> int:
         return self.postings.doc_frequency(field, text)
 
-    def expand_prefix(self, field: str, prefix: str) -> list[str]:
-        return self.postings.expand_prefix(field, prefix)
+    def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        return self.postings.expand_prefix(field, prefix)[:limit]
 
     def has_prefix(self, field: str, prefix: str) -> bool:
         return self.postings.has_prefix(field, prefix)

@@ -181,8 +181,8 @@ class IndexView(Protocol):
     # terms
     def doc_frequency(self, field: str, text: str) -> int: ...
 
-    def expand_prefix(self, field: str, prefix: str) -> list[str]:
-        """Every term of a field starting with ``prefix``, sorted."""
+    def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        """Every term of a field starting with ``prefix``, sorted (the first ``limit``)."""
 
     def has_prefix(self, field: str, prefix: str) -> bool:
         """Does any term of a field start with ``prefix``? (Spellings in the
@@ -195,7 +195,8 @@ class IndexView(Protocol):
         """How many times a term occurs in the selected documents."""
 
     def vocabulary(self) -> list[str]:
-        """Every surface form of the index, sorted (for spelling)."""
+        """Every surface form of the index, sorted (for spelling, unless the
+        view finds candidates itself: ``spelling.spelling_index``)."""
 
 
 class Backend(Protocol):

@@ -3,7 +3,8 @@
 The build files each document's story (``index/stories``) and writes the
 stories of two or more documents in ``stories.json``; a view that has them
 holds them as ``view.stories`` (the embedded backend does; a cluster's view
-does not, and then nothing is collapsed). Above the backend seam, from
+does when it was loaded from an embedded index, ``cluster_from_index``;
+without them nothing is collapsed). Above the backend seam, from
 document ids alone: ``Stories`` numbers one view's stories over its
 document numbers, and ``collapse`` keeps of each story in a selection only
 the copy the engine would rank first (score, then newer date, then number),
@@ -19,6 +20,14 @@ from .records import summary_of
 COUNTS = ("documents", "stories")  # what the facets count (``count=``)
 
 
+def docnums_of(view, doc_ids: list[str]) -> list[int | None]:
+    """Documents' numbers in the view: a cluster's view numbers many at
+    once, densely (its ``docnum_of`` asks the cluster for one, and answers
+    with a reference that is not a number of the arrays here)."""
+    many = getattr(view, "docnums_of", None)
+    return many(doc_ids) if many is not None else [view.docnum_of(doc_id) for doc_id in doc_ids]
+
+
 class Stories:
     """One view's stories of two or more of its live documents."""
 
@@ -28,27 +37,27 @@ class Stories:
         self.number_of: dict[str, int] = {}  # story id -> its index in ``ids``
         self.members: list[list[int]] = []  # docnums, the representative (or the earliest left) first
         self.translation: list[bool] = []
-        if not records:  # no stories (or a cluster, which has none): nothing to number
+        self.index_of_id: dict[str, int] = {}  # a live copy's id -> its story's index in ``ids``
+        if not records:  # no stories: nothing to number
             return
         self.story_of = np.arange(view.doc_count)  # a document alone is its own story
         self.in_story = np.zeros(view.doc_count, dtype=bool)
         for story_id, record in records.items():
-            docnums = [d for d in map(view.docnum_of, record["members"]) if d is not None and view.live[d]]
+            numbered = docnums_of(view, record["members"])
+            docnums = [d for d in numbered if d is not None and view.live[d]]
             if len(docnums) < 2:
                 continue
             number = view.doc_count + len(self.ids)
             self.story_of[docnums] = number
             self.in_story[docnums] = True
             self.number_of[story_id] = len(self.ids)
+            self.index_of_id.update((doc_id, len(self.ids)) for doc_id, d in zip(record["members"], numbered) if d in docnums)
             self.ids.append(story_id)
             self.members.append(docnums)
             self.translation.append(bool(record.get("translation")))
 
     def __bool__(self) -> bool:
         return bool(self.ids)
-
-    def _index(self, docnum: int) -> int | None:
-        return int(self.story_of[docnum]) - len(self.story_of) if self.in_story[docnum] else None
 
     def collapse(self, selected: np.ndarray, scores: np.ndarray | None, sortdate: np.ndarray) -> np.ndarray:
         """``selected`` with only the first-ranked copy of each story kept:
@@ -65,10 +74,11 @@ class Stories:
         out[ranked[first]] = True
         return out
 
-    def about(self, docnum: int, doc_id: str) -> dict:
+    def about(self, doc_id: str) -> dict:
         """A hit's story: its id, how many other copies it has, whether
-        they are in the other language too."""
-        i = self._index(docnum) if self else None
+        they are in the other language too (by id: a cluster's page refers
+        to its hits by cluster id, not by the numbers here)."""
+        i = self.index_of_id.get(doc_id)
         if i is None:
             return {"story": doc_id, "similar": 0, "translation": False}
         return {"story": self.ids[i], "similar": len(self.members[i]) - 1, "translation": self.translation[i]}
@@ -77,7 +87,7 @@ class Stories:
         """A story's copies, the representative first, as plain records;
         None when the view has no such story (a document alone is one)."""
         if story_id not in self.number_of:
-            docnum = view.docnum_of(story_id)
+            docnum = docnums_of(view, [story_id])[0] if self else view.docnum_of(story_id)
             if docnum is None or (self and self.in_story[docnum]):
                 return None
             docnums, translation = [docnum], False

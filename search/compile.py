@@ -166,7 +166,7 @@ class QueryCompiler:
 
     def _prefix(self, node: Prefix):
         view, notes = self.view, self.notes
-        terms = view.expand_prefix("exact", node.prefix)
+        terms = view.expand_prefix("exact", node.prefix, MAX_PREFIX_TERMS + 1)
         if len(terms) > MAX_PREFIX_TERMS:
             notes.append(f"{node.raw} matches more than {MAX_PREFIX_TERMS} words; only the first {MAX_PREFIX_TERMS} are searched")
             terms = terms[:MAX_PREFIX_TERMS]

@@ -37,7 +37,7 @@ from .ranking import DEFAULT, Reranker, query_lemmas
 from .records import public_record, summary_of
 from .request import BadRequest, SearchRequest
 from .resolve import FacetValues
-from .spelling import Speller, SpellingIndex
+from .spelling import Speller, spelling_index
 from .transliteration import Transliterator
 
 # What callers import from here: the engine, its request and record, and its errors.
@@ -78,7 +78,7 @@ class SearchEngine:
         self.planner = Planner(self.parser, self.lemmatizer, Transliterator())
         self._places: Places | None = None  # the knowledge files' places, read on the first search
         self._lexicons = PerView(self._lexicon_of)
-        self._spelling = PerView(lambda view: SpellingIndex(view.vocabulary()))
+        self._spelling = PerView(spelling_index)
         self._named_regions = PerView(lambda view: NamedRegions(view, self.district_of))
         self._stories = PerView(Stories)  # near-duplicates, one hit a story (``collapse.py``)
         self.ranking = DEFAULT  # what the ranking weighs besides BM25F (ranking.py)
@@ -333,7 +333,7 @@ class SearchEngine:
             "snippets": [highlight.to_html(s) for s in snippet_segments],
             "snippet_segments": snippet_segments,
             "matched_via": label,
-            **stories.about(ref, stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
+            **stories.about(stored.get("id", "")),  # "story", "similar" (its other copies), "translation"
         }
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,
@@ -515,7 +515,7 @@ class SearchEngine:
                     seen.add((name, value))
                     out.append({"value": value, "kind": name, "count": count, "label": entity_label(value, name, count)})
         out.sort(key=lambda r: -r["count"])
-        words = {text: view.doc_frequency("exact", text) for text in view.expand_prefix("exact", folded)[:500]}
+        words = {text: view.doc_frequency("exact", text) for text in view.expand_prefix("exact", folded, 500)}
         out += [{"value": w, "kind": "word", "count": c, "label": w}
                 for w, c in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]]
         return out

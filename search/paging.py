@@ -26,10 +26,13 @@ def page_of(view: IndexView, query, filters: dict[str, list[str]], request: Sear
     without inferred regions (``inferred=0``, ``inferred.py``); ``stories``
     (``collapse.py``) keeps one copy a story; ``rescore`` adjusts BM25F
     scores (``ranking.py``). Only the document-number path uses them: a
-    cluster that answers whole pages ranks by its own BM25."""
+    cluster that answers whole pages ranks by its own BM25, and collapses
+    stories only there (a request for every copy, counted by document, is
+    one batch)."""
     counted = view if counted is None else counted
     start = (request.page - 1) * request.per_page
-    if counted is view and not stories:
+    by_story = stories and (request.collapse or request.count == "stories")
+    if counted is view and not by_story:
         answer = answer_page(view, PageRequest(query, filters, "date" if browse else request.sort, start,
                                                request.per_page))
         if answer is not None:

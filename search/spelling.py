@@ -96,6 +96,14 @@ class SpellingIndex:
                                                             score_cutoff=distance, limit=None)]
 
 
+def spelling_index(view):
+    """What finds a view's spelling candidates (``near``): its own, if it
+    has one (a cluster asks its vocabulary per word), else a
+    ``SpellingIndex`` of its every word form."""
+    own = getattr(view, "spelling_index", None)
+    return own() if own is not None else SpellingIndex(view.vocabulary())
+
+
 class Speller:
     """``terms`` answers how many documents hold a term (the search's view);
     ``index`` gives the view's ``SpellingIndex``, asked for only when a
@@ -144,9 +152,13 @@ class Speller:
         if self.in_dictionary(word.surface):
             return None  # a word of its language the index lacks: nothing to correct
         script = script_of(word.surface)
-        candidates = [(distance, -self.terms.doc_frequency("exact", form), form)
-                      for form, distance in self.index().near(word.surface) if self.offered(form, script)]
-        return min(candidates)[2] if candidates else None
+        offered = [(distance, form) for form, distance in self.index().near(word.surface) if self.offered(form, script)]
+        if not offered:
+            return None
+        # the nearest forms, the one in most documents (then the first in order)
+        nearest = min(distance for distance, _form in offered)
+        return min((-self.terms.doc_frequency("exact", form), form) for distance, form in offered
+                   if distance == nearest)[1]
 
     def correct_query(self, parsed: ParsedQuery) -> str | None:
         text = parsed.text

@@ -7,8 +7,9 @@ counter the indexer bumps in the meta index after each batch it writes).
 A view answers a search's page itself (``sphinx_pages``: hits, total and
 disjunctive facet counts in one round trip; the query as one ``MATCH()``,
 ``sphinx_compile``). When it is made it reads the document count, each
-facet's values and their documents (``GROUP BY``), and the vocabulary
-(the ``NAME_vocab`` index: exact forms, each lemma's forms). The seam's
+facet's values and their documents (``GROUP BY``); the vocabulary (the
+``NAME_vocab`` index: exact forms, each lemma's forms) is asked per search
+(``sphinx_vocabulary``), so a view opens as fast at any size. The seam's
 dense questions still work, for what asks them (the CSV export, the
 ``inferred=0`` region filter): the first of them numbers the documents by
 cluster id (one full scan, kept for the view). Then:
@@ -21,7 +22,8 @@ cluster id (one full scan, kept for the view). Then:
 - ``narrow`` and ``facet_counts`` filter and count over the values read
   when the numbering was made, or, over a query this thread matched, by
   the cluster's ``GROUP BY``;
-- records are read by id (``stored_json``, the raw text); a document found
+- records are read by id (``stored_json``, the raw text, from the records
+  index beside each shard, ``sphinx.RECORDS_SCHEMA``); a document found
   by id (``docnum_of``) is referred to by its cluster id, negated.
 
 A node that does not answer: the distributed index answers from the other
@@ -38,12 +40,13 @@ import logging
 import re
 import threading
 import time
-from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
 
-from index.entities.official_links import relink_fields
+from index.entities.official_links import NOT_AN_OFFICIAL, relink_fields
+from index.stories.files import parse_stories
+from index.store import cluster_facets
 from index.store import sphinx as sx
 from index.store.schema import unpack_text
 
@@ -52,6 +55,7 @@ from . import sphinx_pages
 from .backend import IndexUnavailable
 from .facets import FACETS, FacetColumn, FacetCounts, FacetIndex
 from .sphinx_compile import _boosted, _common_boost, compile_match, simplify
+from .sphinx_vocabulary import ClusterVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ SPARE_MATCHES = 10_000  # documents written since the view was made may match to
 INCOMPLETE_VIEW_RETRY_S = 5.0
 RECENT_MATCHES = 4  # a search matches its query, maybe the glossary-free one, and a suggestion's
 EVERY = object()  # the expression of "every document": no MATCH() at all
+MISSING_RECORD = {"id": "", "title": "", "body": ""}
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 
 
@@ -106,21 +111,25 @@ class Cluster:
         raise AssertionError("unreachable")
 
     def query_batch(self, statements: list[str]) -> tuple[list[list[tuple]], list[str]]:
-        """Several statements in one round trip: (each one's rows, warnings)."""
+        """Several statements in one round trip (one for each
+        ``STATEMENTS_A_BATCH``): (each one's rows, warnings)."""
         import pymysql
 
         conn = self.connection()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(";\n".join([*statements, "SHOW META"]))
-                results = [list(cur.fetchall())]
-                while cur.nextset():
-                    results.append(list(cur.fetchall()))
-        except pymysql.err.MySQLError as exc:
-            self.drop()
-            raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
-        meta = results.pop()
-        return results, [value for key, value in meta if key == "warning"]
+        out, warnings = [], []
+        for part in sx.batches(statements):
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(";\n".join([*part, "SHOW META"]))
+                    results = [list(cur.fetchall())]
+                    while cur.nextset():
+                        results.append(list(cur.fetchall()))
+            except pymysql.err.MySQLError as exc:
+                self.drop()
+                raise ClusterDown(f"the search cluster at {self.url} failed a query: {exc.args[-1]}") from exc
+            warnings += [value for key, value in results.pop() if key == "warning"]
+            out += results
+        return out, warnings
 
     def drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -133,7 +142,17 @@ class Cluster:
 
     def meta(self) -> dict[str, str]:
         rows, _ = self.query(f"SELECT kind, value FROM {self.url.meta} LIMIT 0,1000")
-        return {kind: value for kind, value in rows}
+        return sx.meta_values(rows)
+
+
+def read_generation(cluster: Cluster) -> int:
+    """The commit counter alone (the meta index also holds the links, the
+    names and the facet values: megabytes at 100,000 documents)."""
+    try:
+        rows, _ = cluster.query(f"SELECT value FROM {cluster.url.meta} WHERE id = {sx.META_IDS['generation']}")
+    except ClusterDown:
+        return int(read_meta(cluster).get("generation") or 0)  # says what is wrong
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def read_meta(cluster: Cluster) -> dict[str, str]:
@@ -161,12 +180,19 @@ class SphinxView:
         self.links = {name: full for name, full in json.loads(meta.get("links") or "{}").items() if full}
         self.linked_from: dict[str, list[str]] = {}
         for name, full in self.links.items():
-            self.linked_from.setdefault(full, []).append(name)
+            if full != NOT_AN_OFFICIAL:  # a name nothing vouches for: left out of the facet, as on the embedded index
+                self.linked_from.setdefault(full, []).append(name)
+        # a merged name's excess values (``sx.excess_id``): a form past the first, up to all its forms
+        self.excess_of = {sx.excess_id(full, extra): full for full, names in self.linked_from.items()
+                          for extra in range(1, len(names) + 1)}
         # what a search page needs, without numbering the documents (``sphinx_pages``)
-        self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(self)
+        self.documents, averages, self.columns, self._value_of = sphinx_pages.read_values(
+            self, cluster_facets.decode(meta.get(cluster_facets.META_KIND)))
         self.ranker, self.page_ranker = sx.ranker(averages), sx.ranker(averages, facets_weigh=False)
         self._recent = threading.local()  # each thread's last matches (``match``)
-        self._vocabulary_rows()
+        self.vocabulary_index = ClusterVocabulary(self.name, cluster)  # asked per search
+        # the stories of an embedded index copied here (``cluster_from_index``), collapsed above the seam
+        self.stories = parse_stories(meta.get("stories"))
         # made while a shard did not answer: its documents are not numbered
         # here, so the backend makes a new view once it answers again
         self.missing_when_made = sorted(self._missing_now())
@@ -175,19 +201,30 @@ class SphinxView:
     # -- the dense numbering, made only when a question of the dense path asks ------------------
     @functools.cached_property
     def _numbering(self) -> "_Numbering":
-        """Every document's cluster id, date and facet values, read once
-        (one full scan: what the page path does without)."""
+        """Every document's cluster id and date, read once (one full scan:
+        what the page path does without)."""
         limit = self.documents + SPARE_MATCHES
-        rows = self._rows(f"SELECT id, sortdate, facets_json FROM {self.name} "
+        rows = self._rows(f"SELECT id, sortdate FROM {self.name} "
                           f"ORDER BY id ASC LIMIT 0,{limit} OPTION max_matches={limit}")
         keys = np.array([r[0] for r in rows], dtype=np.int64)
-        per_doc = [json.loads(r[2] or "{}") for r in rows]
-        facets = FacetIndex.of_columns(self._facet_columns(per_doc, len(rows)), len(rows))
-        return _Numbering(keys, np.array([r[1] for r in rows], dtype=np.int64), facets, limit)
+        return _Numbering(keys, np.array([r[1] for r in rows], dtype=np.int64), limit)
+
+    @functools.cached_property
+    def _facet_index(self) -> FacetIndex:
+        """Every numbered document's facet values (one more scan, only for
+        what counts facets on the dense path: the stories need only numbers)."""
+        rows = self._rows(f"SELECT id, facets_json FROM {self.name} "
+                          f"ORDER BY id ASC LIMIT 0,{self._limit} OPTION max_matches={self._limit}")
+        per_doc: list[dict] = [{} for _ in range(self.doc_count)]
+        at, known = self._docnums(np.array([r[0] for r in rows], dtype=np.int64))
+        for row, docnum, has in zip(rows, at.tolist(), known.tolist()):
+            if has:  # a document written since the numbering is left out, as from the numbers
+                per_doc[docnum] = json.loads(row[1] or "{}")
+        return FacetIndex.of_columns(self._facet_columns(per_doc, self.doc_count), self.doc_count)
 
     keys = property(lambda self: self._numbering.keys)
     sortdate = property(lambda self: self._numbering.sortdate)
-    facets = property(lambda self: self._numbering.facets)
+    facets = property(lambda self: self._facet_index)
     doc_count = property(lambda self: len(self._numbering.keys))
     live = property(lambda self: np.ones(len(self._numbering.keys), dtype=bool))
     _limit = property(lambda self: self._numbering.limit)
@@ -405,73 +442,66 @@ class SphinxView:
             for docnum, facets in enumerate(per_doc):
                 values = facets.get(name) or []
                 for value in {renamed.get(v) or v for v in ([values] if isinstance(values, str) else values)}:
-                    pairs.setdefault(value, []).append(docnum)
+                    if value != NOT_AN_OFFICIAL:
+                        pairs.setdefault(value, []).append(docnum)
             values = list(pairs)
             doc_ids = np.array([d for v in values for d in pairs[v]], dtype=np.intp)
             value_ids = np.array([i for i, v in enumerate(values) for _ in pairs[v]], dtype=np.int32)
             columns[name] = FacetColumn.from_pairs(name, values, doc_ids, value_ids, doc_count)
         return columns
 
-    # -- records ----------------------------------------------------------------------------
+    # -- records (the records index beside each shard: ``sphinx.RECORDS_SCHEMA``) -----------
     def _record(self, docnum: int, column: str):
-        rows = self._rows(f"SELECT {column} FROM {self.name} WHERE id = {self._key_of(docnum)}")
+        rows = self._rows(f"SELECT {column} FROM {sx.records_name(self.name)} WHERE id = {self._key_of(docnum)}")
         return rows[0][0] if rows else None
+
+    def records(self, keys: list[int]) -> dict[int, dict]:
+        """The stored records of documents by cluster id, in one statement
+        (one on a shard that stopped answering since: empty)."""
+        found = {}
+        if keys:
+            rows = self._rows(f"SELECT id, stored_json FROM {sx.records_name(self.name)} "
+                              f"WHERE id IN ({', '.join(map(str, keys))}) LIMIT 0,{len(keys)}")
+            found = {int(key): json.loads(value) for key, value in rows}
+        return {key: found.get(key) or dict(MISSING_RECORD) for key in keys}
 
     def stored(self, docnum: int) -> dict:
         value = self._record(docnum, "stored_json")
         if value is None:
             # on a shard that stopped answering after this view was made
-            return {"id": "", "title": "", "body": ""}
+            return dict(MISSING_RECORD)
         return relink_fields(json.loads(value), self.links)
 
     def source_text(self, docnum: int, stored: dict) -> str:
         value = self._record(docnum, "source_text")
         return unpack_text(base64.b64decode(value)) if value else ""
 
+    def docnums_of(self, doc_ids: list[str]) -> list[int | None]:
+        """Documents' dense numbers (the numbering's: made if not yet), or
+        None for those this view lacks: a story's copies, all at once."""
+        keys = np.array([sx.doc_key(doc_id) for doc_id in doc_ids], dtype=np.int64)
+        at, known = self._docnums(keys)
+        return [int(a) if k else None for a, k in zip(at.tolist(), known.tolist())]
+
     def docnum_of(self, doc_id: str) -> int | None:
         """The document's reference (its cluster id, negated), if the cluster has it."""
         key = sx.doc_key(doc_id)
         return sphinx_pages.ref(key) if self._rows(f"SELECT id FROM {self.name} WHERE id = {key}") else None
 
-    # -- terms ------------------------------------------------------------------------------
-    def _vocabulary_rows(self) -> None:
-        """The exact forms, sorted, and each lemma's forms, from ``NAME_vocab``."""
-        vocab = f"{self.name}_vocab"
-        total = self._count(f"SELECT COUNT(*) FROM {vocab}")
-        rows = self._rows(f"SELECT kind, term, lemma FROM {vocab} LIMIT 0,{total + 1} OPTION max_matches={total + 1}")
-        self._exact = sorted({term for kind, term, _ in rows if kind == "exact"})
-        self._forms: dict[str, list[str]] = {}
-        for kind, term, lemma in rows:
-            if kind == "form":
-                self._forms.setdefault(lemma, []).append(term)
-        self._lemmas_of: dict[str, list[str]] = {}
-        for lemma, forms in self._forms.items():
-            forms.sort()
-            for form in forms:
-                self._lemmas_of.setdefault(form, []).append(lemma)
-
+    # -- terms (the vocabulary's: ``sphinx_vocabulary``) ---------------------------------------
     def doc_frequency(self, field: str, text: str) -> int:
         expression = compile_match(q.Term(field, text))
         # counted without ranking: the default ranker scores every match first
         return self._count(f"SELECT COUNT(*) FROM {self.name} WHERE MATCH({sx.quote(expression)}) OPTION ranker=none")
 
-    def expand_prefix(self, field: str, prefix: str) -> list[str]:
-        if field != "exact":
-            return []
-        start = bisect_left(self._exact, prefix)
-        end = start
-        while end < len(self._exact) and self._exact[end].startswith(prefix):
-            end += 1
-        return self._exact[start:end]
+    def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        return self.vocabulary_index.expand_prefix(prefix, limit) if field == "exact" else []
 
     def has_prefix(self, field: str, prefix: str) -> bool:
-        if field != "exact":
-            return bool(self.expand_prefix(field, prefix))
-        at = bisect_left(self._exact, prefix)
-        return at < len(self._exact) and self._exact[at].startswith(prefix)
+        return field == "exact" and self.vocabulary_index.has_prefix(prefix)
 
     def forms(self, lemma: str) -> list[str]:
-        return self._forms.get(lemma, [])
+        return self.vocabulary_index.forms(lemma)
 
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """The term's hits in the selected documents: the ranker counts them.
@@ -484,7 +514,8 @@ class SphinxView:
         if (field, text, paged) not in kept:
             siblings = [text]
             if field == "exact":
-                siblings += [form for lemma in self._lemmas_of.get(text, ()) for form in self._forms.get(lemma, ())
+                siblings += [form for lemma in self.vocabulary_index.lemmas_of(text)
+                             for form in self.vocabulary_index.forms(lemma)
                              if form != text and (field, form, paged) not in kept]
             siblings = list(dict.fromkeys(siblings))
             if paged is not None:  # the page path's selection: counted by the cluster
@@ -502,14 +533,18 @@ class SphinxView:
         return int(hits[selection & mask].sum())
 
     def vocabulary(self) -> list[str]:
-        return self._exact
+        """Every exact form, read whole (the engine's spelling asks ``spelling_index`` instead)."""
+        return self.vocabulary_index.expand_prefix("")
+
+    def spelling_index(self) -> ClusterVocabulary:
+        """What finds a word's spelling candidates: the vocabulary, asked per word."""
+        return self.vocabulary_index
 
 
 @dataclass(frozen=True)
 class _Numbering:
     keys: np.ndarray  # the cluster ids, sorted: a document's number is its place here
     sortdate: np.ndarray
-    facets: FacetIndex
     limit: int  # matches a query of the dense path reads at most
 
 
@@ -523,14 +558,14 @@ class SphinxBackend:
         self._view: SphinxView | None = None
 
     def view(self) -> SphinxView:
-        meta = read_meta(self.cluster)
-        generation = int(meta.get("generation") or 0)
+        generation = read_generation(self.cluster)  # one small row a search; the rest of the meta for a new view
         view = self._view
         if view is not None and view.generation == generation and not self._stale(view):
             return view
         with self._lock:
             if self._view is None or self._view.generation != generation or self._stale(self._view):
-                self._view = SphinxView(self.cluster, generation, meta)
+                meta = read_meta(self.cluster)
+                self._view = SphinxView(self.cluster, int(meta.get("generation") or 0), meta)
             return self._view
 
     @staticmethod

@@ -1,18 +1,19 @@
 """A whole search page asked of the cluster (``backend.answer_page``).
 
-One multi-statement round trip a search: the page's hits with their
-stored records (``ORDER BY`` weight, then newer date; or by date), the
+One multi-statement round trip a search: the page's hits (``ORDER BY``
+weight, then newer date; or by date; their stored records in one more
+statement, from the records index: ``sphinx.RECORDS_SCHEMA``), the
 total (``SHOW META``'s ``total_found``), and one ``GROUP BY`` a facet,
 each with every other facet's filter (disjunctive counts; Manticore's
-``FACET`` would say them in one statement, Sphinx 2.2 has none). A second
-one only where the first cannot say it: the officials the corpus links to
-a full name (a document naming both counts once) when the page's counts
-have one. The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
+``FACET`` would say them in one statement, Sphinx 2.2 has none). The officials
+the corpus links to a full name count its forms' documents less the excess
+of those naming it in several forms (one more GROUP BY of the batch,
+``index.store.cluster_facets``). The query is one ``MATCH()`` (``sphinx_compile.weighted_match``).
 
 What a view knows without numbering its documents comes from here too:
-each facet's values and their documents (``read_values``: one ``GROUP BY``
-a facet over the whole cluster, the value's name read from a
-representative document's ``facets_json``), and a page's documents are
+each facet's values and their documents (``read_values``: as the build
+counted them at the end of its run, ``index.store.cluster_facets``), and a
+page's documents are
 referred to by their cluster id, negated (``ref``), so that no reference
 is a document number of the dense path.
 """
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.entities.official_links import relink_fields
+from index.entities.official_links import NOT_AN_OFFICIAL, relink_fields
+from index.store import cluster_facets
 from index.store import sphinx as sx
 
 from . import backend as q
@@ -33,7 +35,6 @@ from .sphinx_compile import simplify, searches_forms, weighted_match
 
 SCORE_SCALE = 10_000  # the ranker's weights are integers: its formula multiplies by this
 NO_RANKING = "ranker=none"
-FIRST_GROUPS = 50_000  # values a facet's GROUP BY asks for first; more when it is full
 FIELD_WEIGHT = {"title": 5, "body": 2, "exact": 3}  # as sphinx.FIELD_WEIGHTS numbers the fields
 
 
@@ -72,64 +73,39 @@ class ClusterSelection:
 
 
 # -- a view's facet values, read once a view ----------------------------------------------------
-def read_values(view) -> tuple[int, dict[str, float], dict[str, ValueColumn], dict[str, dict[int, str]]]:
+def read_values(view, counted: dict | None) -> tuple[int, dict[str, float], dict[str, ValueColumn], dict[str, dict[int, str]]]:
     """(documents, average field lengths, each facet's values, each facet's
-    value ids -> values), in one round trip (two with officials linked)."""
-    name = view.name
-    limit = FIRST_GROUPS
-    while True:
-        statements = [f"SELECT COUNT(*), SUM(title_len), SUM(body_len), SUM(exact_len) FROM {name}"]
-        statements += [f"SELECT groupby(), COUNT(*), facets_json FROM {name} GROUP BY {facet}_ids "
-                       f"LIMIT 0,{limit} OPTION max_matches={limit}" for facet in FACETS]
-        summary, *groups = view._batch(statements)
-        if all(len(rows) < limit for rows in groups):
-            break
-        limit *= 8  # a facet with more values than were asked for: again, with room for all
+    value ids -> values): the values as the build counted them at the end of
+    its run (``counted``: the meta index's, ``cluster_facets``), or, where it
+    did not (a cluster loaded by an earlier version), counted now."""
+    (summary,) = view._batch([f"SELECT COUNT(*), SUM(title_len), SUM(body_len), SUM(exact_len) FROM {view.name}"])
     documents = int(summary[0][0]) if summary else 0
     averages = {field: int(summary[0][1 + i] or 0) / max(documents, 1) if summary else 1.0
                 for i, field in enumerate(("title", "body", "exact"))}
+    if counted is None:
+        counted, _stale = cluster_facets.count_values(view._batch, view.name, view.links)
     value_of: dict[str, dict[int, str]] = {}
-    raw_counts: dict[str, dict[str, int]] = {}
-    for facet, rows in zip(FACETS, groups):
-        value_of[facet], raw_counts[facet] = {}, {}
-        for key, count, facets_json in rows:
-            value = _value_named(facet, int(key), json.loads(facets_json or "{}"))
-            if value is not None:
-                value_of[facet][int(key)] = value
-                raw_counts[facet][value] = int(count)
-    columns = {facet: ValueColumn(facet, list(counts), list(counts.values()))
-               for facet, counts in raw_counts.items() if facet != "official"}
-    columns["official"] = _officials(view, raw_counts["official"])
+    columns: dict[str, ValueColumn] = {}
+    for facet in FACETS:
+        rows = counted["facets"].get(facet) or []
+        value_of[facet] = {int(key): value for value, key, _count in rows}
+        if facet != "official":
+            columns[facet] = ValueColumn(facet, [value for value, _key, _count in rows],
+                                         [count for _value, _key, count in rows])
+    columns["official"] = _officials(view, counted["facets"].get("official") or [], counted["officials"])
     return documents, averages, columns, value_of
 
 
-def _value_named(facet: str, key: int, facets: dict) -> str | None:
-    values = facets.get(facet) or []
-    for value in [values] if isinstance(values, str) else values:
-        if sx.facet_value_id(facet, value) == key:
-            return value
-    return None
-
-
-def _officials(view, counts: dict[str, int]) -> ValueColumn:
+def _officials(view, rows: list, linked_totals: dict[str, int]) -> ValueColumn:
     """The officials under the names the corpus completes them to (as the
     embedded index counts them): a full name's documents are those that
     name it in any of its forms, counted by the cluster once each."""
     totals: dict[str, int] = {}
-    merged: list[str] = []
-    for value, count in counts.items():
+    for value, _key, count in rows:
         full = view.links.get(value) or value
-        if full in view.linked_from:
-            if full not in totals:
-                merged.append(full)
-            totals[full] = 0
-        else:
-            totals[full] = count
-    if merged:
-        statements = [f"SELECT COUNT(*) FROM {view.name} WHERE {view._filter_clause('official', [full])}"
-                      for full in merged]
-        for full, rows in zip(merged, view._batch(statements)):
-            totals[full] = int(rows[0][0]) if rows else 0
+        if full == NOT_AN_OFFICIAL:
+            continue
+        totals[full] = linked_totals.get(full, 0) if full in view.linked_from else count
     return ValueColumn("official", list(totals), list(totals.values()))
 
 
@@ -149,7 +125,7 @@ def answer(view, request: PageRequest) -> PageAnswer:
     order = "w DESC, sortdate DESC, id ASC" if ranked else "sortdate DESC, id ASC"
     ranking = f"ranker={view.page_ranker}" if ranked else NO_RANKING
     options = f"max_matches={max(top, 1)}" + (f", {ranking}" if expression is not None else "")
-    statements = [f"SELECT id, WEIGHT() AS w, stored_json FROM {view.name}{selection.where()} ORDER BY {order} "
+    statements = [f"SELECT id, WEIGHT() AS w FROM {view.name}{selection.where()} ORDER BY {order} "
                   f"LIMIT {request.start},{request.count} OPTION {options}", "SHOW META"]
     statements += _facet_statements(view, expression, request.filters)
     fallback = query if ranked and isinstance(query, q.Fallback) else None
@@ -158,19 +134,20 @@ def answer(view, request: PageRequest) -> PageAnswer:
         statements.append(f"SELECT id, WEIGHT() AS w FROM {view.name} WHERE MATCH({sx.quote(main)}) "
                           f"ORDER BY w ASC LIMIT 0,1 OPTION ranker={view.page_ranker}")
     results = view._batch(statements)
-    rows, meta, groups = results[0], dict(results[1]), results[2:2 + len(FACETS)]
+    rows, meta, groups = results[0], dict(results[1]), results[2:3 + len(FACETS)]
     view._note_missing([value for key, value in results[1] if key == "warning"])
     floor = None
     if fallback is not None:
         lowest = results[-1] if main is not None else []
         floor = lowest[0][1] / SCORE_SCALE if lowest else 1.0
+    records = view.records([key for key, _weight in rows])
     hits = []
-    for key, weight, stored_json in rows:
+    for key, weight in rows:
         score = None
         if ranked:
             score = weight / SCORE_SCALE if weight or floor is None else fallback.weight * floor
-        hits.append((ref(key), score, relink_fields(json.loads(stored_json), view.links)))
-    counts = _facet_counts(view, expression, request.filters, groups)
+        hits.append((ref(key), score, relink_fields(records[key], view.links)))
+    counts = _facet_counts(view, groups)
     return PageAnswer(hits, int(meta.get("total_found", 0)), counts, selection)
 
 
@@ -181,20 +158,26 @@ def _nothing(view, selection: ClusterSelection) -> PageAnswer:
 
 
 def _facet_statements(view, expression: str | None, filters: dict[str, list[str]]) -> list[str]:
+    """One GROUP BY a facet, each with the other facets' filters; then the
+    officials' excess (``cluster_facets``), with the officials' conditions."""
     statements = []
-    for name in FACETS:
+    for name in (*FACETS, "official_excess"):
+        facet = "official" if name == "official_excess" else name
         conditions = [f"MATCH({sx.quote(expression)})"] if expression else []
         conditions += [view._filter_clause(other, values) for other, values in filters.items()
-                       if values and other != name and other in FACETS]
+                       if values and other != facet and other in FACETS]
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        limit = 2 * len(view.columns[name].values) + 1000  # values written since the view was made
+        limit = 2 * len(view.columns[facet].values) + 1000  # values written since the view was made
         statements.append(f"SELECT groupby(), COUNT(*) FROM {view.name}{where} GROUP BY {name}_ids "
                           f"LIMIT 0,{limit} OPTION max_matches={limit}" + (f", {NO_RANKING}" if expression else ""))
     return statements
 
 
-def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], groups) -> dict[str, FacetCounts]:
-    counts, linked = {}, []
+def _facet_counts(view, groups) -> dict[str, FacetCounts]:
+    """Each facet's counts from its GROUP BY; a full name the officials'
+    links merge counts its forms' documents less the excess of those that
+    name it in more than one form (the last group)."""
+    counts, merged = {}, {}
     for name, rows in zip(FACETS, groups):
         column, value_of = view.columns[name], view._value_of[name]
         found = np.zeros(len(column.values), dtype=np.int64)
@@ -202,26 +185,24 @@ def _facet_counts(view, expression: str | None, filters: dict[str, list[str]], g
             value = value_of.get(int(key))
             if name == "official" and value is not None:
                 value = view.links.get(value) or value
+                if value == NOT_AN_OFFICIAL:  # a name nothing vouches for: not counted, as on the embedded index
+                    continue
                 if value in view.linked_from:
-                    linked.append(value)  # counted again below: a document naming two of its forms counts once
+                    merged[value] = merged.get(value, 0) + int(count)  # less the excess, below
                     continue
             index = column.index_of.get(value)
             if index is not None:  # a value written since this view was made is left out
                 found[index] = int(count)
         counts[name] = FacetCounts(column, found)
-    if linked:
-        official = view.columns["official"]
-        others = [view._filter_clause(other, values) for other, values in filters.items()
-                  if values and other != "official" and other in FACETS]
-        full_names = [v for v in dict.fromkeys(linked) if v in official.index_of]
-        statements = []
-        for full in full_names:
-            clauses = ([f"MATCH({sx.quote(expression)})"] if expression else []) + others
-            clauses.append(view._filter_clause("official", [full]))
-            statements.append(f"SELECT COUNT(*) FROM {view.name} WHERE {' AND '.join(clauses)}"
-                              + (f" OPTION {NO_RANKING}" if expression else ""))
-        for full, rows in zip(full_names, view._batch(statements)):
-            counts["official"].counts[official.index_of[full]] = int(rows[0][0]) if rows else 0
+    for key, count in groups[len(FACETS)]:
+        full = view.excess_of.get(int(key))
+        if full in merged:
+            merged[full] -= int(count)
+    official = counts["official"]
+    for full, count in merged.items():
+        index = official.column.index_of.get(full)
+        if index is not None:
+            official.counts[index] = count
     return counts
 
 

@@ -31,6 +31,8 @@ QUERIES = [
     "", "импортозамещения", "завод OR промышленность", "промышлен*", '"технологического суверенитета"',
     "!импортозамещение", "завод -экспорт", "губернатор", "экспорт", "regione", "industria", "title:завод",
     "производство AND поддержка", "NOT экспорт", "губернатор*",
+    # the vocabulary asked per search: a typo's correction, a name in the other script
+    "импртозамещение", "Khabarovsk",
 ]
 FILTERS = [{}, {"lang": ["ru"]}, {"year": ["2020", "2021"]}, {"lang": ["it"], "year": ["2019"]}]
 
@@ -71,6 +73,13 @@ def _facet_counts(record: dict) -> dict:
     return counts
 
 
+def _explained(record: dict) -> list:
+    """What the words matched: each word's reading and the forms found
+    (their counts may differ: docs/scale-out.md)."""
+    return [(e["word"], e["lemma"], e["transliteration"], sorted(f["form"] for f in e["forms"]))
+            for e in record["explain"]]
+
+
 def _compare(embedded: SearchEngine, cluster: SearchEngine, queries, filters_list) -> dict:
     """Every query with every filter on both: the same totals and facet
     counts (all values: facet_top=None), and the top 10's overlap."""
@@ -84,6 +93,8 @@ def _compare(embedded: SearchEngine, cluster: SearchEngine, queries, filters_lis
             assert "partial" not in b, (text, filters, b.get("missing_shards"))  # a node slow to answer
             assert a["total"] == b["total"], (text, filters)
             assert _facet_counts(a) == _facet_counts(b), (text, filters)
+            assert a["suggestion"] == b["suggestion"], (text, filters)
+            assert _explained(a) == _explained(b), (text, filters)
             top_a, top_b = {h["id"] for h in a["hits"]}, {h["id"] for h in b["hits"]}
             if top_a:
                 overlaps.append(len(top_a & top_b) / len(top_a))
@@ -220,6 +231,25 @@ def test_a_cluster_fed_from_the_embedded_index_answers_like_it(tmp_path_factory,
         cluster_cli.down(directory)
 
 
+def test_a_view_opens_without_reading_the_vocabulary_or_grouping_the_documents(seed_cluster, lemmatizer,
+                                                                              monkeypatch):
+    """Opening a view reads the facet values the build counted at the end of
+    its run (the same a count now gives) and nothing of the vocabulary."""
+    from search import sphinx_backend as sb, sphinx_pages
+
+    asked = []
+    real_batch, real_query = sb.Cluster.query_batch, sb.Cluster.query
+    monkeypatch.setattr(sb.Cluster, "query_batch", lambda self, s: asked.extend(s) or real_batch(self, s))
+    monkeypatch.setattr(sb.Cluster, "query", lambda self, sql, args=None: asked.append(sql) or real_query(self, sql, args))
+    view = SphinxBackend(seed_cluster).view()
+    assert asked and not any("GROUP BY" in sql or "_vocab" in sql for sql in asked), asked
+    _documents, _averages, counted_now, _value_of = sphinx_pages.read_values(view, None)
+    for name, column in view.columns.items():
+        assert dict(zip(column.values, column.totals.tolist())) == \
+            dict(zip(counted_now[name].values, counted_now[name].totals.tolist())), name
+    assert view.columns["lang"].values and view.columns["year"].values
+
+
 def test_a_page_is_one_round_trip_and_the_view_reads_no_document_list(seed_cluster, lemmatizer, monkeypatch):
     """The page path: a search's hits, total and facet counts in one batch,
     and the view never numbers the documents (no full scan of ids)."""
@@ -237,3 +267,68 @@ def test_a_page_is_one_round_trip_and_the_view_reads_no_document_list(seed_clust
     assert len(page_batches) == 1 and len(page_batches[0]) >= 8  # page, meta, six facets
     assert not any("ORDER BY id ASC" in sql for sql in singles + [s for b in batches for s in b])
     assert "_numbering" not in vars(cluster.backend.view())
+
+
+def test_a_cluster_fed_from_an_index_with_stories_collapses_them_as_it_does(tmp_path_factory, build_index,
+                                                                            lemmatizer):
+    """The index's stories go to the cluster's meta index with its
+    documents: one hit a story, its copies counted, facets by story, the
+    story's page (documents written for the story tests)."""
+    from index.build.cluster_from_index import copy_to_cluster
+    from stories_corpus import DOCS, write_jsonl
+
+    work = tmp_path_factory.mktemp("sphinx-stories")
+    build_index(work / "index", [write_jsonl(work / "docs.jsonl", list(DOCS))])
+    directory, url = _cluster(tmp_path_factory, "sphinx-stories-cluster")
+    try:
+        copy_to_cluster(work / "index", url)
+        embedded, cluster = _engines(SearchEngine(work / "index", lemmatizer=lemmatizer), url, lemmatizer)
+        for request in (SearchRequest("завод металлоконструкций", per_page=20), SearchRequest(""),
+                        SearchRequest("церемонии запуска пресс-служба")):
+            a, b = embedded.search(request, facet_top=None), cluster.search(request, facet_top=None)
+            assert b["collapsed"] is True and "partial" not in b
+            assert a["total"] == b["total"] and _facet_counts(a) == _facet_counts(b), request
+            # the same stories, each once; which copy shows may differ where the cluster's scores
+            # do (its idf is per shard, and exact copies tie on the embedded index)
+            assert sorted((h["story"], h["similar"], h["translation"]) for h in a["hits"]) == \
+                sorted((h["story"], h["similar"], h["translation"]) for h in b["hits"]), request
+            assert len({h["story"] for h in b["hits"]}) == len(b["hits"])
+        # by story, a story counts once (under its first copy: which, where two share a date, may differ)
+        by_story = _facet_counts(cluster.search(SearchRequest("", count="stories"), facet_top=None))
+        assert by_story[("region", "Хабаровский край")] == 4
+        plant = next(h for h in cluster.search(SearchRequest("завод металлоконструкций"))["hits"] if h["story"] == "plant")
+        assert plant["similar"] == 3 and plant["translation"] is True
+        # every copy: the cluster's one-batch page, each hit still saying its story
+        every = cluster.search(SearchRequest("завод металлоконструкций", per_page=20, collapse=False))
+        assert every["total"] == embedded.search(SearchRequest("завод металлоконструкций", collapse=False))["total"]
+        assert every["collapsed"] is False
+        assert {h["id"]: h["story"] for h in every["hits"] if h["id"].startswith("plant")} == \
+            {"plant": "plant", "plant-copy": "plant", "plant-new-lead": "plant",
+             "plant-retold": "plant-retold"}
+        assert cluster.story("plant") == embedded.story("plant")
+        assert cluster.story("plant-copy") is None and cluster.story("roads")["documents"][0]["id"] == "roads"
+    finally:
+        cluster_cli.down(directory)
+
+
+def test_one_word_names_nothing_vouches_for_are_left_out_on_a_cluster_too(tmp_path_factory, build_index,
+                                                                         lemmatizer):
+    """A name the officials' links mark as no official is no facet value on
+    either backend, and a lone surname counts under its full name once."""
+    from index.build.cluster_from_index import copy_to_cluster
+    from conftest import write_docs
+    from test_one_word_officials import DOCS
+
+    work = tmp_path_factory.mktemp("sphinx-one-word")
+    build_index(work / "index", [write_docs(work / "docs", DOCS)])
+    directory, url = _cluster(tmp_path_factory, "sphinx-one-word-cluster")
+    try:
+        copy_to_cluster(work / "index", url)
+        embedded, cluster = _engines(SearchEngine(work / "index", lemmatizer=lemmatizer), url, lemmatizer)
+        officials = {v["value"]: v["count"] for v in cluster.search(SearchRequest(""), facet_top=None)["facets"]["official"]}
+        assert "Лексус" not in officials and "\x00" not in officials
+        assert officials["Gian Carlo Muzzarelli"] == 2 and "Muzzarelli" not in officials
+        assert "Лексус" not in cluster.backend.view().columns["official"].index_of
+        _compare(embedded, cluster, ["", "цех", "sindaco"], [{}, {"lang": ["it"]}])
+    finally:
+        cluster_cli.down(directory)

@@ -59,7 +59,19 @@ def ranker(average_lengths: dict[str, float], facets_weigh: bool = True) -> str:
 _PLAIN_CHARS = "0-9a-z\u0430-\u044f\u0451\u00df-\u00f6\u00f8-\u00ff"
 _PLAIN_WORD = re.compile(f"[{_PLAIN_CHARS}]+")
 _NOT_PLAIN = re.compile(f"[^{_PLAIN_CHARS}]")
+_NOT_PLAIN_NOR_SPACE = re.compile(f"[^ {_PLAIN_CHARS}]")
 CHARSET_TABLE = "0..9, a..z, _, U+430..U+44F, U+451, U+DF..U+F6, U+F8..U+FF"
+
+
+# Statements a multi-statement round trip may hold: a distributed index
+# passes them to its agents as one multi-query, and an agent refuses more
+# than 32 (with only a warning: the answer would be the head's shard alone).
+STATEMENTS_A_BATCH = 32
+VALUES_A_FILTER = 4096  # values an IN filter may list (more: the agent refuses the query, with a warning)
+
+
+def batches(statements: list[str]) -> list[list[str]]:
+    return [statements[at:at + STATEMENTS_A_BATCH] for at in range(0, len(statements), STATEMENTS_A_BATCH)]
 
 
 class ClusterUnavailable(RuntimeError):
@@ -132,12 +144,28 @@ def token(word: str) -> str:
     spells a few hundred thousand words, most of them many times.)"""
     if _PLAIN_WORD.fullmatch(word):
         return word
-    return _NOT_PLAIN.sub(lambda found: f"_{ord(found.group()):x}_", word)
+    return _NOT_PLAIN.sub(_hex, word)
+
+
+def _hex(found: re.Match) -> str:
+    return f"_{ord(found.group()):x}_"
+
+
+def spell_words(text: str) -> str:
+    """Words joined by spaces, each spelled as ``token`` spells it, in one
+    pass over the text (a document's few thousand words, one call)."""
+    return _NOT_PLAIN_NOR_SPACE.sub(_hex, text)
 
 
 def facet_value_id(name: str, value: str) -> int:
     """A facet value as an integer, for the ``NAME_ids`` attributes."""
     return doc_key(f"{name}\x00{value}")
+
+
+def excess_id(full: str, extra: int) -> int:
+    """The ``official_excess_ids`` value of a document's ``extra``-th form
+    (from 1) of the full name ``full`` past the first."""
+    return facet_value_id("official excess", f"{full}\x00{extra}")
 
 
 def facet_token(name: str, value: str) -> str:
@@ -152,6 +180,12 @@ def quote(value: str) -> str:
 
 def shard_name(name: str, number: int) -> str:
     return f"{name}_shard{number}"
+
+
+def records_name(index: str) -> str:
+    """The index of a shard's records (``RECORDS_SCHEMA``), or, of the
+    distributed index's name, the distributed index over them all."""
+    return f"{index}_records"
 
 
 SHARD_SCHEMA = """\
@@ -178,8 +212,11 @@ SHARD_SCHEMA = """\
     rt_attr_multi_64 = place_ids
     rt_attr_multi_64 = year_ids
     rt_attr_multi_64 = lang_ids
-    rt_attr_string = stored_json
-    rt_attr_string = source_text
+    # a document naming one person in several forms the officials' links
+    # merge: a value for each form past the first (``excess_id``), set by
+    # the build at the end of a run, so a page counts the merged name's
+    # documents from its GROUP BYs (``cluster_facets``)
+    rt_attr_multi_64 = official_excess_ids
     rt_mem_limit = 256M
     # the words come analysed by Promsearch: no stemming, no stop words, and
     # a charset that keeps each word whole (``token``)
@@ -189,6 +226,53 @@ SHARD_SCHEMA = """\
     dict = keywords
 """
 
+# A shard's records, beside it on its node (``records_name``): the stored
+# record as JSON and the raw text, Zstandard-compressed, base64. Not in the
+# shard itself: Sphinx 2.2 copies a match's string attributes into every
+# sorter it passes (a page's, each facet's GROUP BY), and with 20 KB of
+# strings a document a GROUP BY of 20,000 officials cost 1.9 s of CPU
+# instead of 20 ms. A page reads its ten records from here by id.
+RECORDS_SCHEMA = """\
+    type = rt
+    path = {path}
+    rt_field = record_text
+    rt_attr_string = stored_json
+    rt_attr_string = source_text
+    rt_mem_limit = 256M
+"""
+RECORD_COLUMNS = ("stored_json", "source_text")
+
+# The meta index's rows: a kind each, a value too long for one string
+# attribute in several (Sphinx 2.2 cuts a string attribute at 4 MB without
+# a word: its length has 22 bits). The first row then says how many.
+META_IDS = {"generation": 1, "shards": 2, "links": 3, "persons": 4, "stories": 5, "facets": 6}
+META_PART = 500_000  # characters a row holds: 2 MB of UTF-8 at most
+_PARTS_MARK = "#parts:"  # no value held whole starts so (JSON, numbers)
+
+
+def meta_rows(kind: str, value: str) -> list[tuple[int, str, str]]:
+    """(id, kind, value) of the rows that hold a meta value."""
+    if len(value) <= META_PART:
+        return [(META_IDS[kind], kind, value)]
+    parts = [value[at:at + META_PART] for at in range(0, len(value), META_PART)]
+    base = META_IDS[kind] * 1_000_000
+    return [(META_IDS[kind], kind, f"{_PARTS_MARK}{len(parts)}"),
+            *((base + i, f"{kind}#{i}", part) for i, part in enumerate(parts))]
+
+
+def meta_values(rows) -> dict[str, str]:
+    """The meta index's (kind, value) rows as kind -> whole value."""
+    found = dict(rows)
+    whole = {}
+    for kind, value in found.items():
+        if "#" in kind:
+            continue
+        if value.startswith(_PARTS_MARK):
+            value = "".join(found.get(f"{kind}#{i}", "") for i in range(int(value[len(_PARTS_MARK):])))
+        whole[kind] = value
+    return whole
+
+
 META_SCHEMA = """\
     type = rt
     path = {path}
@@ -197,16 +281,45 @@ META_SCHEMA = """\
     rt_attr_string = value
 """
 
-# The exact forms ("exact", form, "") and each lemma's forms ("form", form,
-# lemma): prefixes, spelling and the forms a query word matched.
+# The vocabulary (``NAME_vocab``, on the head), asked per search, never read
+# whole: a row for each exact form ("exact": the form as a word of
+# ``term_text``, whose prefixes the engine expands, ``min_prefix_len``; its
+# letter trigrams as words of ``grams``, for spelling; its length) and one
+# for each form of each lemma ("form": the lemma in ``lemma_text``, the form
+# in ``form_text``). ``term`` and ``lemma`` say them as they are.
 VOCAB_SCHEMA = """\
     type = rt
     path = {path}
-    rt_field = vocab_text
+    rt_field = term_text
+    rt_field = grams
+    rt_field = lemma_text
+    rt_field = form_text
     rt_attr_string = kind
     rt_attr_string = term
     rt_attr_string = lemma
+    rt_attr_uint = term_len
+    min_prefix_len = 1
+    morphology = none
+    min_word_len = 1
+    charset_table = {charset}
+    dict = keywords
 """
+VOCAB_FIELDS = ("term_text", "grams", "lemma_text", "form_text")
+
+
+_START, _END = "_5e_", "_24_"  # "^" and "$" as ``token`` spells them
+
+
+def grams(word: str) -> list[str]:
+    """A word's distinct letter trigrams, the word's start and end marked
+    (``^ab``, ``ab$``), each as the vocabulary files it. An edit changes at
+    most three of them, so a word within two edits of another has all but
+    six of its trigrams (the spelling's candidates, ``sphinx_vocabulary``)."""
+    if len(word) >= 2 and _PLAIN_WORD.fullmatch(word):  # most words: only the marks need spelling
+        return list(dict.fromkeys([_START + word[:2], *(word[i:i + 3] for i in range(len(word) - 2)),
+                                   word[-2:] + _END]))
+    padded = f"^{word}$"
+    return list(dict.fromkeys(token(padded[i:i + 3]) for i in range(max(len(padded) - 2, 1))))
 
 
 def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int]], host: str = "127.0.0.1") -> str:
@@ -215,18 +328,20 @@ def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int
     Each node listens twice: SphinxQL for clients (the first port), and
     Sphinx's own protocol (the second), which is what agents speak."""
     data = f"{directory}/node{node}"
-    sections = [f"index {shard_name(name, node)}\n{{\n"
-                + SHARD_SCHEMA.format(path=f"{data}/{shard_name(name, node)}", charset=CHARSET_TABLE) + "}\n"]
+    shard = shard_name(name, node)
+    sections = [f"index {shard}\n{{\n" + SHARD_SCHEMA.format(path=f"{data}/{shard}", charset=CHARSET_TABLE) + "}\n",
+                f"index {records_name(shard)}\n{{\n" + RECORDS_SCHEMA.format(path=f"{data}/{records_name(shard)}") + "}\n"]
     if node == 1:
-        agents = "".join(f"    agent = {host}:{api}:{shard_name(name, n)}\n"
-                         for n, (_sql, api) in enumerate(ports, start=1) if n != 1)
-        sections.append(f"index {name}\n{{\n    type = distributed\n    local = {shard_name(name, 1)}\n{agents}"
-                        # a refused connection fails at once; a node that accepts but hangs costs this long
-                        # before the others' answer is returned, marked partial (500 ms is tight for a node
-                        # on a loaded machine to shake hands, the likely cause of one parity test's short total)
-                        "    agent_connect_timeout = 2000\n    agent_query_timeout = 10000\n}\n")
+        for distributed, local in ((name, shard_name), (records_name(name), lambda n, k: records_name(shard_name(n, k)))):
+            agents = "".join(f"    agent = {host}:{api}:{local(name, n)}\n"
+                             for n, (_sql, api) in enumerate(ports, start=1) if n != 1)
+            sections.append(f"index {distributed}\n{{\n    type = distributed\n    local = {local(name, 1)}\n{agents}"
+                            # a refused connection fails at once; a node that accepts but hangs costs this long
+                            # before the others' answer is returned, marked partial (500 ms is tight for a node
+                            # on a loaded machine to shake hands, the likely cause of one parity test's short total)
+                            "    agent_connect_timeout = 2000\n    agent_query_timeout = 10000\n}\n")
         sections.append(f"index {name}_meta\n{{\n" + META_SCHEMA.format(path=f"{data}/{name}_meta") + "}\n")
-        sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab") + "}\n")
+        sections.append(f"index {name}_vocab\n{{\n" + VOCAB_SCHEMA.format(path=f"{data}/{name}_vocab", charset=CHARSET_TABLE) + "}\n")
     sections.append(
         "searchd\n{\n"
         f"    listen = {host}:{ports[node - 1][0]}:mysql41\n"
@@ -238,6 +353,8 @@ def node_config(directory: str, name: str, node: int, ports: list[tuple[int, int
         "    workers = threads\n"
         "    read_timeout = 5\n"
         "    max_packet_size = 128M\n"
+        # strings compare byte by byte: the vocabulary's words come sorted as Python sorts them
+        "    collation_server = binary\n"
         "    seamless_rotate = 1\n"
         "}\n")
     return "\n".join(sections)

@@ -27,8 +27,17 @@ def load_stories(index_dir: Path | str | None) -> dict[str, dict]:
     if index_dir is None:
         return {}
     try:
-        data = json.loads((Path(index_dir) / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = (Path(index_dir) / FILE).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    return parse_stories(text)
+
+
+def parse_stories(text: str | None) -> dict[str, dict]:
+    """``load_stories`` of the file's text (a cluster keeps it in its meta index)."""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
         return {}
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("stories"), dict):
         return {}

@@ -142,6 +142,9 @@ class ArraysView:
     def forms(self, lemma: str) -> list[str]:
         return self.form_finder.forms(lemma)
 
+    def lemmas_of(self, form: str) -> list[str]:
+        return self.form_finder.lemmas(form)
+
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         ids, weights = self.postings.postings(field, text, want_weights=True)
         return int(weights[selection[ids]].sum()) if len(ids) else 0

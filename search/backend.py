@@ -191,6 +191,10 @@ class IndexView(Protocol):
     def forms(self, lemma: str) -> list[str]:
         """The surface forms of a lemma the index holds."""
 
+    def lemmas_of(self, form: str) -> list[str]:
+        """The lemmas the index gave a surface form it holds (a word is
+        lemmatized where it stands: capitalized, it may be a name's)."""
+
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """How many times a term occurs in the selected documents."""
 

@@ -159,6 +159,19 @@ class FormFinder:
         self._remember(lemma, found)
         return found
 
+    def lemmas(self, form: str) -> list[str]:
+        """The lemmas the index gave a form it holds, wherever it stood: from
+        the forms table's reversed pairs, or, in a table written before it
+        kept them, the lemmatizer's readings of the form (as a word in the
+        text, capitalized or not) that have it among their forms."""
+        if self.table is not None and self.table.reversed:
+            return self.table.lemmas(form)
+        if not self.terms.doc_frequency("exact", form):
+            return []
+        lemma_of = self.lemmatizer.lemma
+        return [lemma for lemma in dict.fromkeys((lemma_of(form, False), lemma_of(form, True)))
+                if form in self.forms(lemma)]
+
     def _remember(self, lemma: str, found: list[str]) -> None:
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -189,7 +189,8 @@ class IndexView(Protocol):
         other script are found letter by letter, asking this at each.)"""
 
     def forms(self, lemma: str) -> list[str]:
-        """The surface forms of a lemma the index holds."""
+        """The surface forms the index gave a lemma (perhaps some of deleted
+        documents only: they occur nowhere and highlight nothing)."""
 
     def lemmas_of(self, form: str) -> list[str]:
         """The lemmas the index gave a surface form it holds (a word is

@@ -26,6 +26,7 @@ from .backend import (EVERYTHING, Backend, IndexUnavailable, IndexView, PerView,
 from .collapse import Stories
 from .compile import Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
+from .explain import explain
 from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
@@ -346,39 +347,8 @@ class SearchEngine:
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,
                  plan: Plan) -> list[dict]:
-        """Each query word, its lemma, and the forms of it found in the result
-        set with their counts (occurrences), most frequent first; then those
-        of its other readings (``readings.py``), its translations and its
-        spellings in the other script, where any is found."""
-        out = []
-        seen = set()
-        for term in parsed.positive_terms():
-            forms_of: list[tuple[str, bool, bool, list[tuple[str, int]] | None]] = []  # lemma, glossary, other script, forms
-            shown: set[str] = set()  # the lemmas listed even without a form found
-            if isinstance(term, Word):
-                first, *others = plan.lemmas(term)
-                shown.add(first)
-                forms_of += [(lemma, False, False, None) for lemma in (first, *others)]
-                if expansions.translate:
-                    forms_of += [(alt[0], True, False, None) for alt in self.glossary.translations((term.lemma,)) if len(alt) == 1]
-                other = plan.other_script.get(term)
-                if expansions.transliterate and other:
-                    forms_of += [(lemma, False, True, None) for lemma in other.lemmas]
-                    forms_of += [(form, False, True, [(form, view.occurrences("exact", form, selected))])
-                                 for form in other.forms]
-            elif isinstance(term, Phrase) and not term.exact:
-                shown.update(term.lemmas)
-                forms_of = [(lemma, False, False, None) for lemmas in plan.phrase_lemmas(term) for lemma in lemmas]
-            for lemma, via_glossary, other_script, forms in forms_of:
-                if (term.raw, lemma) in seen:
-                    continue
-                seen.add((term.raw, lemma))
-                forms = [(f, c) for f, c in forms if c] if forms is not None else self._forms(view, lemma, selected)
-                if (via_glossary or other_script or lemma not in shown) and not forms:
-                    continue
-                out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary, "transliteration": other_script,
-                            "forms": [{"form": f, "count": c} for f, c in forms]})
-        return out
+        """The forms of each query word found in the selected documents (``explain.py``)."""
+        return explain(view, parsed, selected, expansions, plan, self.glossary)
 
     def _entities(self, view: IndexView, plan: Plan) -> list[dict]:
         """What the query's words name: the entity whose documents they
@@ -396,16 +366,6 @@ class SearchEngine:
             out.append({"words": naming.words, "entity": described(naming.entity) if naming.entity else None,
                         "candidates": others[:MAX_CANDIDATES_SHOWN], "candidates_total": len(others)})
         return out
-
-    @staticmethod
-    def _forms(view: IndexView, lemma: str, selected) -> list[tuple[str, int]]:
-        """Occurrences of each form of ``lemma`` in the selected documents."""
-        counts = []
-        for form in view.forms(lemma):
-            count = view.occurrences("exact", form, selected)
-            if count:
-                counts.append((form, count))
-        return sorted(counts, key=lambda fc: (-fc[1], fc[0]))
 
     # -- did you mean --------------------------------------------------------
     def _has_unknown_word(self, view: IndexView, parsed: ParsedQuery, plan: Plan) -> bool:

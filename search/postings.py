@@ -96,6 +96,19 @@ class PostingReader:
         weights = np.concatenate([np.asarray(w, dtype=np.float64) for _, (_, w) in parts]) if want_weights else None
         return ids, weights
 
+    def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> int:
+        """How many times a term occurs in the documents ``selection``
+        marks: its weights summed there, read only from the parts where a
+        selected document holds it (a word's forms are counted in every
+        search's results, most of them in none)."""
+        total = 0.0
+        for offset, (ids, weights) in self._per_segment(
+                fieldname, text, lambda arrays, offset: arrays.selected_weights(fieldname, text, selection[offset:]),
+                lambda matcher, _offset: read_term(matcher, positions=False, weights=True)[:2]):
+            ids = np.asarray(ids, dtype=np.int64)
+            total += float(np.asarray(weights, dtype=np.float64)[selection[ids + offset]].sum()) if len(ids) else 0.0
+        return int(total)
+
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None):
         """(docnum, position) of every occurrence of a term, as two arrays;
         only in the documents ``within`` marks, if it is given."""
@@ -118,7 +131,7 @@ class PostingReader:
 
 
 class FormFinder:
-    """lemma -> the surface forms the index holds for it: from the indexer's
+    """lemma -> the surface forms the index gave it: from the indexer's
     forms table when it covers the index; otherwise candidates are the
     dictionary's forms of the word, or for a word it does not know the index
     words sharing the lemma's opening letters; a candidate is kept when the
@@ -137,8 +150,10 @@ class FormFinder:
         if cached is not None:
             return cached
         if self.table is not None:
-            # what the indexer recorded: no lemmatization here
-            found = sorted(f for f in self.table.forms(lemma) if self.terms.doc_frequency("exact", f))
+            # what the indexer recorded: no lemmatization, and no read of each
+            # form (one of deleted documents only is counted nowhere and
+            # highlights nothing)
+            found = sorted(self.table.forms(lemma))
             self._remember(lemma, found)
             return found
         # A word the dictionary knows: its own forms ("идти" -> "шел"), no

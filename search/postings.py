@@ -99,15 +99,18 @@ class PostingReader:
     def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> int:
         """How many times a term occurs in the documents ``selection``
         marks: its weights summed there, read only from the parts where a
-        selected document holds it (a word's forms are counted in every
-        search's results, most of them in none)."""
-        total = 0.0
-        for offset, (ids, weights) in self._per_segment(
-                fieldname, text, lambda arrays, offset: arrays.selected_weights(fieldname, text, selection[offset:]),
-                lambda matcher, _offset: read_term(matcher, positions=False, weights=True)[:2]):
+        selected document holds it (an AND's words have forms in documents
+        it does not find)."""
+
+        def from_whoosh(matcher, offset):
+            ids, weights = read_term(matcher, positions=False, weights=True)[:2]
             ids = np.asarray(ids, dtype=np.int64)
-            total += float(np.asarray(weights, dtype=np.float64)[selection[ids + offset]].sum()) if len(ids) else 0.0
-        return int(total)
+            return float(np.asarray(weights, dtype=np.float64)[selection[ids + offset]].sum()) if len(ids) else 0.0
+
+        parts = self._per_segment(fieldname, text,
+                                  lambda arrays, offset: arrays.occurrences(fieldname, text, selection[offset:]),
+                                  from_whoosh)
+        return int(sum(total for _offset, total in parts))
 
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None):
         """(docnum, position) of every occurrence of a term, as two arrays;

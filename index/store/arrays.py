@@ -480,19 +480,16 @@ class SegmentArrays:
         start, end, _ = span
         return self.ids[start:end], self.weights[start:end]
 
-    def selected_weights(self, fieldname: str, text: str, selection: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """(segment docnums, weights) of a term's postings in the documents
-        ``selection`` marks (by segment docnum), the weights read only if
-        one is; or None if this term is not kept here."""
+    def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> float | None:
+        """A term's weights summed over the documents ``selection`` marks (by
+        segment docnum), read only if one of them holds it; or None if this
+        term is not kept here."""
         span = self._span(fieldname, text)
         if span is None:
             return None
         start, end, _ = span
-        ids = self.ids[start:end]
-        keep = selection[ids]
-        if not keep.any():
-            return ids[:0], np.zeros(0, dtype=self.weights.dtype)
-        return ids[keep], self.weights[start:end][keep]
+        keep = selection[self.ids[start:end]]
+        return float(self.weights[start:end][keep].sum()) if keep.any() else 0.0
 
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnum of each position, position) over all postings, or

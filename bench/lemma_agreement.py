@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,10 +81,14 @@ def main() -> int:
     parser.add_argument("index", type=Path)
     parser.add_argument("--per-class", type=int, default=60)
     parser.add_argument("--json", type=Path, help="write the counts and words here too")
+    parser.add_argument("--no-acronyms", action="store_true",
+                        help="without the ranking's capitalized reading of a lower-case word (search/ranking.py)")
     args = parser.parse_args()
     from bench import make_queries
 
     engine = SearchEngine(args.index)
+    if args.no_acronyms:
+        engine.ranking = replace(engine.ranking, acronyms=False)
     view = engine._view()
     rare = [r.q for r in make_queries(engine, args.per_class)["rare term"]]
     names = surnames(view)

@@ -142,9 +142,11 @@ class ArraysView:
     def forms(self, lemma: str) -> list[str]:
         return self.form_finder.forms(lemma)
 
+    def lemmas_of(self, form: str) -> list[str]:
+        return self.form_finder.lemmas(form)
+
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
-        ids, weights = self.postings.postings(field, text, want_weights=True)
-        return int(weights[selection[ids]].sum()) if len(ids) else 0
+        return self.postings.occurrences(field, text, selection)
 
     def vocabulary(self) -> list[str]:
         """Every word form of the index, sorted; read on the first unknown

@@ -189,7 +189,12 @@ class IndexView(Protocol):
         other script are found letter by letter, asking this at each.)"""
 
     def forms(self, lemma: str) -> list[str]:
-        """The surface forms of a lemma the index holds."""
+        """The surface forms the index gave a lemma (perhaps some of deleted
+        documents only: they occur nowhere and highlight nothing)."""
+
+    def lemmas_of(self, form: str) -> list[str]:
+        """The lemmas the index gave a surface form it holds (a word is
+        lemmatized where it stands: capitalized, it may be a name's)."""
 
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """How many times a term occurs in the selected documents."""

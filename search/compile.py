@@ -16,7 +16,6 @@ from .backend import EVERYTHING, NOTHING, AllOf, AnyOf, Fallback, IndexView, Ter
 from .backend import Phrase as PhraseQuery
 from .expansion import Plan
 from .query import And, Exact, FieldQuery, Not, Or, Phrase, Prefix, Word
-from .ranking import readings
 
 if TYPE_CHECKING:
     from .request import SearchRequest
@@ -99,7 +98,7 @@ class QueryCompiler:
         if isinstance(node, Not):
             # the caller subtracts it; what a word names or spells elsewhere is not excluded with it
             fewer = Expansions(self.expansions.translate, False, False)
-            return QueryCompiler(self.engine, fewer, self.view, self.notes, Plan()).compile(node.item)
+            return QueryCompiler(self.engine, fewer, self.view, self.notes, self.plan.only_readings()).compile(node.item)
         if isinstance(node, Word):
             return self._with_entity(self._word(node), self.plan.words.get(node))
         if isinstance(node, Exact):
@@ -109,7 +108,7 @@ class QueryCompiler:
         if isinstance(node, Phrase):
             if node.exact:
                 return PhraseQuery("exact", node.surfaces)
-            alternatives = [lemma_query(node.lemmas)]
+            alternatives = [lemma_query(lemmas) for lemmas in self.plan.phrase_lemmas(node)]
             if self.expansions.translate:
                 alternatives += [lemma_query(t, GLOSSARY_WEIGHT) for t in self.engine.glossary.translations(node.lemmas)]
             return self._with_entity(any_of(alternatives), self.plan.phrases.get(node))
@@ -149,14 +148,14 @@ class QueryCompiler:
             alternatives += [Term("exact", form, TRANSLITERATION_WEIGHT) for form in other.forms]
         return any_of(alternatives)
 
-    def _reading(self, node: Word):
-        """A word's lemma, or, for a lower-case word that also reads as an
-        acronym, the reading the corpus supports with the other below it."""
-        if not self.engine.ranking.acronyms:
-            return title_or_body(node.lemma)
-        first, *others = readings(self.view, self.engine.lemmatizer, node)
-        main = title_or_body(first)
-        return Fallback(main, any_of([title_or_body(o) for o in others]), READING_WEIGHT) if others else main
+    def _reading(self, node: Word, field: str | None = None):
+        """A word's lemma, or, for a word with several readings in this index
+        (``readings.py``), the one it is searched by with the others below
+        it; in the title and the body, or in ``field``."""
+        first, *others = self.plan.lemmas(node)
+        term = title_or_body if field is None else (lambda lemma: Term(field, lemma))
+        main = term(first)
+        return Fallback(main, any_of([term(o) for o in others]), READING_WEIGHT) if others else main
 
     def _with_entity(self, main, naming):
         if not self.expansions.entities or naming is None or naming.entity is None:
@@ -177,9 +176,9 @@ class QueryCompiler:
         if node.name == "title":
             inner = node.inner
             if isinstance(inner, Word):
-                return Term("title", inner.lemma)
+                return self._reading(inner, "title")
             if isinstance(inner, Phrase):
-                return PhraseQuery("title", inner.lemmas)
+                return any_of([PhraseQuery("title", lemmas) for lemmas in self.plan.phrase_lemmas(inner)])
             return NOTHING
         if view.facet_column(node.name) is None:
             notes.append(f"no {node.name} called {node.value!r}")

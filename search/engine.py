@@ -26,6 +26,7 @@ from .backend import (EVERYTHING, Backend, IndexUnavailable, IndexView, PerView,
 from .collapse import Stories
 from .compile import Expansions, QueryCompiler
 from .entities import MAX_CANDIDATES_SHOWN, EntityLexicon, People, Places
+from .explain import explain
 from .expansion import Plan, Planner
 from .facets import DEFAULT_TOP, FACETS, facet_records, fold
 from .glossary import Glossary
@@ -118,9 +119,10 @@ class SearchEngine:
         return self._lexicons.get(view)
 
     def plan(self, parsed: ParsedQuery, view: IndexView, expansions: Expansions) -> Plan:
+        acronyms = self.ranking.acronyms
         if not (expansions.transliterate or expansions.entities):
-            return Plan()
-        return self.planner.plan(parsed, view, (lambda: self.lexicon(view)) if expansions.entities else None)
+            return self.planner.readings(parsed.root, view, acronyms)
+        return self.planner.plan(parsed, view, (lambda: self.lexicon(view)) if expansions.entities else None, acronyms)
 
     # -- compiling the parsed query to the backend's algebra -------------------
     def compile(self, node, expansions: Expansions | bool, view: IndexView, notes: list[str], plan: Plan | None = None):
@@ -128,10 +130,12 @@ class SearchEngine:
         with the glossary's translations, the other script's spellings and
         the entities the plan found (as ``expansions`` allow; a bool: the
         glossary alone), the prefixes' words and the facet values as this
-        view spells them."""
+        view spells them. Without a plan, the words' readings alone."""
         if isinstance(expansions, bool):
             expansions = Expansions(expansions, False, False)
-        return QueryCompiler(self, expansions, view, notes, plan or Plan()).compile(node)
+        if plan is None:
+            plan = self.planner.readings(node, view, self.ranking.acronyms)
+        return QueryCompiler(self, expansions, view, notes, plan).compile(node)
 
     def facets(self, view: IndexView, inferred: bool = True):
         """What filters and counts the facets (``narrow``, ``facet_counts``):
@@ -197,7 +201,7 @@ class SearchEngine:
         stories = self._stories.get(view)
         counted = self.facets(view, request.inferred)  # the view, or its facets without inferred regions
         answer = page_of(view, query, filters, request, browse=parsed.root is None, counted=counted,
-                         stories=stories, rescore=self._rescorer(view, parsed))
+                         stories=stories, rescore=self._rescorer(view, parsed, plan))
         total = answer.total
         spec = self._match_spec(parsed, expansions, view, plan)
         via = Via(self, view, parsed, expansions, plan, [ref for ref, _score, _stored in answer.hits])
@@ -256,23 +260,25 @@ class SearchEngine:
         request.validate()
         view = self._view()
         begin_search(view)
-        parsed, _plan, query, filters, _notes = self._prepare(request, view)
+        parsed, plan, query, filters, _notes = self._prepare(request, view)
         browse = parsed.root is None
         _matched, selected = selection(view, query, filters, request, browse, self.facets(view, request.inferred),
                                        self._stories.get(view))
         return rank(view, query, selected, request.sort, browse, need=None,
-                    rescore=self._rescorer(view, parsed)), view
+                    rescore=self._rescorer(view, parsed, plan)), view
 
     def _summaries(self, view: IndexView, ranked: list[tuple[int, float | None]]) -> list[dict]:
         return [summary_of(view.stored(docnum), score) for docnum, score in ranked]
 
-    def _rescorer(self, view: IndexView, parsed: ParsedQuery):
+    def _rescorer(self, view: IndexView, parsed: ParsedQuery, plan: Plan | None = None):
         """What ``ranking.py`` multiplies BM25F scores by for this query
         (proximity, the lead), as a function of (docnums, scores); None
         when the ranking settings switch every rule off."""
         if not self.ranking.reranks:
             return None
-        lemmas = query_lemmas(parsed, view, self.lemmatizer, self.ranking)
+        if plan is None:
+            plan = self.planner.readings(parsed.root, view, self.ranking.acronyms)
+        lemmas = query_lemmas(parsed, plan)
         reranker = Reranker(self.ranking)
         return lambda docnums, scores: reranker.adjust(view, lemmas, docnums, scores)
 
@@ -282,7 +288,7 @@ class SearchEngine:
         translate = expansions.translate
         for term in parsed.positive_terms():
             if isinstance(term, Word):
-                spec.lemmas.add(term.lemma)
+                spec.lemmas.update(plan.lemmas(term))
                 spec.lemmas.update(plan.hyphen_parts.get(term, ()))
                 if translate:
                     for alt in self.glossary.translations((term.lemma,)):
@@ -295,19 +301,22 @@ class SearchEngine:
                 spec.surfaces.add(term.surface)
             elif isinstance(term, Prefix):
                 prefixes.append(term.prefix)
+            elif isinstance(term, Phrase) and term.exact:
+                spec.surfaces.update(term.surfaces)
             elif isinstance(term, Phrase):
-                (spec.surfaces if term.exact else spec.lemmas).update(term.surfaces if term.exact else term.lemmas)
-                if translate and not term.exact:
+                for lemmas in plan.phrase_lemmas(term):
+                    spec.lemmas.update(lemmas)
+                if translate:
                     for alt in self.glossary.translations(term.lemmas):
                         spec.lemmas.update(alt)
         spec.lemmas.update(plan.joined.values())
         spec.prefixes = tuple(prefixes)
         # lemma -> the surface forms the index holds for it (in the
         # view searched: one the indexer commits meanwhile may differ)
-        for lemma in spec.lemmas:
+        for lemma in sorted(spec.lemmas):  # a form of two lemmas is the first's, in every process
             for form in view.forms(lemma):
                 spec.surfaces.add(form)
-                spec.lemma_of[form] = lemma
+                spec.lemma_of.setdefault(form, lemma)
         return spec
 
     def _used_glossary(self, parsed: ParsedQuery) -> bool:
@@ -338,34 +347,8 @@ class SearchEngine:
 
     def _explain(self, view: IndexView, parsed: ParsedQuery, selected, expansions: Expansions,
                  plan: Plan) -> list[dict]:
-        """Each query word, its lemma, and the forms of it found in the result
-        set with their counts (occurrences), most frequent first; then those
-        of its translations and its spellings in the other script."""
-        out = []
-        seen = set()
-        for term in parsed.positive_terms():
-            forms_of: list[tuple[str, bool, bool, list[tuple[str, int]] | None]] = []  # lemma, glossary, other script, forms
-            if isinstance(term, Word):
-                forms_of.append((term.lemma, False, False, None))
-                if expansions.translate:
-                    forms_of += [(alt[0], True, False, None) for alt in self.glossary.translations((term.lemma,)) if len(alt) == 1]
-                other = plan.other_script.get(term)
-                if expansions.transliterate and other:
-                    forms_of += [(lemma, False, True, None) for lemma in other.lemmas]
-                    forms_of += [(form, False, True, [(form, view.occurrences("exact", form, selected))])
-                                 for form in other.forms]
-            elif isinstance(term, Phrase) and not term.exact:
-                forms_of = [(lemma, False, False, None) for lemma in term.lemmas]
-            for lemma, via_glossary, other_script, forms in forms_of:
-                if (term.raw, lemma) in seen:
-                    continue
-                seen.add((term.raw, lemma))
-                forms = [(f, c) for f, c in forms if c] if forms is not None else self._forms(view, lemma, selected)
-                if (via_glossary or other_script) and not forms:
-                    continue
-                out.append({"word": term.raw, "lemma": lemma, "glossary": via_glossary, "transliteration": other_script,
-                            "forms": [{"form": f, "count": c} for f, c in forms]})
-        return out
+        """The forms of each query word found in the selected documents (``explain.py``)."""
+        return explain(view, parsed, selected, expansions, plan, self.glossary)
 
     def _entities(self, view: IndexView, plan: Plan) -> list[dict]:
         """What the query's words name: the entity whose documents they
@@ -384,16 +367,6 @@ class SearchEngine:
                         "candidates": others[:MAX_CANDIDATES_SHOWN], "candidates_total": len(others)})
         return out
 
-    @staticmethod
-    def _forms(view: IndexView, lemma: str, selected) -> list[tuple[str, int]]:
-        """Occurrences of each form of ``lemma`` in the selected documents."""
-        counts = []
-        for form in view.forms(lemma):
-            count = view.occurrences("exact", form, selected)
-            if count:
-                counts.append((form, count))
-        return sorted(counts, key=lambda fc: (-fc[1], fc[0]))
-
     # -- did you mean --------------------------------------------------------
     def _has_unknown_word(self, view: IndexView, parsed: ParsedQuery, plan: Plan) -> bool:
         """Is a word of the query in no document, in any form, nor in its
@@ -404,7 +377,7 @@ class SearchEngine:
 
         named = {w for run in plan.runs for w in run} | set(plan.words) | set(plan.other_script)
         for term in parsed.positive_terms():
-            if isinstance(term, Word) and not known(term.lemma) and term not in named:
+            if isinstance(term, Word) and not any(known(lemma) for lemma in plan.lemmas(term)) and term not in named:
                 parts = plan.hyphen_parts.get(term)
                 if not (parts and all(known(p) for p in parts)):
                     return True

@@ -1,6 +1,7 @@
 """What a query's words stand for beyond their own forms, worked out once a
-search: the entities they name (``entities.py``), their spellings in the
-other script (``transliteration.py``) and the parts of hyphenated words.
+search: the lemmas they are read as in this index (``readings.py``), the
+entities they name (``entities.py``), their spellings in the other script
+(``transliteration.py``) and the parts of hyphenated words.
 The engine compiles a parsed query with this plan; compiling it again with
 an expansion switched off tells which hits came through which one.
 """
@@ -13,6 +14,7 @@ from index.analysis.lemmatizer import script_of
 
 from .entities import EntityLexicon, Naming, QueryWord, looks_like_name
 from .query import And, FieldQuery, Not, Or, ParsedQuery, Phrase, Word
+from .readings import phrase_readings, word_readings
 from .transliteration import CASE_ENDINGS, IndexWords, Transliterator
 
 
@@ -42,6 +44,21 @@ class Plan:
     hyphen_parts: dict[Word, tuple[str, ...]] = field(default_factory=dict)  # "Emilia-Romagna" -> (emilia, romagna)
     joined: dict[tuple[Word, Word], str] = field(default_factory=dict)  # "Ханты Мансийский" -> ханты-мансийский
     longest_run: int = 1
+    # every word's and phrase's readings, negated ones too (``readings.py``)
+    readings: dict[Word, tuple[str, ...]] = field(default_factory=dict)
+    phrase_readings: dict[Phrase, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+    def lemmas(self, word: Word) -> tuple[str, ...]:
+        """The lemmas a word is searched by, the first ranked above the others."""
+        return self.readings.get(word) or (word.lemma,)
+
+    def phrase_lemmas(self, phrase: Phrase) -> tuple[tuple[str, ...], ...]:
+        """The lemma sequences a (not exact) phrase is searched as."""
+        return self.phrase_readings.get(phrase) or (phrase.lemmas,)
+
+    def only_readings(self) -> "Plan":
+        """This plan's readings, without its expansions."""
+        return Plan(readings=self.readings, phrase_readings=self.phrase_readings)
 
     def namings(self) -> list[Naming]:
         return [*self.runs.values(), *self.words.values(), *self.phrases.values()]
@@ -58,12 +75,35 @@ class Planner:
         self.lemmatizer = lemmatizer
         self.transliterator = transliterator
 
-    def plan(self, parsed: ParsedQuery, view, lexicon_of: Callable[[], EntityLexicon] | None) -> Plan:
+    def readings(self, root, view, acronyms: bool) -> Plan:
+        """A plan with the readings of every word and phrase under ``root``
+        (a parsed query's node) alone; ``acronyms``: a lower-case word is
+        read capitalized too."""
+        plan = Plan()
+
+        def visit(node) -> None:
+            if isinstance(node, (And, Or)):
+                for item in node.items:
+                    visit(item)
+            elif isinstance(node, Not):
+                visit(node.item)
+            elif isinstance(node, FieldQuery):
+                visit(node.inner)
+            elif isinstance(node, Word):
+                plan.readings[node] = word_readings(view, self.lemmatizer, node, acronyms)
+            elif isinstance(node, Phrase) and not node.exact:
+                plan.phrase_readings[node] = phrase_readings(view, node.lemmas, node.surfaces)
+
+        visit(root)
+        return plan
+
+    def plan(self, parsed: ParsedQuery, view, lexicon_of: Callable[[], EntityLexicon] | None,
+             acronyms: bool = True) -> Plan:
         """``lexicon_of`` gives the view's lexicon, asked for only if a word
         may be a name (a query of common words does not build it); None: no
         entities (the other script's spellings are still worked out: they
         are switched off at compiling)."""
-        plan = Plan()
+        plan = self.readings(parsed.root, view, acronyms)
         index_words = IndexWords(view)
         asked: dict[Word, QueryWord] = {}
         held: list[EntityLexicon] = []

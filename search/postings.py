@@ -96,6 +96,22 @@ class PostingReader:
         weights = np.concatenate([np.asarray(w, dtype=np.float64) for _, (_, w) in parts]) if want_weights else None
         return ids, weights
 
+    def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> int:
+        """How many times a term occurs in the documents ``selection``
+        marks: its weights summed there, read only from the parts where a
+        selected document holds it (an AND's words have forms in documents
+        it does not find)."""
+
+        def from_whoosh(matcher, offset):
+            ids, weights = read_term(matcher, positions=False, weights=True)[:2]
+            ids = np.asarray(ids, dtype=np.int64)
+            return float(np.asarray(weights, dtype=np.float64)[selection[ids + offset]].sum()) if len(ids) else 0.0
+
+        parts = self._per_segment(fieldname, text,
+                                  lambda arrays, offset: arrays.occurrences(fieldname, text, selection[offset:]),
+                                  from_whoosh)
+        return int(sum(total for _offset, total in parts))
+
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None):
         """(docnum, position) of every occurrence of a term, as two arrays;
         only in the documents ``within`` marks, if it is given."""
@@ -118,7 +134,7 @@ class PostingReader:
 
 
 class FormFinder:
-    """lemma -> the surface forms the index holds for it: from the indexer's
+    """lemma -> the surface forms the index gave it: from the indexer's
     forms table when it covers the index; otherwise candidates are the
     dictionary's forms of the word, or for a word it does not know the index
     words sharing the lemma's opening letters; a candidate is kept when the
@@ -137,8 +153,10 @@ class FormFinder:
         if cached is not None:
             return cached
         if self.table is not None:
-            # what the indexer recorded: no lemmatization here
-            found = sorted(f for f in self.table.forms(lemma) if self.terms.doc_frequency("exact", f))
+            # what the indexer recorded: no lemmatization, and no read of each
+            # form (one of deleted documents only is counted nowhere and
+            # highlights nothing)
+            found = sorted(self.table.forms(lemma))
             self._remember(lemma, found)
             return found
         # A word the dictionary knows: its own forms ("идти" -> "шел"), no
@@ -158,6 +176,19 @@ class FormFinder:
         )
         self._remember(lemma, found)
         return found
+
+    def lemmas(self, form: str) -> list[str]:
+        """The lemmas the index gave a form it holds, wherever it stood: from
+        the forms table's reversed pairs, or, in a table written before it
+        kept them, the lemmatizer's readings of the form (as a word in the
+        text, capitalized or not) that have it among their forms."""
+        if self.table is not None and self.table.reversed:
+            return self.table.lemmas(form)
+        if not self.terms.doc_frequency("exact", form):
+            return []
+        lemma_of = self.lemmatizer.lemma
+        return [lemma for lemma in dict.fromkeys((lemma_of(form, False), lemma_of(form, True)))
+                if form in self.forms(lemma)]
 
     def _remember(self, lemma: str, found: list[str]) -> None:
         if len(self._cache) > 10_000:

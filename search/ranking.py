@@ -7,7 +7,7 @@ BM25F scores each word on its own. A reader also expects:
   is the Assembly. A lower-case word whose capitalized reading is another
   lemma of the index is searched in both readings; the reading under which
   more documents hold the very form typed ranks first, the other below it
-  (``compile.py`` asks ``readings``).
+  (``readings.py``).
 - **the words near each other**: of the documents with every word, those
   where the words stand close (in the title or the body) first;
 - **the words in the lead** (the title and the body's first words): an
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.scoring import BM25F
 
-from .backend import AllOf, AnyOf, IndexView, Term
+from .backend import IndexView
 
 RANKING_FILE = Path(__file__).resolve().parent / "data" / "ranking.tsv"
 RERANK_DEPTH = 200
@@ -80,45 +80,16 @@ VARIANTS = {
 }
 
 
-# -- acronyms -------------------------------------------------------------------------------
-def readings(view: IndexView, lemmatizer, word) -> list[str]:
-    """The lemmas a word typed in lower case stands for, the reading the
-    corpus supports first: the one under which more documents hold the form
-    typed. Just ``[lemma]`` when the capitalized word reads the same or the
-    index does not hold its reading (or the word was typed in capitals)."""
-    typed, lemma = word.surface, word.lemma
-    if not typed or word.raw != word.raw.lower():
-        return [lemma]
-    capital = lemmatizer.lemma(typed, True)
-    if capital == lemma or not (view.doc_frequency("body", capital) or view.doc_frequency("title", capital)):
-        return [lemma]
-    return sorted([lemma, capital], key=lambda reading: _support(view, typed, reading), reverse=True)
-
-
-def _support(view: IndexView, typed: str, reading: str) -> int:
-    """How many documents hold the form typed and the lemma ``reading``:
-    sorted posting lists intersected where the view has them (a search's
-    every lower-case word may ask), the algebra otherwise."""
-    postings = getattr(view, "postings", None)
-    if postings is None:
-        both = AllOf((Term("exact", typed), AnyOf((Term("title", reading), Term("body", reading)))))
-        return int(view.match(both)[0].sum())
-    holding = np.union1d(postings.postings("title", reading)[0], postings.postings("body", reading)[0])
-    return len(np.intersect1d(postings.postings("exact", typed)[0], holding, assume_unique=True))
-
-
-def query_lemmas(parsed, view: IndexView, lemmatizer, options: RankingOptions) -> list[str]:
+def query_lemmas(parsed, plan) -> list[str]:
     """The lemmas of a query's positive words and phrases, in order, each
-    word in the reading that ranks first: what the multipliers look for."""
+    word in the reading it is searched by (``readings.py``, as the plan
+    has it): what the multipliers look for."""
     lemmas: list[str] = []
     for term in parsed.positive_terms():
         if hasattr(term, "lemmas"):
             lemmas.extend(term.lemmas)
         elif hasattr(term, "lemma") and term.lemma:
-            lemma = term.lemma
-            if options.acronyms:
-                lemma = readings(view, lemmatizer, term)[0]
-            lemmas.append(lemma)
+            lemmas.append(plan.lemmas(term)[0])
     return [w for i, w in enumerate(lemmas) if w not in lemmas[:i]]
 
 

@@ -142,8 +142,8 @@ class Speller:
         return script != "latin" or self.lemmatizer.knows_italian(form) or self.is_name_form(form)
 
     def correct_word(self, word: Word) -> str | None:
-        if self.known_lemma(word.lemma) or self.is_name(word):
-            return None
+        if self.known_lemma(word.lemma) or self.is_name(word) or self.known_surface(word.surface):
+            return None  # a form the index holds finds it, whatever its lemma alone (``readings.py``)
         switched = switch_layout(word.raw)
         if switched != word.raw.lower():
             analyzed = self.parser.analyze(switched)

@@ -503,6 +503,9 @@ class SphinxView:
     def forms(self, lemma: str) -> list[str]:
         return self.vocabulary_index.forms(lemma)
 
+    def lemmas_of(self, form: str) -> list[str]:
+        return self._lemmas_of.get(form, [])
+
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """The term's hits in the selected documents: the ranker counts them.
         The engine asks of every form of a lemma in turn; the first asking

@@ -265,6 +265,25 @@ def test_facet_counts_of_any_share_of_the_documents_equal_counting_them(mixed_en
             assert counted.top(limit) == (by_count[:limit], len(by_count)), (name, share, limit)
 
 
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.3, 1.0])
+def test_occurrences_in_a_selection_equal_whoosh_postings(mixed_engine, share):
+    """How often each form occurs in a selection of documents (the forms
+    found), from the arrays reading weights only where a selected document
+    holds the form, equals the sum of Whoosh's own postings, one by one."""
+    gen = mixed_engine._view()
+    selection = np.random.default_rng(5).random(gen.doc_count) < share
+    reader = mixed_engine.twin_searcher.reader()
+    forms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon("exact")]
+    assert len(forms) > 300
+    for form in forms[::3]:
+        matcher = reader.postings("exact", form)
+        expected = 0
+        while matcher.is_active():
+            expected += matcher.weight() if selection[matcher.id()] else 0
+            matcher.next()
+        assert gen.occurrences("exact", form, selection) == int(expected), form
+
+
 def test_pages_concatenate_to_the_full_ranking(mixed_engine):
     everything = [h["id"] for h in mixed_engine.search(SearchRequest("промышленность", per_page=100))["hits"]]
     paged = []

@@ -447,7 +447,7 @@ class SegmentArrays:
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)
-        return None if row is None else tuple(int(v) for v in self.spans[3 * row:3 * row + 3])
+        return None if row is None else tuple(self.spans[3 * row:3 * row + 3].tolist())
 
     def lacks(self, fieldname: str, text: str) -> bool:
         """Is the term known to be absent from this segment?"""
@@ -479,6 +479,17 @@ class SegmentArrays:
             return None
         start, end, _ = span
         return self.ids[start:end], self.weights[start:end]
+
+    def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> float | None:
+        """A term's weights summed over the documents ``selection`` marks (by
+        segment docnum), read only if one of them holds it; or None if this
+        term is not kept here."""
+        span = self._span(fieldname, text)
+        if span is None:
+            return None
+        start, end, _ = span
+        keep = selection[self.ids[start:end]]
+        return float(self.weights[start:end][keep].sum()) if keep.any() else 0.0
 
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnum of each position, position) over all postings, or

@@ -11,6 +11,12 @@ documents are harmless: a form is shown only if the index holds it). A
 table begun on an empty index holds every pair and says so; one begun on an
 index written before it existed does not, and the query side finds forms
 the old way.
+
+Each pair is also kept the other way round ("<BY>form<SEP>lemma"), so the
+query side can ask which lemmas the index gave a form it holds: a word is
+lemmatized in its text, where a capital may make it a name, and a query
+word alone (``search/readings.py``). A table written before it kept them
+says so by lacking the marker; the query side then asks the lemmatizer.
 """
 from __future__ import annotations
 
@@ -27,6 +33,8 @@ from .sorting import unique
 FORMS_FILE = "forms.marisa"
 _SEP = "\x1f"
 _COMPLETE = _SEP + "complete"
+_BY_FORM = "\x1e"  # opens a reversed key: no lemma starts so
+_REVERSED = _SEP + "by form"  # every pair is kept reversed too
 
 
 def form_keys(pairs: Iterable[tuple[str, str]]) -> set[str]:
@@ -74,10 +82,12 @@ def write_forms(index_dir: Path, keys: set[str], index_is_empty: bool) -> None:
         old: list[str] = []
     else:
         complete = _COMPLETE in existing
-        old = existing.keys()
+        old = [key for key in existing.keys() if not key.startswith((_SEP, _BY_FORM))]
     if not keys and existing is not None:
         return
-    trie = marisa_trie.Trie([*old, *keys, *([_COMPLETE] if complete else [])])
+    pairs = set(old) | keys
+    reversed_keys = [_BY_FORM + form + _SEP + lemma for lemma, _sep, form in (key.partition(_SEP) for key in pairs)]
+    trie = marisa_trie.Trie([*pairs, *reversed_keys, _REVERSED, *([_COMPLETE] if complete else [])])
     tmp = path.with_suffix(".tmp")
     trie.save(str(tmp))
     os.replace(tmp, path)
@@ -98,6 +108,8 @@ class FormsTable:
 
     def __init__(self, trie: marisa_trie.Trie | None) -> None:
         self.trie = trie if trie is not None and _COMPLETE in trie else None
+        # does it say which lemmas each form has (``lemmas``)?
+        self.reversed = self.trie is not None and _REVERSED in self.trie
 
     @classmethod
     def load(cls, index_dir: Path | None) -> "FormsTable":
@@ -110,3 +122,9 @@ class FormsTable:
     def forms(self, lemma: str) -> list[str]:
         prefix = lemma + _SEP
         return [key[len(prefix):] for key in self.trie.keys(prefix)] if self.trie is not None else []
+
+    def lemmas(self, form: str) -> list[str]:
+        """The lemmas the index gave ``form`` (nothing if the table is not
+        ``reversed``)."""
+        prefix = _BY_FORM + form + _SEP
+        return [key[len(prefix):] for key in self.trie.keys(prefix)] if self.reversed else []

@@ -504,7 +504,7 @@ class SphinxView:
         return self.vocabulary_index.forms(lemma)
 
     def lemmas_of(self, form: str) -> list[str]:
-        return self._lemmas_of.get(form, [])
+        return self.vocabulary_index.lemmas_of(form)
 
     def occurrences(self, field: str, text: str, selection: np.ndarray) -> int:
         """The term's hits in the selected documents: the ranker counts them.

@@ -3,7 +3,7 @@ documents it is like, and a story is a connected group of such pairs.
 
 Two documents are alike when the MinHash estimate of the Jaccard similarity
 of their shingles (``traits.py``) reaches ``same_story`` (candidates from
-datasketch's LSH, so a new document is compared with a few, not all), or,
+LSH banding, ``bands.py``, so a new document is compared with a few, not all), or,
 in different languages, when they are dated close together and name the
 same officials, regions and glossary concepts (a translation). The pairs are
 kept, not the groups: removing a document (deleted, replaced, pruned)
@@ -16,12 +16,12 @@ from collections import defaultdict
 from datetime import date as Date
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
+from .bands import BandIndex, band_keys, band_split
 from .files import story_record
 from .state import StoryState, collector_paused
 from .settings import StorySettings, story_settings
-from .traits import MINHASH_SCHEME, MINHASH_SEED, StoryTraits
+from .traits import StoryTraits
 
 COPY, TRANSLATION = "copy", "translation"
 
@@ -34,10 +34,9 @@ class StoryIndex:
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings or story_settings()
         s = self.settings
-        self.lsh = MinHashLSH(threshold=s.candidate_similarity, num_perm=s.permutations)
-        # MinHash makes its permutations anew for each object unless given them: a third of
-        # filing a document went there
-        self._permutations = MinHash(num_perm=s.permutations, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+        self.bands = BandIndex(*band_split(s.candidate_similarity, s.permutations))
+        self._row_of: dict[str, int] = {}  # a signed document's row in ``bands``, and back
+        self._id_of: list[str] = []
         self.traits: dict[str, StoryTraits] = {}
         self.pairs: dict[str, dict[str, str]] = defaultdict(dict)  # id -> {alike id: COPY or TRANSLATION}
         # surname key -> language -> day -> the ids of the documents of that day naming it: a
@@ -54,11 +53,11 @@ class StoryIndex:
         self.traits[traits.id] = traits
         self.changed = True
         if traits.signature is not None:
-            minhash = self._minhash(traits.signature)
-            for other in self.lsh.query(minhash):
+            row = self._new_row(traits.id)
+            for other_row in self.bands.file(row, self.bands.keys(traits.signature)):
+                other = self._id_of[other_row]
                 if self.similarity(traits.signature, self.traits[other].signature) >= self.settings.same_story:
                     self._pair(traits.id, other, COPY)
-            self.lsh.insert(traits.id, minhash)
         for other in self._translation_candidates(traits):
             if self.is_translation(traits, self.traits[other]):
                 self._pair(traits.id, other, TRANSLATION)
@@ -71,7 +70,7 @@ class StoryIndex:
             return
         self.changed = True
         if traits.signature is not None:
-            self.lsh.remove(doc_id)
+            self.bands.remove(self._row_of.pop(doc_id))
         for other in self.pairs.pop(doc_id, {}):
             self.pairs[other].pop(doc_id, None)
             if not self.pairs[other]:
@@ -83,9 +82,10 @@ class StoryIndex:
         self.pairs[a][b] = kind
         self.pairs[b][a] = kind
 
-    def _minhash(self, signature: np.ndarray) -> MinHash:
-        return MinHash(seed=MINHASH_SEED, hashvalues=signature.astype(np.uint64), scheme=MINHASH_SCHEME,
-                       permutations=self._permutations)
+    def _new_row(self, doc_id: str) -> int:
+        row = self._row_of[doc_id] = len(self._id_of)
+        self._id_of.append(doc_id)
+        return row
 
     @staticmethod
     def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -172,13 +172,18 @@ class StoryIndex:
     @classmethod
     def from_state(cls, state: StoryState, settings: StorySettings | None = None) -> "StoryIndex":
         index = cls(settings)
-        with collector_paused(), index.lsh.insertion_session() as session:
+        with collector_paused():
+            signed = []
             for traits in state.traits:
                 index.traits[traits.id] = traits
                 if traits.signature is not None:
-                    session.insert(traits.id, index._minhash(traits.signature))
+                    signed.append(traits.signature)
+                    index._new_row(traits.id)
                 for key in index._official_keys(traits):
                     index._by_official[key][traits.lang][_day(traits.date)].add(traits.id)
+            if signed:  # the bands of all at once: one sorted run
+                bands = index.bands
+                bands.insert_many(np.arange(len(signed)), band_keys(np.stack(signed), bands.bands, bands.rows))
         for (a, b), kind in state.pairs.items():
             if a in index.traits and b in index.traits:
                 index._pair(a, b, kind)

@@ -31,7 +31,11 @@ SCHEMES = [getattr(iuliia, name) for name in ("WIKIPEDIA", "BGN_PCGN", "ICAO_DOC
 
 
 def transliterations(name: str) -> set[str]:
-    return {skeleton(scheme.translate(name)) for scheme in SCHEMES} | {skeleton(scheme.translate(fold_yo(name))) for scheme in SCHEMES}
+    spellings = {skeleton(scheme.translate(name)) for scheme in SCHEMES}
+    folded = fold_yo(name)
+    if folded != name:  # "Дегтярёв" is also written "Дегтярев"; a name without ё would be spelled twice over
+        spellings |= {skeleton(scheme.translate(folded)) for scheme in SCHEMES}
+    return spellings
 
 
 # gender-guesser's frequencies: one character per country, "1" (rare) to "D" (very common)

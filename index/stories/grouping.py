@@ -13,6 +13,7 @@ becomes the representative.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date as Date
 
 import numpy as np
@@ -21,7 +22,7 @@ from .bands import BandIndex, band_keys, band_split
 from .files import story_record
 from .state import StoryState, collector_paused
 from .settings import StorySettings, story_settings
-from .traits import StoryTraits
+from .traits import StoryTraits, surname_keys
 
 COPY, TRANSLATION = "copy", "translation"
 
@@ -50,6 +51,7 @@ class StoryIndex:
     def add(self, traits: StoryTraits) -> None:
         """Files a document (a new version replaces the old one's pairs)."""
         self.remove(traits.id)
+        traits = self._with_official_keys(traits)
         self.traits[traits.id] = traits
         self.changed = True
         if traits.signature is not None:
@@ -93,6 +95,16 @@ class StoryIndex:
         return float(np.count_nonzero(a == b)) / len(a)
 
     # -- across languages ---------------------------------------------------------------
+    @staticmethod
+    def _with_official_keys(traits: StoryTraits) -> StoryTraits:
+        """The officials' surname keys (twelve transliterations a new surname)
+        made for a dated document only: an undated one never pairs across
+        languages."""
+        if not traits.official_names:
+            return traits
+        officials = tuple(surname_keys(name) for name in traits.official_names) if traits.date else ()
+        return replace(traits, officials=officials, official_names=())
+
     @staticmethod
     def _official_keys(traits: StoryTraits) -> set[str]:
         return {key for keys in traits.officials for key in keys} if traits.date else set()

@@ -1,7 +1,9 @@
 """What the story step needs of a document, made where its lemmas are (a
 worker process): a MinHash signature of its shingles, and for pairing
-articles across languages its date, officials (as spelling-insensitive
-surname keys), regions and the glossary's concepts it mentions."""
+articles across languages its date, officials, regions and the glossary's
+concepts it mentions. The officials' spelling-insensitive surname keys are
+made where the traits are filed (``grouping.py``): one cache for a whole
+build rather than one a worker, and none for an undated document."""
 from __future__ import annotations
 
 import zlib
@@ -33,20 +35,31 @@ class _LemmaHashes(dict):
         return value
 
 
-def min_hashes(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+MIN_HASH_ROWS = 64  # shingles a step: 64 x 256 products (64 KB) stay in the cache the NLP needs
+
+
+def min_hashes(values: np.ndarray, a: np.ndarray, b: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
     """datasketch's "affine32" MinHash of uint32 ``values``: each premixed by
     MurmurHash3's finalizer, then ``a * v + b`` (mod 2**32) for each
     permutation, the least kept. The same numbers as ``MinHash.update_batch``
-    (a test holds them equal), without its turning the array into a list and
-    back (half its time for a document's 600 shingles)."""
+    (a test holds them equal), without its list round trip, and a few rows at
+    a time into ``scratch`` (``MIN_HASH_ROWS`` x permutations): all 600 x 256
+    at once were 600 KB allocated, written and freed a document, which
+    pushed the worker's dictionaries out of the cache."""
     v = values ^ (values >> np.uint32(16))
     v = v * np.uint32(0x85EBCA6B)
     v ^= v >> np.uint32(13)
     v *= np.uint32(0xC2B2AE35)
     v ^= v >> np.uint32(16)
-    products = np.multiply.outer(v, a)
-    products += b
-    return products.min(axis=0)
+    if scratch is None:
+        scratch = np.empty((MIN_HASH_ROWS, len(a)), dtype=np.uint32)
+    least = np.full(len(a), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(v), len(scratch)):
+        part = v[start:start + len(scratch)]
+        products = np.multiply.outer(part, a, out=scratch[:len(part)])
+        products += b
+        np.minimum(least, products.min(axis=0), out=least)
+    return least
 
 
 @dataclass
@@ -56,15 +69,20 @@ class StoryTraits:
     date: str | None
     length: int  # characters of the body: the longest undated copy represents a story
     signature: np.ndarray | None  # uint32, ``permutations`` long; None: too short to compare
-    officials: tuple[frozenset, ...] = ()  # each official's surname keys (Cyrillic and Latin spellings meet)
+    officials: tuple[frozenset, ...] = ()  # each official's surname keys (Cyrillic and Latin spellings meet), once filed
+    official_names: tuple[str, ...] = ()  # the officials as the document names them, until filed
     regions: tuple[str, ...] = ()
     terms: frozenset = field(default_factory=frozenset)  # glossary concepts and sectors
 
 
-@lru_cache(maxsize=50_000)  # twelve transliterations a name: once a process
 def surname_keys(name: str) -> frozenset:
     """An official's surname, spelled so that "Дегтярёв" and "Degtyarev" share a key."""
-    surname = name.split()[-1] if name.split() else name
+    words = name.split()
+    return _surname_spellings(words[-1] if words else name)
+
+
+@lru_cache(maxsize=100_000)  # twelve transliterations (0.1 ms): once a surname
+def _surname_spellings(surname: str) -> frozenset:
     if any("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in surname):
         return frozenset(transliterations(surname))
     return frozenset({skeleton(surname)})
@@ -110,6 +128,7 @@ class TraitMaker:
         self._lemma_hash = _LemmaHashes()
         a, b = MinHash(num_perm=self.settings.permutations, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
         self._permutations = (np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32))
+        self._scratch = np.empty((MIN_HASH_ROWS, len(a)), dtype=np.uint32)
 
     def shingles(self, lemmas: list[str]) -> np.ndarray:
         """The distinct hashes (uint32) of a text's runs of ``shingle_words`` lemmas."""
@@ -127,7 +146,7 @@ class TraitMaker:
         shingles = self.shingles(lemmas)
         if len(shingles) < self.settings.min_shingles:
             return None
-        return min_hashes(shingles, *self._permutations)
+        return min_hashes(shingles, *self._permutations, scratch=self._scratch)
 
     def traits(self, doc, kept: list[Token]) -> StoryTraits:
         """``kept``: the title's and body's indexed tokens (stop words out)."""
@@ -135,7 +154,7 @@ class TraitMaker:
         return StoryTraits(
             id=doc.id, lang=doc.lang, date=doc.date, length=len(doc.body),
             signature=self.signature(lemmas),
-            officials=tuple(surname_keys(name) for name in doc.officials),
+            official_names=tuple(doc.officials),
             regions=tuple(doc.regions),
             terms=frozenset(self.concepts.found(lemmas)) | {f"s:{s}" for s in doc.sectors},
         )

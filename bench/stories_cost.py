@@ -9,6 +9,8 @@ against the one without.
     python bench/stories_cost.py --n 100000 --only without --workers 1 & \
     python bench/stories_cost.py --n 100000 --only with --workers 1; wait
     python bench/stories_cost.py --n 100000 --reuse
+    # the same, K times over (what to believe: one pair's ratio moves by a few per cent)
+    python bench/stories_cost.py --n 10000 --rounds 5 --workers 1
 
 ``--per-document N`` processes the corpus's first N documents in this one
 process twice over, once with story traits and once without, alternating
@@ -115,6 +117,34 @@ def per_document(corpus: Path, n: int) -> dict:
             "story_file_bytes_per_doc": round(size / max(done, 1))}
 
 
+def concurrent_rounds(args, corpus: Path) -> list[dict]:
+    """Both builds at once, ``args.rounds`` times: the ratios of each round
+    (the machine's load moves a build's rate by several per cent from one
+    round to the next, and two identical builds side by side differ by one
+    or two)."""
+    import statistics
+    import subprocess
+
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        command = [sys.executable, __file__, "--n", str(args.n), "--workdir", str(args.workdir),
+                   "--shared", str(args.shared), "--workers", str(args.workers), "--only"]
+        running = [subprocess.Popen(command + [which], stdout=subprocess.DEVNULL) for which in ("without", "with")]
+        if any(process.wait() for process in running):
+            raise SystemExit("a build failed")
+        off, on = (json.loads((args.workdir / f"stories-cost-{args.n}-{s}.json").read_text(encoding="utf-8"))
+                   for s in ("off", "on"))
+        rounds.append({"rate_change": round(on["docs_per_s"] / off["docs_per_s"] - 1, 4),
+                       "cpu_change": round(on["cpu_ms_per_doc"] / off["cpu_ms_per_doc"] - 1, 4),
+                       "docs_per_s": [off["docs_per_s"], on["docs_per_s"]]})
+        print(f"round {number}: rate {rounds[-1]['rate_change']:+.1%}, CPU {rounds[-1]['cpu_change']:+.1%} "
+              f"({off['docs_per_s']} and {on['docs_per_s']} docs/s)", flush=True)
+    for key in ("rate_change", "cpu_change"):
+        print(f"median {key.split('_')[0]} change over {len(rounds)} rounds: "
+              f"{statistics.median(r[key] for r in rounds):+.1%}", flush=True)
+    return rounds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -128,6 +158,9 @@ def main() -> int:
                         help="make only this build (and keep its numbers): run both at once, with --workers 1 each, "
                              "so a busy machine slows both alike; then once more with --reuse for the table")
     parser.add_argument("--reuse", action="store_true", help="keep the builds (index and numbers) an earlier run made")
+    parser.add_argument("--rounds", type=int, default=0, metavar="K",
+                        help="make both builds at once (in two processes, --workers each) K times, print each "
+                             "round's ratios and their median, then the table of the last round")
     args = parser.parse_args()
     if args.per_document:
         result = per_document(args.shared / "corpora" / "ru_news.jsonl.gz", args.per_document)
@@ -136,13 +169,14 @@ def main() -> int:
     corpus = args.workdir / f"corpus-{args.n}.jsonl.gz"
     if not corpus.exists():
         corpus_bench.build_corpus(args.n, args.shared, corpus)
+    rounds = concurrent_rounds(args, corpus) if args.rounds else []
     builds = {}
     for label, stories in (("without stories", False), ("with stories", True)):
         if args.only and args.only != label.split()[0]:
             continue
         index_dir = args.workdir / f"stories-cost-{args.n}-{'on' if stories else 'off'}"
         record = index_dir.with_name(index_dir.name + ".json")
-        if args.reuse and record.exists() and index_dir.exists():
+        if (args.reuse or rounds) and record.exists() and index_dir.exists():
             builds[label] = json.loads(record.read_text(encoding="utf-8"))
             print(label, "(an earlier run's build)", json.dumps(builds[label]), flush=True)
             continue
@@ -164,7 +198,7 @@ def main() -> int:
               "rate_change": round(on["docs_per_s"] / off["docs_per_s"] - 1, 4),
               "cpu_change": round(on["cpu_ms_per_doc"] / off["cpu_ms_per_doc"] - 1, 4),
               "size_change": round(on["index_bytes"] / off["index_bytes"] - 1, 4),
-              "latency_ms_p50_p95": latencies, "source_commit": corpus_bench.source_commit()}
+              "latency_ms_p50_p95": latencies, "rounds": rounds, "source_commit": corpus_bench.source_commit()}
     print(f"\n{args.n} documents ({args.workers} workers)")
     print(f"{'':22}{'docs/s':>9}{'CPU ms/doc':>12}{'index MB':>10}{'stories':>9}")
     for label, b in builds.items():

@@ -56,8 +56,9 @@ class BandIndex:
         self._recent_rows: dict[int, list[int]] = {}  # row -> its keys, while in the dict
         self._dead: set[int] = set()  # removed rows still in a run (dropped when it is merged)
 
-    def keys(self, signature: np.ndarray) -> np.ndarray:
-        return band_keys(signature, self.bands, self.rows)
+    def keys(self, signatures: np.ndarray) -> np.ndarray:
+        """``band_keys`` of one signature or a matrix of them."""
+        return band_keys(signatures, self.bands, self.rows)
 
     def file(self, row: int, keys: np.ndarray) -> set[int]:
         """Adds a row, and returns the live rows filed before it that share a band key."""

@@ -18,7 +18,7 @@ from datetime import date as Date
 
 import numpy as np
 
-from .bands import BandIndex, band_keys, band_split
+from .bands import BandIndex, band_split
 from .files import story_record
 from .state import StoryState, collector_paused
 from .settings import StorySettings, story_settings
@@ -193,9 +193,8 @@ class StoryIndex:
                     index._new_row(traits.id)
                 for key in index._official_keys(traits):
                     index._by_official[key][traits.lang][_day(traits.date)].add(traits.id)
-            if signed:  # the bands of all at once: one sorted run
-                bands = index.bands
-                bands.insert_many(np.arange(len(signed)), band_keys(np.stack(signed), bands.bands, bands.rows))
+            if signed:  # the bands of all at once: one sorted run (rows 0.. in the order numbered above)
+                index.bands.insert_many(np.arange(len(signed)), index.bands.keys(np.stack(signed)))
         for (a, b), kind in state.pairs.items():
             if a in index.traits and b in index.traits:
                 index._pair(a, b, kind)

@@ -23,17 +23,17 @@ def test_a_signature_is_datasketchs_minhash_of_the_documents_shingles(tmp_path, 
     maker: TraitMaker = processor.story_traits
     texts = []  # the lemmas each document's traits are made of, as the index files them
     make_traits = maker.traits
-    maker.traits = lambda doc, kept: texts.append([t.lemma for t in kept]) or make_traits(doc, kept)
+    maker.traits = lambda doc, lemmas: texts.append(lemmas) or make_traits(doc, lemmas)
     for raw in read_raw([SEEDS_DIR, write_jsonl(tmp_path / "docs.jsonl", list(DOCS))]):
         if not isinstance(raw, Rejection):
             processor.process(raw, "")
     assert len(texts) == len(DOCS) + len(list(SEEDS_DIR.glob("*.txt")))
     for lemmas in texts:
-        shingles = maker.shingles(lemmas)
+        shingles = maker.shingles(maker.lemma_hashes(lemmas))
         expected = MinHash(num_perm=maker.settings.permutations, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                            hashfunc=int)
         expected.update_batch(shingles.tolist())
-        signature = maker.signature(lemmas)
+        signature = maker.signature(maker.lemma_hashes(lemmas))
         assert len(shingles) >= maker.settings.min_shingles, "each of these documents is long enough to compare"
         assert signature.dtype == np.uint32
         assert np.array_equal(signature, expected.hashvalues.astype(np.uint32))

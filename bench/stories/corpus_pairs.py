@@ -47,7 +47,7 @@ def signatures(corpora: Path) -> dict[str, tuple[str, np.ndarray]]:
             if isinstance(doc, Rejection):
                 continue
             lemmas = [t.lemma for text in (doc.title, doc.body) for t in tokens(text) if t.is_word and t.lemma not in stop]
-            signature = maker.signature(lemmas)
+            signature = maker.signature(maker.lemma_hashes(lemmas))
             if signature is not None:
                 out[doc.id] = (path.name, signature)
     return out

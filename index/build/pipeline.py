@@ -72,15 +72,16 @@ class DocumentProcessor:
         title_tokens, body_tokens = self.extractor.tokens(doc.title), self.extractor.tokens(doc.body)
         doc = self.extractor.enrich(doc, title_tokens, body_tokens)
         title, body = self.index_tokens(title_tokens), self.index_tokens(body_tokens)
+        fields = self._fields(doc, digest, title, body)
         return Processed(
             id=doc.id,
-            fields=self._fields(doc, digest, title, body),
+            fields=fields,
             # Russian full names, and the Latin-script ones of other texts
             # (a lone Italian surname links to them, ``persons.official_links``)
             names=[n for n in doc.officials if is_full_name(n) and (doc.lang == "ru" or is_latin_name(n))],
             unlinked=[n for n in doc.officials if may_link_later(n, doc.lang)],
             vouched=[n for n in doc.officials if not is_full_name(n) and doc.roles.get(n)],
-            story=self.story_traits.traits(doc, title[0] + body[0]) if self.story_traits else None,
+            story=self.story_traits.traits(doc, fields["title"] + fields["body"]) if self.story_traits else None,
         )
 
     def index_tokens(self, tokens: list[Token]) -> tuple[list[Token], list[Token]]:

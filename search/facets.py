@@ -20,7 +20,6 @@ import numpy as np
 from index.analysis.names import skeleton, transliterations
 from index.entities.official_links import NOT_AN_OFFICIAL
 from index.store.arrays import runs
-from index.store.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own;
 # place is the dateline's city, shown under its region (its ``parent``).
@@ -57,27 +56,26 @@ class FacetColumn:
         """``renamed``: value -> the value its documents count under (the
         officials' links, ``index/entities/official_links.py``); "" keeps a value,
         ``NOT_AN_OFFICIAL`` leaves it out."""
-        by_value: dict[str, list[np.ndarray]] = {}
-        if name in reader.schema and reader.schema[name].indexed:
-            for value in postings.expand_prefix(name, ""):
-                counted = (renamed.get(value) or value) if renamed else value
-                if counted == NOT_AN_OFFICIAL:
-                    continue
-                ids, _ = postings.postings(name, value)
-                by_value.setdefault(counted, []).append(ids)
-        values = list(by_value)
+        parts = postings.field_postings(name) if name in reader.schema and reader.schema[name].indexed else []
+        renamed = renamed or {}
+        counted = {term: renamed.get(term) or term for term in sorted({t for terms, _, _ in parts for t in terms})}
+        values = list(dict.fromkeys(v for v in counted.values() if v != NOT_AN_OFFICIAL))
+        index_of = {v: i for i, v in enumerate(values)}
         doc_chunks, value_chunks = [], []
-        for value_id, chunks in enumerate(by_value.values()):
-            # a document that names both a surname and its full name counts once
-            ids = chunks[0] if len(chunks) == 1 else unique(np.concatenate(chunks))
+        for terms, lengths, ids in parts:
+            term_values = np.array([index_of.get(counted[t], -1) for t in terms], dtype=np.int64)
             doc_chunks.append(ids)
-            value_chunks.append(np.full(len(ids), value_id, dtype=np.int32))
-        doc_ids = np.concatenate(doc_chunks).astype(np.intp) if doc_chunks else np.zeros(0, dtype=np.intp)
-        value_ids = np.concatenate(value_chunks) if value_chunks else np.zeros(0, dtype=np.int32)
-        if len(doc_ids):
-            keep = live[doc_ids]  # postings of deleted documents stay until a merge
-            doc_ids, value_ids = doc_ids[keep], value_ids[keep]
-        return cls.from_pairs(name, values, doc_ids, value_ids, len(live))
+            value_chunks.append(np.repeat(term_values, lengths))
+        doc_ids = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, dtype=np.int64)
+        value_ids = np.concatenate(value_chunks) if value_chunks else np.zeros(0, dtype=np.int64)
+        # postings of deleted documents stay until a merge; a value left out has -1
+        keep = (value_ids >= 0) & live[doc_ids] if len(doc_ids) else np.zeros(0, dtype=bool)
+        # grouped by value, each document once a value (a document that names
+        # both a surname and its full name counts once): one sort of a key
+        key = np.sort(value_ids[keep] * len(live) + doc_ids[keep])
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
+        value_ids, doc_ids = np.divmod(key, max(len(live), 1))
+        return cls.from_pairs(name, values, doc_ids.astype(np.intp), value_ids.astype(np.int32), len(live))
 
     @classmethod
     def from_pairs(cls, name: str, values: list[str], doc_ids: np.ndarray, value_ids: np.ndarray,
@@ -85,13 +83,16 @@ class FacetColumn:
         """From (document, value id) pairs grouped by value id, each pair once
         (what a backend without Whoosh's postings has)."""
         run_starts = np.flatnonzero(np.diff(value_ids, prepend=-1))
-        by_doc = np.argsort(doc_ids, kind="stable")
         doc_starts = np.zeros(doc_count + 1, dtype=np.intp)
         np.cumsum(np.bincount(doc_ids, minlength=doc_count), out=doc_starts[1:])
+        # each document's values: a sort of one key (numpy's vectorized sort
+        # of integers), not an argsort of the documents (ten times as long)
+        width = max(len(values), 1)
+        values_by_doc = np.sort(doc_ids.astype(np.int64) * width + value_ids) % width
         return cls(name, values, doc_ids, value_ids, {v: i for i, v in enumerate(values)},
                    run_starts=run_starts, run_values=value_ids[run_starts],
                    totals=np.bincount(value_ids, minlength=len(values)),
-                   values_by_doc=value_ids[by_doc].astype(np.intp), doc_starts=doc_starts)
+                   values_by_doc=values_by_doc.astype(np.intp), doc_starts=doc_starts)
 
     @property
     def name_rank(self) -> np.ndarray:

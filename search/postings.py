@@ -86,6 +86,25 @@ class PostingReader:
                         return True
         return False
 
+    def field_postings(self, fieldname: str) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+        """Every term of a field, part by part: (terms, each one's count of
+        postings, their global docnums term after term); from the arrays
+        where a part's table holds the whole field, else term by term."""
+        out = []
+        for arrays, offset, leaves in self.parts:
+            if arrays is not None and arrays.knows_all(fieldname):
+                terms, lengths, ids = arrays.field_postings(fieldname)
+                out.append((terms, lengths, ids + offset))
+                continue
+            for leaf, leaf_offset in leaves:
+                terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t
+                                for t in leaf.expand_prefix(fieldname, "")})
+                chunks = [np.asarray(read_term(leaf.postings(fieldname, t), positions=False, weights=False)[0],
+                                     dtype=np.int64) for t in terms]
+                out.append((terms, np.array([len(c) for c in chunks], dtype=np.int64),
+                            np.concatenate(chunks) + leaf_offset if chunks else _EMPTY))
+        return out
+
     def postings(self, fieldname: str, text: str, want_weights: bool = False):
         """(docnums, weights or None) of every posting of a term."""
         parts = self._per_segment(fieldname, text, lambda arrays, _offset: arrays.postings(fieldname, text),

@@ -20,6 +20,7 @@ import numpy as np
 from index.analysis.names import skeleton, transliterations
 from index.entities.official_links import NOT_AN_OFFICIAL
 from index.store.arrays import runs
+from index.store.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own;
 # place is the dateline's city, shown under its region (its ``parent``).
@@ -72,8 +73,7 @@ class FacetColumn:
         keep = (value_ids >= 0) & live[doc_ids] if len(doc_ids) else np.zeros(0, dtype=bool)
         # grouped by value, each document once a value (a document that names
         # both a surname and its full name counts once): one sort of a key
-        key = np.sort(value_ids[keep] * len(live) + doc_ids[keep])
-        key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
+        key = unique(value_ids[keep] * len(live) + doc_ids[keep])
         value_ids, doc_ids = np.divmod(key, max(len(live), 1))
         return cls.from_pairs(name, values, doc_ids.astype(np.intp), value_ids.astype(np.int32), len(live))
 

@@ -19,6 +19,11 @@ from index.store.merged_arrays import open_merged, segments_of
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+def _leaf_terms(leaf, fieldname: str, prefix: str):
+    """A Whoosh segment's terms of a field starting with ``prefix``, as text."""
+    return (t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.expand_prefix(fieldname, prefix))
+
+
 class PostingReader:
     """One searcher's postings as arrays of global document numbers, and
     the term questions (how many documents, which words with a prefix) the
@@ -71,7 +76,7 @@ class PostingReader:
                 found.update(arrays.terms_with_prefix(fieldname, prefix))
             else:
                 for leaf, _ in leaves:
-                    found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.expand_prefix(fieldname, prefix))
+                    found.update(_leaf_terms(leaf, fieldname, prefix))
         return sorted(found)
 
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
@@ -97,8 +102,7 @@ class PostingReader:
                 out.append((terms, lengths, ids + offset))
                 continue
             for leaf, leaf_offset in leaves:
-                terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t
-                                for t in leaf.expand_prefix(fieldname, "")})
+                terms = sorted(set(_leaf_terms(leaf, fieldname, "")))
                 chunks = [np.asarray(read_term(leaf.postings(fieldname, t), positions=False, weights=False)[0],
                                      dtype=np.int64) for t in terms]
                 out.append((terms, np.array([len(c) for c in chunks], dtype=np.int64),

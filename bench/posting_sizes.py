@@ -1,14 +1,11 @@
-"""What compressed postings would save: the posting arrays of an index as
-they are, and as blocks of 128 bit-packed values (each block as wide as its
-widest value, plus a byte for the width) after delta-encoding, the layout
-issue 34 asks for. Prints MB per part; nothing is written.
+"""The posting arrays of an index, part by part: bytes on disk, values held,
+bits a value, and what the four-byte layout before packing (issue 34) would
+take for the same postings. Nothing is written.
 
     python bench/posting_sizes.py INDEX_DIR
 
-Document numbers are delta-encoded within each term (the first absolute);
-positions within each posting; the positional terms' weights and position
-offsets become one count per posting (the weights equal the counts for most
-postings: printed); the term table's spans become document frequencies.
+The segments' arrays and the merged ones (a copy of the segments' they
+cover) are counted apart.
 """
 from __future__ import annotations
 
@@ -17,67 +14,61 @@ from pathlib import Path
 
 import numpy as np
 
-BLOCK = 128
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from index.store.arrays import FORMAT  # noqa: E402
+from index.store.merged_arrays import PREFIX  # noqa: E402
+
+STREAMS = ("ids", "freqs", "pos")
 
 
-def packed_bytes(values: np.ndarray) -> int:
-    if not len(values):
-        return 0
-    v = np.concatenate([values, np.zeros((-len(values)) % BLOCK, dtype=np.int64)]).reshape(-1, BLOCK)
-    bits = np.ceil(np.log2(v.max(axis=1) + 1)).astype(np.int64)
-    return int(bits.sum() * BLOCK // 8 + len(bits))
+def sizes(index_dir: Path, merged: bool) -> dict[str, list[int]]:
+    """part -> [bytes on disk, values] over the sets of arrays."""
+    out: dict[str, list[int]] = {}
+    for table in index_dir.glob(f"*.{FORMAT}_terms.marisa"):
+        prefix = table.name[:-len(f"_terms.marisa")]
+        if table.name.startswith(PREFIX) != merged:
+            continue
+        for part in (*STREAMS, "skips", "weights", "spans"):
+            data = index_dir / f"{prefix}_{part}.npy"
+            size = data.stat().st_size
+            if part in STREAMS:
+                blocks = index_dir / f"{prefix}_{part}_blocks.npy"
+                size += blocks.stat().st_size
+                count = int(np.load(blocks, mmap_mode="r")[0])
+            else:
+                count = len(np.load(data, mmap_mode="r"))
+            entry = out.setdefault(part, [0, 0])
+            entry[0] += size
+            entry[1] += count
+        entry = out.setdefault("terms", [0, 0])
+        entry[0] += table.stat().st_size
+    return out
 
 
-def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+def plain_bytes(parts: dict[str, list[int]]) -> int:
+    """The layout before: four bytes a document number, weight, position and
+    position offset (one a posting, plus one a positional term), 24 a row
+    of the table."""
+    postings, positions, rows = parts["ids"][1], parts["pos"][1], parts["spans"][1] // 3
+    return 4 * (2 * postings + positions + postings) + 24 * rows + parts["terms"][0]
 
 
-def estimate(prefix: Path) -> dict[str, tuple[float, float]]:
-    """part -> (bytes now, bytes packed) for one set of arrays."""
-    parts = {p: np.load(f"{prefix}_{p}.npy", mmap_mode="r") for p in ("ids", "weights", "posoff", "pos", "spans")}
-    spans = np.asarray(parts["spans"]).reshape(-1, 3).astype(np.int64)
-    spans = spans[spans[:, 1] > spans[:, 0]]
-    ids = np.asarray(parts["ids"], dtype=np.int64)
-    starts, counts = spans[:, 0], spans[:, 1] - spans[:, 0]
-    deltas = np.diff(ids, prepend=0)
-    deltas[starts] = ids[starts]
-    positional = spans[spans[:, 2] >= 0]
-    n = positional[:, 1] - positional[:, 0]
-    offsets = np.asarray(parts["posoff"], dtype=np.int64)
-    at = runs(positional[:, 2], n)
-    per_posting = offsets[at + 1] - offsets[at]
-    same = int((np.asarray(parts["weights"])[runs(positional[:, 0], n)] == per_posting).sum())
-    pos = np.asarray(parts["pos"], dtype=np.int64)
-    pos_deltas = np.diff(pos, prepend=0)
-    firsts = offsets[at][per_posting > 0]
-    pos_deltas[firsts] = pos[firsts]
-    size = {p: a.nbytes for p, a in parts.items()}
-    return {"document numbers": (size["ids"], packed_bytes(deltas)),
-            "weights and position offsets -> counts": (size["weights"] + size["posoff"], packed_bytes(per_posting)),
-            "positions": (size["pos"], packed_bytes(pos_deltas)),
-            "term spans -> document frequencies": (size["spans"], packed_bytes(counts)),
-            "_weights equal to counts": (same, len(per_posting))}
-
-
-def main() -> int:
-    index_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    if index_dir is None or not index_dir.is_dir():
-        print(__doc__)
-        return 2
-    totals: dict[str, list[float]] = {}
-    for spans in sorted(index_dir.glob("*_spans.npy")):
-        for part, (now, packed) in estimate(Path(str(spans)[:-len("_spans.npy")])).items():
-            total = totals.setdefault(part, [0, 0])
-            total[0] += now
-            total[1] += packed
-    same, of = totals.pop("_weights equal to counts", (0, 0))
-    for part, (now, packed) in totals.items():
-        print(f"{part:<42} {now / 2**20:8.1f} MB -> {packed / 2**20:7.1f} MB")
-    now, packed = sum(t[0] for t in totals.values()), sum(t[1] for t in totals.values())
-    print(f"{'all':<42} {now / 2**20:8.1f} MB -> {packed / 2**20:7.1f} MB ({now / max(packed, 1):.1f}x)")
-    print(f"positional postings whose weight equals their count of positions: {same:,} of {of:,}")
-    return 0
+def main() -> None:
+    index_dir = Path(sys.argv[1])
+    for merged in (False, True):
+        parts = sizes(index_dir, merged)
+        if not parts:
+            continue
+        print("merged arrays" if merged else "segment arrays")
+        total = 0
+        for part, (size, count) in parts.items():
+            total += size
+            bits = f"{8 * size / count:5.1f} bits a value" if count else ""
+            print(f"  {part:8s} {size / 1e6:9.1f} MB  {count:>12,} values  {bits}")
+        print(f"  {'all':8s} {total / 1e6:9.1f} MB  (four-byte layout: about {plain_bytes(parts) / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

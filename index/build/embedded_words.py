@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..store import sphinx as sx
-from ..store.arrays import _SEP, SegmentArrays, runs
+from ..store.arrays import SegmentArrays
 
 WORD_FIELDS = ("title", "body", "exact")
 POSITIONS_A_CHUNK = 8_000_000  # a field is turned around this many positions at a time (memory)
@@ -59,49 +59,24 @@ def invert_field(arrays: SegmentArrays, fieldname: str, doc_count: int) -> Field
     them (no positions, or positions that are not 0, 1, … per document)."""
     if not arrays.knows_all(fieldname):
         return None
-    key = fieldname + _SEP
-    items = arrays.terms.items(key)
-    if not items:
-        return FieldWords(np.zeros(0, dtype=object), np.zeros(0, np.int32), np.zeros(doc_count + 1, np.int64))
-    cut = len(key)
-    words = np.array([k[cut:] for k, _row in items], dtype=object)
-    rows = np.fromiter((row for _key, row in items), dtype=np.int64, count=len(items))
-    spans = np.asarray(arrays.spans[0:len(arrays.spans)], dtype=np.int64).reshape(-1, 3)[rows]
-    starts, ends, firsts = spans[:, 0], spans[:, 1], spans[:, 2]
-    if (firsts < 0).any():
+    found = arrays.field_positions(fieldname)
+    if found is None:
         return None
-    postings = ends - starts
-    # each posting's (term, document, first position offset, position count)
-    posting_at = runs(starts, postings)
-    term_of = np.repeat(np.arange(len(words), dtype=np.int32), postings)
-    offset_at = np.repeat(firsts - starts, postings) + posting_at
-    low, high = int(posting_at.min()), int(posting_at.max()) + 1
-    docs = np.asarray(arrays.ids[low:high], dtype=np.int64)[posting_at - low]
-    off_low, off_high = int(offset_at.min()), int(offset_at.max()) + 2
-    offsets = np.asarray(arrays.posoff[off_low:off_high], dtype=np.int64)
-    begin, end = offsets[offset_at - off_low], offsets[offset_at - off_low + 1]
-    counts = end - begin
-    if (docs >= doc_count).any():
+    words, term_of, docs, positions = found
+    if len(docs) and (docs >= doc_count).any():
         return None
-    lengths = np.bincount(docs, weights=counts, minlength=doc_count).astype(np.int64)
+    lengths = np.bincount(docs, minlength=doc_count).astype(np.int64)
     doc_start = np.concatenate(([0], np.cumsum(lengths)))
+    if len(docs) and (positions >= lengths[docs]).any():
+        return None
     order = np.full(int(doc_start[-1]), -1, dtype=np.int32)
-    # a chunk of postings at a time, so a big segment's positions are never all in memory
-    cut = np.concatenate(([0], np.flatnonzero(np.diff(np.cumsum(counts) // POSITIONS_A_CHUNK)) + 1, [len(counts)]))
-    for a, b in zip(cut[:-1], cut[1:]):
-        if a == b:
-            continue
-        c_begin, c_counts = begin[a:b], counts[a:b]
-        p_low, p_high = int(c_begin.min()), int((c_begin + c_counts).max())
-        where = runs(c_begin - p_low, c_counts)
-        positions = np.asarray(arrays.pos[p_low:p_high], dtype=np.int64)[where]
-        doc_of = np.repeat(docs[a:b], c_counts)
-        if (positions >= lengths[doc_of]).any():
-            return None
-        order[doc_start[doc_of] + positions] = np.repeat(term_of[a:b], c_counts)
+    # a chunk at a time, so a big segment's slots are never all made at once
+    for a in range(0, len(docs), POSITIONS_A_CHUNK):
+        b = a + POSITIONS_A_CHUNK
+        order[doc_start[docs[a:b]] + positions[a:b]] = term_of[a:b]
     if (order < 0).any():  # a slot no position filled: a repeated position
         return None
-    return FieldWords(words, order, doc_start)
+    return FieldWords(np.array(words, dtype=object), order, doc_start)
 
 
 @dataclass

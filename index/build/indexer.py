@@ -27,7 +27,8 @@ from ..records import RawDocument, Rejection
 from ..store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
                            write_missing_arrays)
 from ..store.forms import write_forms
-from ..store.merged_arrays import MERGE_AFTER, forget_merge_of, needs_merge, segments_of, write_merged_arrays
+from ..store.merged_arrays import (MERGE_AFTER, convert_plain_merge, forget_merge_of, needs_merge, segments_of,
+                                   write_merged_arrays)
 from ..entities.office_terms import office_terms
 from ..store.schema import SCHEMA_VERSION, build_schema
 from ..stories.files import FILE as STORIES_FILE, save_stories
@@ -503,6 +504,7 @@ class _Batch:
             stories.changed = False
 
     def write_arrays(self) -> None:
+        convert_plain_merge(self.builder.index_dir)  # an index of the version before: its merge, packed
         try:
             written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
         except ArraysMissing as exc:

@@ -22,9 +22,15 @@ while the query side reads nothing of them from Whoosh. A segment written
 before this (format ``pa3``) still holds them in Whoosh, and its arrays are
 read back from there. So are the fields of values (``VALUE_FIELDS``), which
 segments written before held in Whoosh too.
+
+The arrays are gathered as four-byte numbers and written bit-packed
+(``posting_format``, format ``pa5``): a quarter to a third of the size. A
+segment of the four-byte layout before (``pa4``) is converted on the next
+run, without reading Whoosh.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from array import array
@@ -34,6 +40,9 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
+
+from .packed import BLOCK, ArrayFile, PackedStream, runs, sums_within
+from .posting_format import NO_POSITIONS, STREAMS, PlainArrays, read_plain, scaled, table_rows, write_postings
 
 # field -> are positions kept (phrases over lemmas, and over exact forms). The
 # facet fields are here because a search loads every facet value's documents
@@ -52,8 +61,10 @@ TEXT_FIELDS = ("title", "body", "exact")
 VALUE_FIELDS = tuple(name for name, positions in ARRAY_FIELDS.items() if not positions)
 LEGACY_FIELDS = frozenset(("title", "body", "exact"))  # what tables without a fields key hold
 MIN_POSTINGS = 1  # every term: a segment's table then says which terms it lacks
-PARTS = ("ids", "weights", "posoff", "pos", "spans")
-FORMAT = "pa4"  # in the file names: a new layout gets new files, never misread old ones
+PARTS = ("ids", "ids_blocks", "skips", "freqs", "freqs_blocks", "pos", "pos_blocks", "weights", "spans")  # .npy
+FORMAT = "pa5"  # in the file names: a new layout gets new files, never misread old ones
+PLAIN_FORMAT = "pa4"  # the layout before, four bytes a number: converted, never read by searches
+PLAIN_PARTS = ("ids", "weights", "posoff", "pos", "spans")
 _SEP = "\x1f"  # between field and term in the term table's keys (no token holds it)
 # Keys starting with the separator are about the table, not terms: the
 # threshold, and which fields the table covers.
@@ -66,9 +77,12 @@ def fields_key(fields) -> str:
     return FIELDS_KEY + ",".join(sorted(fields))
 
 
-def _paths(index_dir: Path, segment_id: str) -> tuple[dict[str, Path], Path]:
-    return ({part: index_dir / f"{segment_id}.{FORMAT}_{part}.npy" for part in PARTS},
-            index_dir / f"{segment_id}.{FORMAT}_terms.marisa")
+def _paths(index_dir: Path, segment_id: str, format: str = FORMAT) -> tuple[dict[str, Path], Path]:
+    parts = PARTS if format == FORMAT else PLAIN_PARTS
+    files = {part: index_dir / f"{segment_id}.{format}_{part}.npy" for part in parts}
+    if format == FORMAT:
+        files["meta"] = index_dir / f"{segment_id}.{format}_meta.json"
+    return files, index_dir / f"{segment_id}.{format}_terms.marisa"
 
 
 def _leaf_segment_id(leaf) -> str | None:
@@ -102,13 +116,6 @@ def read_term(matcher, positions: bool, weights: bool = True):
     return ids, all_weights, poss
 
 
-def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indexes of several runs of an array, end to end: ``starts[k]``,
-    ``starts[k] + 1``, ... for ``lengths[k]`` items each, without a Python
-    loop."""
-    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
-
-
 def read_positions(matcher) -> tuple[np.ndarray, np.ndarray]:
     """A Whoosh leaf matcher's (document of each position, position), as
     two arrays (``read_term``'s caveat on deleted documents holds)."""
@@ -136,6 +143,7 @@ class ArrayBuilder:
         # of tuples cost a Python call a term, 200,000 terms a segment)
         self.bulk_keys: list[str] = []
         self.bulk_spans: list[np.ndarray] = []
+        self.bulk_fields: list[str] = []  # the field of each of ``bulk_spans``
 
     def add_term(self, fieldname: str, text: str, ids, weights, positions=None) -> None:
         """One term's postings in document order; ``positions`` (one
@@ -187,6 +195,7 @@ class ArrayBuilder:
         self.pos.frombytes(positions.astype(np.uint32).tobytes())
         key = fieldname + _SEP
         self.bulk_keys += [key + words[t] for t in posting_terms[term_starts].tolist()]
+        self.bulk_fields.append(fieldname)
         self.bulk_spans.append(np.stack([term_starts + ids_base, np.append(term_starts[1:], n_postings) + ids_base,
                                          block_start + posoff_base], axis=1).astype(np.int64))
 
@@ -204,16 +213,11 @@ class ArrayBuilder:
         self.weights.frombytes(weights.astype(np.float32).tobytes())
         key = fieldname + _SEP
         self.bulk_keys += [key + words[t] for t in terms[term_starts].tolist()]
+        self.bulk_fields.append(fieldname)
         self.bulk_spans.append(np.stack([term_starts + base, np.append(term_starts[1:], len(terms)) + base,
                                          np.full(len(term_starts), -1)], axis=1).astype(np.int64))
 
     def write(self, index_dir: Path, segment_id: str) -> None:
-        arrays = {
-            "ids": np.frombuffer(self.ids, dtype=np.uint32),
-            "weights": np.frombuffer(self.weights, dtype=np.float32),
-            "posoff": np.frombuffer(self.posoff, dtype=np.uint32),
-            "pos": np.frombuffer(self.pos, dtype=np.uint32),
-        }
         terms = dict(self.terms)
         # a key no field can make records the threshold: with 1 the table holds
         # every term, and a term missing from it is missing from the segment
@@ -226,16 +230,57 @@ class ArrayBuilder:
         rows = np.fromiter(map(trie.__getitem__, keys), dtype=np.int64, count=len(keys))
         spans = np.zeros((len(trie), 3), dtype=np.int64)
         spans[rows] = np.concatenate([np.array(list(terms.values()), dtype=np.int64).reshape(-1, 3), *self.bulk_spans])
-        arrays["spans"] = spans.reshape(-1)
-        files, table = _paths(index_dir, segment_id)
-        for part, values in arrays.items():
-            tmp = files[part].with_suffix(".tmp")
-            with open(tmp, "wb") as out:
-                np.save(out, values)
-            os.replace(tmp, files[part])
-        tmp = table.with_suffix(".tmp")
-        trie.save(str(tmp))
-        os.replace(tmp, table)  # last: its presence says the arrays are complete
+        plain = PlainArrays(spans.reshape(-1), np.frombuffer(self.ids, dtype=np.uint32),
+                            np.frombuffer(self.weights, dtype=np.float32), np.frombuffer(self.posoff, dtype=np.uint32),
+                            np.frombuffer(self.pos, dtype=np.uint32))
+        # each row's field, from what was filed rather than spelled out of the trie again
+        names = sorted(self.fields)
+        number = {name: k for k, name in enumerate(names)}
+        field_of = np.full(len(trie), -1, dtype=np.int64)
+        field_of[rows] = np.concatenate([
+            np.fromiter((number.get(key.split(_SEP, 1)[0], -1) if not key.startswith(_SEP) else -1 for key in terms),
+                        dtype=np.int64, count=len(terms)),
+            *(np.full(len(batch), number.get(name, -1)) for name, batch in zip(self.bulk_fields, self.bulk_spans))])
+        write_arrays(trie, plain, *_paths(index_dir, segment_id), fields=(field_of, names))
+
+
+def field_of_rows(trie: marisa_trie.Trie, fields) -> tuple[np.ndarray, list[str]]:
+    """Each row of a term table's field (an index into the names returned;
+    -1 for the keys about the table)."""
+    names = sorted(fields)
+    of_row = np.full(len(trie), -1, dtype=np.int64)
+    for number, name in enumerate(names):
+        items = trie.items(name + _SEP)
+        of_row[np.fromiter((row for _key, row in items), dtype=np.int64, count=len(items))] = number
+    return of_row, names
+
+
+def write_arrays(trie: marisa_trie.Trie, plain: PlainArrays, files: dict[str, Path], table: Path,
+                 fields: tuple[np.ndarray, list[str]] | None = None) -> None:
+    """A set of arrays on disk (``posting_format``), the term table last:
+    its presence says the arrays are complete. ``fields``: each row's
+    field (``field_of_rows``), if the caller knows them."""
+    if fields is None:
+        listed = trie.keys(FIELDS_KEY)
+        fields = field_of_rows(trie, listed[0][len(FIELDS_KEY):].split(",") if listed else LEGACY_FIELDS)
+    write_postings(files, *fields, plain)
+    tmp = table.with_suffix(".tmp")
+    trie.save(str(tmp))
+    os.replace(tmp, table)
+
+
+def convert_plain_arrays(index_dir: Path, segment_id: str) -> bool:
+    """A segment's (or a merge's) arrays in the layout before this one,
+    written again in this one; False if there are none to convert."""
+    files, table = _paths(Path(index_dir), segment_id, PLAIN_FORMAT)
+    try:
+        trie = marisa_trie.Trie()
+        trie.load(str(table))
+        plain = PlainArrays(*(np.load(files[part], mmap_mode="r") for part in ("spans", "ids", "weights", "posoff", "pos")))
+    except (OSError, ValueError, EOFError, RuntimeError):
+        return False
+    write_arrays(trie, plain, *_paths(Path(index_dir), segment_id))
+    return True
 
 
 class ArraysMissing(RuntimeError):
@@ -262,18 +307,13 @@ def text_positions(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     sorted by word, document and position; deleted documents included.
     From the segment's arrays when they hold the field wholly, else from
     Whoosh (a segment written before they did)."""
+    if _holds_wholly(arrays, fieldname):
+        found = arrays.field_positions(fieldname)
+        if found is not None:
+            return found
+    # arrays without this field's positions: Whoosh has them
     words: list[str] = []
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    if _holds_wholly(arrays, fieldname):
-        for word in arrays.terms_with_prefix(fieldname, ""):
-            found = arrays.positions(fieldname, word)
-            if found is None:  # arrays without this field's positions: Whoosh has them
-                words, parts = [], []
-                break
-            parts.append((np.full(len(found[0]), len(words), dtype=np.uint32), *found))
-            words.append(word)
-        else:
-            return _joined(words, parts)
     for btext in leaf.lexicon(fieldname):
         docs, positions = read_positions(leaf.postings(fieldname, btext))
         parts.append((np.full(len(docs), len(words), dtype=np.uint32), docs, positions))
@@ -294,12 +334,12 @@ def value_postings(leaf, fieldname: str, arrays: "SegmentArrays | None") -> tupl
     posting: its word's index in ``words``, its document, its weight);
     deleted documents included. From the segment's arrays when they hold
     the field wholly, else from Whoosh (a segment written before they did)."""
+    if _holds_wholly(arrays, fieldname):
+        return arrays.field_entries(fieldname)
     words = value_words(leaf, fieldname, arrays)
-    from_arrays = _holds_wholly(arrays, fieldname)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for number, word in enumerate(words):
-        ids, weights = (arrays.postings(fieldname, word) if from_arrays
-                        else read_term(leaf.postings(fieldname, word), positions=False)[:2])
+        ids, weights = read_term(leaf.postings(fieldname, word), positions=False)[:2]
         parts.append((np.full(len(ids), number, dtype=np.uint32), np.asarray(ids, dtype=np.int64),
                       np.asarray(weights, dtype=np.float32)))
     return _joined(words, parts)
@@ -351,6 +391,10 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
                 continue
             files, table = _paths(Path(index_dir), segment_id)
             arrays = None
+            if not table.exists():
+                # written by the version before: the same postings, packed
+                # (not listed as written: a merge of them still stands)
+                convert_plain_arrays(Path(index_dir), segment_id)
             if table.exists():
                 arrays = SegmentArrays.open(files, table)
                 if arrays is not None and arrays.fields >= {f for f in ARRAY_FIELDS if f in leaf.schema}:
@@ -363,7 +407,7 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
     return written
 
 
-_ANY_FORMAT = re.compile(r"\.(pa\d+)(?:_(?:%s)\.npy|_terms\.marisa|\.json)$" % "|".join(PARTS))
+_ANY_FORMAT = re.compile(r"\.(pa\d+)(?:_[a-z_]+\.(?:npy|json)|_terms\.marisa|\.json)$")
 
 
 def remove_other_formats(index_dir: Path) -> list[str]:
@@ -380,55 +424,21 @@ def remove_other_formats(index_dir: Path) -> list[str]:
     return removed
 
 
-class ArrayFile:
-    """A 1-d ``.npy`` file read a slice at a time with ``pread``. Mapping the
-    files instead made the search process's RSS grow by whole megabytes per
-    posting list touched (the page cache hands out large folios), up to the
-    size of all the arrays; read calls leave only what a query uses."""
-
-    def __init__(self, path: Path) -> None:
-        self._file = open(path, "rb")
-        major, _minor = np.lib.format.read_magic(self._file)
-        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(self._file)
-        if len(shape) != 1 or fortran:
-            raise ValueError(f"{path.name}: not a flat array")
-        self.dtype, self.length, self._offset = dtype, shape[0], self._file.tell()
-
-    def __len__(self) -> int:
-        return self.length
-
-    def take(self, indices: np.ndarray) -> np.ndarray:
-        """The values at ``indices`` (anywhere in the file), through a map
-        dropped as soon as they are copied out."""
-        if not len(indices):
-            return np.zeros(0, dtype=self.dtype)
-        mapped = np.memmap(self._file, dtype=self.dtype, mode="r", offset=self._offset, shape=(self.length,))
-        try:
-            return np.array(mapped[indices])
-        finally:
-            mapped._mmap.close()
-
-    def __getitem__(self, part: slice) -> np.ndarray:
-        start, stop, _ = part.indices(self.length)
-        if stop <= start:
-            return np.zeros(0, dtype=self.dtype)
-        size = self.dtype.itemsize
-        raw = os.pread(self._file.fileno(), (stop - start) * size, self._offset + start * size)
-        return np.frombuffer(raw, dtype=self.dtype)
-
-
 @dataclass
 class SegmentArrays:
     """One segment's arrays (or the merged arrays of several): the term
-    table in memory, the postings read from their files as asked."""
+    table in memory, the postings read from their files as asked and
+    unpacked (``posting_format``)."""
 
     terms: marisa_trie.Trie
     spans: ArrayFile
-    ids: ArrayFile
-    weights: ArrayFile
-    posoff: ArrayFile
-    pos: ArrayFile
+    ids: PackedStream  # distances between a term's document numbers
+    skips: ArrayFile  # the document number each block of ``ids`` starts with
+    freqs: PackedStream  # each posting's count of positions
+    pos: PackedStream  # distances between a posting's positions
+    weights: ArrayFile  # empty unless a field's weights are not its counts times a scale
+    scales: dict[str, float]
+    ones: frozenset[str]  # fields whose every posting counts 1
     complete: bool  # every term of the segment is in the table
     fields: frozenset[str] = LEGACY_FIELDS  # the fields the table holds
     whole_fields: frozenset[str] = frozenset()  # fields it holds every term of, even if not ``complete``
@@ -444,9 +454,14 @@ class SegmentArrays:
             terms = marisa_trie.Trie()
             terms.load(str(table))
             parts = {part: ArrayFile(files[part]) for part in PARTS}
-        except (OSError, ValueError, EOFError, RuntimeError):
+            streams = {name: PackedStream(parts.pop(name), parts.pop(name + "_blocks")) for name in STREAMS}
+            meta = json.loads(files["meta"].read_text(encoding="utf-8"))
+            scales = {str(k): float(v) for k, v in meta["scales"].items()}
+            ones = frozenset(map(str, meta.get("ones", ())))
+        except (OSError, ValueError, EOFError, RuntimeError, KeyError, TypeError, AttributeError):
             return None  # none yet, or damaged: Whoosh's own postings serve
-        if len(parts["ids"]) != len(parts["weights"]) or len(parts["spans"]) != 3 * len(terms):
+        if len(streams["ids"]) != len(streams["freqs"]) or len(parts["skips"]) != -(-len(streams["ids"]) // BLOCK) or len(parts["weights"]) not in (0, len(streams["ids"])) \
+                or len(parts["spans"]) != 3 * len(terms):
             return None
         row = terms.get(THRESHOLD_KEY)
         complete = row is not None and int(parts["spans"][3 * row:3 * row + 1][0]) <= 1
@@ -454,11 +469,49 @@ class SegmentArrays:
         fields = frozenset(listed[0][len(FIELDS_KEY):].split(",")) if listed else LEGACY_FIELDS
         whole = terms.keys(WHOLE_FIELDS_KEY)
         whole_fields = frozenset(whole[0][len(WHOLE_FIELDS_KEY):].split(",")) if whole else frozenset()
-        return cls(terms, **parts, complete=complete, fields=fields, whole_fields=whole_fields)
+        return cls(terms, **parts, **streams, scales=scales, ones=ones, complete=complete, fields=fields,
+                   whole_fields=whole_fields)
 
     def _span(self, fieldname: str, text: str) -> tuple[int, int, int] | None:
         row = self.terms.get(fieldname + _SEP + text)
-        return None if row is None else tuple(self.spans[3 * row:3 * row + 3].tolist())
+        if row is None:
+            return None
+        start, end, first = self.spans[3 * row:3 * row + 3].tolist()
+        return start, end, -1 if first == NO_POSITIONS else first
+
+    def _ids(self, start: int, end: int) -> np.ndarray:
+        """One term's document numbers (its postings ``start:end``)."""
+        steps = self.ids.range(start, end)
+        return np.cumsum(steps, out=steps)
+
+    def _weights(self, fieldname: str, start: int, end: int) -> np.ndarray:
+        scale = self.scales.get(fieldname)
+        if scale is None:
+            return np.asarray(self.weights[start:end], dtype=np.float32)
+        if fieldname in self.ones:
+            return np.full(end - start, scaled(1, scale))
+        return scaled(self.freqs.range(start, end), scale)
+
+    def all_weights(self, spans: np.ndarray, rows: np.ndarray, freqs: np.ndarray) -> np.ndarray:
+        """Every posting's weight (the term ``rows`` of ``spans``, and every
+        posting's count), for ``posting_format.read_plain``."""
+        if len(self.weights):
+            return np.asarray(self.weights[0:len(self.weights)], dtype=np.float32)
+        field_of, names = field_of_rows(self.terms, self.fields)
+        scale = np.array([self.scales.get(name, np.nan) for name in names] + [np.nan])
+        lengths = spans[rows, 1] - spans[rows, 0]
+        per_posting = np.zeros(len(freqs))
+        per_posting[runs(spans[rows, 0], lengths)] = np.repeat(scale[field_of[rows]], lengths)
+        return (freqs * per_posting).astype(np.float32)
+
+    @property
+    def explicit_weights(self) -> bool:
+        """Does a field keep its weights as they are (not counts times a scale)?"""
+        return bool(len(self.weights))
+
+    def plain(self, weights: bool = True) -> PlainArrays:
+        """All of it as four-byte arrays (``posting_format.read_plain``)."""
+        return read_plain(self, weights)
 
     def lacks(self, fieldname: str, text: str) -> bool:
         """Is the term known to be absent from this segment?"""
@@ -483,24 +536,53 @@ class SegmentArrays:
         the trie: a walk over spellings asks it at every letter.)"""
         return next(self.terms.iterkeys(fieldname + _SEP + prefix), None) is not None
 
+    def _field_runs(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """A field's terms in the order of their postings (the streams are
+        read front to back), their rows of spans, and where each of their
+        postings is in the streams."""
+        key = fieldname + _SEP
+        items = self.terms.items(key)
+        rows = np.fromiter((row for _, row in items), dtype=np.int64, count=len(items))
+        spans = table_rows(self.spans.take((3 * rows[:, None] + np.arange(3)).ravel())).reshape(-1, 3)
+        order = np.argsort(spans[:, 0], kind="stable")
+        spans = spans[order]
+        return [items[i][0][len(key):] for i in order.tolist()], spans, runs(spans[:, 0], spans[:, 1] - spans[:, 0])
+
     def field_postings(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Every term of a field the table holds, with its postings' count,
         and their segment docnums term after term: a field's terms in one
         read, not a read a term (a facet's 20,000 values when a search opens)."""
-        key = fieldname + _SEP
-        items = self.terms.items(key)
-        terms = [k[len(key):] for k, _ in items]
-        rows = np.fromiter((row for _, row in items), dtype=np.int64, count=len(items))
-        spans = self.spans.take((3 * rows[:, None] + np.arange(2)).ravel()).reshape(-1, 2).astype(np.int64)
-        starts, lengths = spans[:, 0], spans[:, 1] - spans[:, 0]
-        if not len(terms) or not lengths.sum():
-            return terms, lengths, np.zeros(0, dtype=np.int64)
-        low, high = int(starts.min()), int((starts + lengths).max())
-        if high - low <= 2 * lengths.sum():  # a field's postings lie together (as the writers file them)
-            ids = self.ids[low:high][runs(starts - low, lengths)]
+        terms, spans, at = self._field_runs(fieldname)
+        lengths = spans[:, 1] - spans[:, 0]
+        return terms, lengths, sums_within(self.ids.take(at), lengths)
+
+    def field_entries(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """A field's postings as (words, and an entry per posting: its
+        word's index in ``words``, its document, its weight)."""
+        terms, spans, at = self._field_runs(fieldname)
+        lengths = spans[:, 1] - spans[:, 0]
+        scale = self.scales.get(fieldname)
+        if scale is None:
+            weights = self.weights.take(at)
         else:
-            ids = self.ids.take(runs(starts, lengths))
-        return terms, lengths, ids.astype(np.int64)
+            weights = np.full(len(at), scaled(1, scale)) if fieldname in self.ones else scaled(self.freqs.take(at), scale)
+        return (terms, np.repeat(np.arange(len(terms), dtype=np.uint32), lengths),
+                sums_within(self.ids.take(at), lengths), weights)
+
+    def field_positions(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
+        """A field's postings as (words, and an entry per position: its
+        word's index in ``words``, its document, the position), or None if
+        its positions are not kept here."""
+        terms, spans, at = self._field_runs(fieldname)
+        if (spans[:, 2] < 0).any():
+            return None
+        lengths = spans[:, 1] - spans[:, 0]
+        counts = self.freqs.take(at)
+        # positions a term: its postings' counts summed (every term has a posting)
+        per_term = np.add.reduceat(counts, np.cumsum(lengths) - lengths) if len(counts) else lengths
+        pos = sums_within(self.pos.take(runs(spans[:, 2], per_term)), counts)
+        docs = np.repeat(sums_within(self.ids.take(at), lengths), counts)
+        return terms, np.repeat(np.arange(len(terms), dtype=np.uint32), per_term), docs, pos
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnums, weights), or None if this term is not kept here."""
@@ -508,18 +590,58 @@ class SegmentArrays:
         if span is None:
             return None
         start, end, _ = span
-        return self.ids[start:end], self.weights[start:end]
+        return self._ids(start, end), self._weights(fieldname, start, end)
 
     def occurrences(self, fieldname: str, text: str, selection: np.ndarray) -> float | None:
         """A term's weights summed over the documents ``selection`` marks (by
         segment docnum), read only if one of them holds it; or None if this
-        term is not kept here."""
+        term is not kept here. Of a long list, only the blocks whose
+        documents (``skips``) take in a selected one are unpacked."""
         span = self._span(fieldname, text)
         if span is None:
             return None
         start, end, _ = span
-        keep = selection[self.ids[start:end]]
-        return float(self.weights[start:end][keep].sum()) if keep.any() else 0.0
+        found = self._blocks_within(start, end, selection)
+        if found is None:
+            keep = np.flatnonzero(selection[self._ids(start, end)])
+            at = start + keep
+        else:
+            at, ids = found
+            at = at[selection[ids]]
+        if not len(at):
+            return 0.0
+        scale = self.scales.get(fieldname)
+        if scale is None:
+            return float(self.weights.take(at).sum())
+        if fieldname in self.ones:
+            return float(len(at) * scaled(1, scale))
+        # a few postings' counts picked out; most of them, read in a run
+        freqs = self.freqs.take(at) if len(at) * 8 < end - start else self.freqs.range(start, end)[at - start]
+        return float(scaled(freqs, scale).sum())
+
+    def _blocks_within(self, start: int, end: int, selection: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(posting indexes, document numbers) of a term's postings
+        ``start:end`` in the blocks that can hold a document ``selection``
+        marks; None where that would not save unpacking (a short list, or
+        a selection about as long as it)."""
+        first, last = start // BLOCK, (end - 1) // BLOCK
+        if last - first < 4:
+            return None
+        if np.count_nonzero(selection) * 4 > last - first:  # most blocks would hold one
+            return None
+        # block b (after the first) holds documents skips[b] up to skips[b + 1]
+        # (the last block: up to the end)
+        bounds = np.append(self.skips[first + 1:last + 1].astype(np.int64), len(selection))
+        selected = np.flatnonzero(selection)
+        hits = np.searchsorted(selected, bounds[1:]) - np.searchsorted(selected, bounds[:-1])
+        blocks = first + 1 + np.flatnonzero(hits)
+        head = np.arange(start, (first + 1) * BLOCK)  # the first block, from the term's first posting
+        lengths = np.minimum((blocks + 1) * BLOCK, end) - blocks * BLOCK
+        at = np.concatenate([head, runs(blocks * BLOCK, lengths)])
+        steps = self.ids.take(at)
+        # each block's first step becomes its document number, so each block sums alone
+        steps[len(head) + np.cumsum(lengths) - lengths] = bounds[blocks - first - 1]
+        return at, sums_within(steps, np.concatenate([[len(head)], lengths]))
 
     def positions(self, fieldname: str, text: str, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment docnum of each position, position) over all postings, or
@@ -529,14 +651,15 @@ class SegmentArrays:
         if span is None or span[2] < 0:
             return None
         start, end, first = span
-        offsets = np.asarray(self.posoff[first:first + end - start + 1], dtype=np.int64)
-        ids = np.asarray(self.ids[start:end], dtype=np.int64)
-        pos = self.pos[offsets[0]:offsets[-1]]
-        if within is None:
-            return np.repeat(ids, np.diff(offsets)), np.asarray(pos, dtype=np.int64)
-        # a frequent word's positions are mostly in documents a phrase's
-        # other words rule out: only the kept documents' are converted
-        keep = np.flatnonzero(within[ids])
-        begins = offsets[keep]
-        lengths = offsets[keep + 1] - begins
-        return np.repeat(ids[keep], lengths), pos[runs(begins - offsets[0], lengths)].astype(np.int64)
+        ids = self._ids(start, end)
+        counts = self.freqs.range(start, end)
+        if within is not None:
+            # a frequent word's positions are mostly in documents a phrase's
+            # other words rule out: only the kept documents' are unpacked
+            keep = np.flatnonzero(within[ids])
+            begins = (np.cumsum(counts) - counts)[keep]
+            ids, counts = ids[keep], counts[keep]
+            pos = self.pos.take(first + runs(begins, counts))
+        else:
+            pos = self.pos.range(first, first + int(counts.sum()))
+        return np.repeat(ids, counts), sums_within(pos, counts)

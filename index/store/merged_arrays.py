@@ -28,7 +28,9 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
-from .arrays import _SEP, FORMAT, PARTS, THRESHOLD_KEY, SegmentArrays, _leaf_segment_id, _paths, fields_key
+from .arrays import (_SEP, FORMAT, PLAIN_FORMAT, THRESHOLD_KEY, SegmentArrays, _leaf_segment_id, _paths,
+                     convert_plain_arrays, fields_key, write_arrays)
+from .posting_format import PlainArrays, table_rows, term_rows
 
 MANIFEST = f"merged.{FORMAT}.json"
 PREFIX = "merged-"  # not Whoosh's "MAIN_" pattern: Whoosh leaves these files alone
@@ -109,9 +111,9 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         if arrays is None or not arrays.complete:
             return False
         fields = arrays.fields if fields is None else fields & arrays.fields
-        parts.append((segment_id, doc_count, arrays.terms, _paths(index_dir, segment_id)[0]))
+        parts.append((segment_id, doc_count, arrays.terms, arrays))
 
-    trie, terms_of_rows = _merged_term_table(parts, fields)
+    trie, terms_of_rows, field_of_row = _merged_term_table(parts, fields)
     n_terms = len(trie)
 
     # each segment's rows as merged term ids, and each term's totals
@@ -119,8 +121,14 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     postings = np.zeros(n_terms, dtype=np.int64)
     positional = np.zeros(n_terms, dtype=bool)
     positions = np.zeros(n_terms, dtype=np.int64)
-    for (_sid, _count, _trie, files), term_of_row in zip(parts, terms_of_rows):
-        spans = np.load(files["spans"]).reshape(-1, 3)
+    for (_sid, _count, _trie, arrays), term_of_row in zip(parts, terms_of_rows):
+        spans = table_rows(arrays.spans[0:len(arrays.spans)]).reshape(-1, 3)
+        # each term's count of positions, from where its first is: a
+        # segment's positions lie term after term in the order of postings
+        pos_total = np.zeros(len(spans), dtype=np.int64)
+        listed = term_rows(spans)
+        with_pos = listed[spans[listed, 2] >= 0]
+        pos_total[with_pos] = np.diff(np.append(spans[with_pos, 2], len(arrays.pos)))
         # in the merged table's order, so the copies below write each output
         # file front to back rather than all over it
         rows = np.flatnonzero(term_of_row >= 0)
@@ -130,12 +138,9 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         postings[terms] += lengths
         has_pos = spans[:, 2] >= 0
         positional[terms[has_pos]] = True
-        posoff = np.load(files["posoff"], mmap_mode="r")
-        pos_lengths = np.zeros(len(terms), dtype=np.int64)
-        first = spans[has_pos, 2]
-        pos_lengths[has_pos] = posoff[first + lengths[has_pos]].astype(np.int64) - posoff[first]
+        pos_lengths = pos_total[rows]
         positions[terms] += pos_lengths
-        rows_of.append((terms, spans, lengths, has_pos, pos_lengths))
+        rows_of.append((terms, rows, lengths, has_pos, pos_lengths))
     del terms_of_rows
 
     # where each term's postings, offsets and positions start in the output
@@ -151,25 +156,37 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
 
     name = secrets.token_hex(6)
     files, table = _merged_paths(index_dir, name)
+    # Arrays whose weights are their counts times one scale a field, the same
+    # in every segment (all the writers make), merge without their weights.
+    scales: dict[str, float] = {}
+    for *_, arrays in parts:
+        scales.update(arrays.scales)
+    scaled_alike = all(not arrays.explicit_weights and all(scales[f] == v for f, v in arrays.scales.items())
+                       for *_, arrays in parts)
     dtypes = {"ids": np.uint32, "weights": np.float32, "posoff": np.uint32, "pos": np.uint32}
-    tmp = {part: files[part].with_suffix(".tmp") for part in PARTS}
+    if scaled_alike:
+        del dtypes["weights"]
+    # the merge is made in four-byte arrays first, then packed
+    tmp = {part: index_dir / f"{PREFIX}{name}.plain_{part}.tmp" for part in dtypes}
     try:
         out = {part: np.lib.format.open_memmap(tmp[part], mode="w+", dtype=dtypes[part], shape=(totals[part],))
                for part in dtypes}
         filled = np.zeros(n_terms, dtype=np.int64)
         pos_filled = np.zeros(n_terms, dtype=np.int64)
         doc_base = 0
-        for (_sid, doc_count, _trie, seg_files), (terms, spans, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
-            ids = np.load(seg_files["ids"])
-            weights = np.load(seg_files["weights"])
+        for (_sid, doc_count, _trie, arrays), (terms, rows, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
+            plain = arrays.plain(weights=not scaled_alike)
+            spans = plain.spans.reshape(-1, 3)[rows]  # the third: the term's first row of ``posoff`` now
+            ids, weights = plain.ids, plain.weights
             src = _concatenated_ranges(spans[:, 0], lengths)
             dst = _concatenated_ranges(start[terms] + filled[terms], lengths)
             out["ids"][dst] = ids[src] + np.uint32(doc_base)
-            out["weights"][dst] = weights[src]
+            if not scaled_alike:
+                out["weights"][dst] = weights[src]
             del ids, weights, src, dst
             if has_pos.any():
-                seg_posoff = np.load(seg_files["posoff"]).astype(np.int64)
-                seg_pos = np.load(seg_files["pos"])
+                seg_posoff = plain.posoff.astype(np.int64)
+                seg_pos = plain.pos
                 p_terms, p_len, first = terms[has_pos], lengths[has_pos], spans[has_pos, 2]
                 # each posting's offset, moved from the segment's positions to the merged ones
                 src = _concatenated_ranges(first, p_len)
@@ -180,6 +197,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
                 dst = _concatenated_ranges(pos_start[p_terms] + pos_filled[p_terms], pos_lengths[has_pos])
                 out["pos"][dst] = seg_pos[src]
                 del seg_posoff, seg_pos, src, dst, shift
+            del plain
             filled[terms] += lengths
             pos_filled[terms] += pos_lengths
             doc_base += doc_count
@@ -191,12 +209,12 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         spans[trie[fields_key(fields)]] = (0, 0, -1)
         for part in dtypes:
             out[part].flush()
+        merged = PlainArrays(spans.reshape(-1), out["ids"], None if scaled_alike else out["weights"], out["posoff"],
+                             out["pos"], scales if scaled_alike else None)
+        write_arrays(trie, merged, files, table, fields=field_of_row)
         del out
-        with open(tmp["spans"], "wb") as handle:
-            np.save(handle, spans.reshape(-1))
-        for part in PARTS:
-            os.replace(tmp[part], files[part])
-        trie.save(str(table))
+        for path in tmp.values():
+            path.unlink()
         manifest_tmp = index_dir / (MANIFEST + ".tmp")
         manifest_tmp.write_text(json.dumps({"name": name, "segments": [[sid, count] for sid, count, *_ in parts]}),
                                 encoding="utf-8")
@@ -209,10 +227,11 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     return True
 
 
-def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.ndarray]]:
+def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.ndarray], tuple[np.ndarray, list[str]]]:
     """The merged term table (every term of every segment, and the keys
-    about the table), and for each segment the merged id of the term in each
-    row of its table (-1 for rows that are not terms).
+    about the table), for each segment the merged id of the term in each
+    row of its table (-1 for rows that are not terms), and each merged
+    row's field (as ``arrays.field_of_rows`` gives it).
 
     Each segment's terms are spelled out once, a field at a time (a prefix
     search, so the keys about the table never come up), and numbered in a
@@ -224,13 +243,15 @@ def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.n
     meanwhile: the millions of short-lived tuples set it off again and
     again over the same half-million keys (1.5 s of it)."""
     number: dict[str, int] = {}
+    field_of_number: list[np.ndarray] = []  # each number's field, an index into ``names``
+    names = sorted(fields)
     numbered_rows = []
     collecting = gc.isenabled()
     gc.disable()
     try:
         for _sid, _count, segment_trie, _files in parts:
             term_of_row = np.full(len(segment_trie), -1, dtype=np.int64)
-            for fieldname in sorted(fields):
+            for field_number, fieldname in enumerate(names):
                 items = segment_trie.items(fieldname + _SEP)
                 if not items:
                     continue
@@ -240,6 +261,7 @@ def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.n
                 if len(new):
                     found[new] = np.arange(len(number), len(number) + len(new))
                     number.update(zip(map(keys.__getitem__, new.tolist()), found[new].tolist()))
+                    field_of_number.append(np.full(len(new), field_number, dtype=np.int64))
                 term_of_row[np.array(rows, dtype=np.int64)] = found
             numbered_rows.append(term_of_row)
     finally:
@@ -254,7 +276,32 @@ def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.n
     for rows in numbered_rows:
         is_term = rows >= 0
         rows[is_term] = trie_id[rows[is_term]]
-    return trie, numbered_rows
+    field_of_row = np.full(len(trie), -1, dtype=np.int64)
+    if field_of_number:
+        field_of_row[trie_id] = np.concatenate(field_of_number)
+    return trie, numbered_rows, (field_of_row, names)
+
+
+def convert_plain_merge(index_dir: Path) -> bool:
+    """The merged arrays of the layout before this one (``PLAIN_FORMAT``),
+    written again in this one: the same postings, so the merge still
+    stands for its segments. False if there is none, or one of this
+    layout already."""
+    index_dir = Path(index_dir)
+    old = index_dir / f"merged.{PLAIN_FORMAT}.json"
+    if read_manifest(index_dir) is not None or not old.exists():
+        return False
+    try:
+        manifest = json.loads(old.read_text(encoding="utf-8"))
+        name = str(manifest["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not convert_plain_arrays(index_dir, PREFIX + name):
+        return False
+    manifest_tmp = index_dir / (MANIFEST + ".tmp")
+    manifest_tmp.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(manifest_tmp, index_dir / MANIFEST)
+    return True
 
 
 def forget_merge_of(index_dir: Path, segment_ids) -> None:

@@ -178,7 +178,7 @@ def test_a_long_list_counted_over_a_few_documents_unpacks_only_their_blocks(tmp_
     n_docs = 20_000
     builder = ArrayBuilder(["exact"])
     filed = {}
-    for text, size in (("a", 30), ("long", 6000), ("b", 900), ("longer", 15000)):
+    for text, size in (("a", 30), ("long", 6000), ("b", 900), ("longer", 15000), ("longest", 19000)):
         docs = np.sort(rng.choice(n_docs, size, replace=False))
         positions = [np.sort(rng.choice(500, int(rng.integers(1, 4)), replace=False)).tolist() for _ in docs]
         builder.add_term("exact", text, docs.tolist(), [float(len(p)) for p in positions], positions)

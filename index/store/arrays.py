@@ -424,6 +424,14 @@ def remove_other_formats(index_dir: Path) -> list[str]:
     return removed
 
 
+def _read(stream: PackedStream, at: np.ndarray) -> np.ndarray:
+    """A stream's values at ``at`` (ascending, distinct): one run read as a
+    run (a field's postings lie together), else picked out."""
+    if len(at) and int(at[-1]) - int(at[0]) + 1 == len(at):
+        return stream.range(int(at[0]), int(at[-1]) + 1)
+    return stream.take(at)
+
+
 @dataclass
 class SegmentArrays:
     """One segment's arrays (or the merged arrays of several): the term
@@ -554,7 +562,7 @@ class SegmentArrays:
         read, not a read a term (a facet's 20,000 values when a search opens)."""
         terms, spans, at = self._field_runs(fieldname)
         lengths = spans[:, 1] - spans[:, 0]
-        return terms, lengths, sums_within(self.ids.take(at), lengths)
+        return terms, lengths, sums_within(_read(self.ids, at), lengths)
 
     def field_entries(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """A field's postings as (words, and an entry per posting: its
@@ -565,9 +573,9 @@ class SegmentArrays:
         if scale is None:
             weights = self.weights.take(at)
         else:
-            weights = np.full(len(at), scaled(1, scale)) if fieldname in self.ones else scaled(self.freqs.take(at), scale)
+            weights = np.full(len(at), scaled(1, scale)) if fieldname in self.ones else scaled(_read(self.freqs, at), scale)
         return (terms, np.repeat(np.arange(len(terms), dtype=np.uint32), lengths),
-                sums_within(self.ids.take(at), lengths), weights)
+                sums_within(_read(self.ids, at), lengths), weights)
 
     def field_positions(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
         """A field's postings as (words, and an entry per position: its
@@ -577,11 +585,11 @@ class SegmentArrays:
         if (spans[:, 2] < 0).any():
             return None
         lengths = spans[:, 1] - spans[:, 0]
-        counts = self.freqs.take(at)
+        counts = _read(self.freqs, at)
         # positions a term: its postings' counts summed (every term has a posting)
         per_term = np.add.reduceat(counts, np.cumsum(lengths) - lengths) if len(counts) else lengths
-        pos = sums_within(self.pos.take(runs(spans[:, 2], per_term)), counts)
-        docs = np.repeat(sums_within(self.ids.take(at), lengths), counts)
+        pos = sums_within(_read(self.pos, runs(spans[:, 2], per_term)), counts)
+        docs = np.repeat(sums_within(_read(self.ids, at), lengths), counts)
         return terms, np.repeat(np.arange(len(terms), dtype=np.uint32), per_term), docs, pos
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -625,7 +633,7 @@ class SegmentArrays:
         marks; None where that would not save unpacking (a short list, or
         a selection about as long as it)."""
         first, last = start // BLOCK, (end - 1) // BLOCK
-        if last - first < 4:
+        if last - first < 32:  # a short list unpacks whole as fast
             return None
         if np.count_nonzero(selection) * 4 > last - first:  # most blocks would hold one
             return None

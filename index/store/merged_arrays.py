@@ -129,10 +129,7 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         listed = term_rows(spans)
         with_pos = listed[spans[listed, 2] >= 0]
         pos_total[with_pos] = np.diff(np.append(spans[with_pos, 2], len(arrays.pos)))
-        # in the merged table's order, so the copies below write each output
-        # file front to back rather than all over it
         rows = np.flatnonzero(term_of_row >= 0)
-        rows = rows[np.argsort(term_of_row[rows], kind="stable")]
         terms, spans = term_of_row[rows], spans[rows]
         lengths = spans[:, 1] - spans[:, 0]
         postings[terms] += lengths
@@ -144,10 +141,11 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
     del terms_of_rows
 
     # where each term's postings, offsets and positions start in the output
-    start = np.concatenate(([0], np.cumsum(postings)[:-1]))
+    # where each term's postings, offsets and positions start in the output:
+    # a field's terms together, so a facet's values are one run to read
+    laid = np.lexsort((np.arange(n_terms), field_of_row[0][:n_terms]))
     offsets_per_term = np.where(positional, postings + 1, 0)
-    first_offset = np.concatenate(([0], np.cumsum(offsets_per_term)[:-1]))
-    pos_start = np.concatenate(([0], np.cumsum(positions)[:-1]))
+    start, first_offset, pos_start = (_starts_in(laid, sizes) for sizes in (postings, offsets_per_term, positions))
     totals = {"ids": int(postings.sum()), "weights": int(postings.sum()),
               "posoff": int(offsets_per_term.sum()), "pos": int(positions.sum())}
     for part, total in totals.items():
@@ -174,7 +172,10 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         filled = np.zeros(n_terms, dtype=np.int64)
         pos_filled = np.zeros(n_terms, dtype=np.int64)
         doc_base = 0
-        for (_sid, doc_count, _trie, arrays), (terms, rows, lengths, has_pos, pos_lengths) in zip(parts, rows_of):
+        for (_sid, doc_count, _trie, arrays), segment_rows in zip(parts, rows_of):
+            # in the output's order, so the copies write each file front to back
+            order = np.argsort(start[segment_rows[0]], kind="stable")
+            terms, rows, lengths, has_pos, pos_lengths = (column[order] for column in segment_rows)
             plain = arrays.plain(weights=not scaled_alike)
             spans = plain.spans.reshape(-1, 3)[rows]  # the third: the term's first row of ``posoff`` now
             ids, weights = plain.ids, plain.weights
@@ -225,6 +226,15 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
         raise
     remove_stale_merges(index_dir)
     return True
+
+
+def _starts_in(order: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Where each item starts when items of ``sizes`` are laid end to end
+    in ``order``."""
+    ends = np.cumsum(sizes[order])
+    starts = np.empty(len(sizes), dtype=np.int64)
+    starts[order] = ends - sizes[order]
+    return starts
 
 
 def _merged_term_table(parts: list, fields) -> tuple[marisa_trie.Trie, list[np.ndarray], tuple[np.ndarray, list[str]]]:

@@ -172,13 +172,26 @@ class PackedStream:
         if not len(indices):
             return np.zeros(0, dtype=np.int64)
         first, last = int(indices[0]) >> _SHIFT, int(indices[-1]) >> _SHIFT
-        offsets = self._blocks[first + 1:last + 3].astype(np.int64)
-        widths = np.diff(offsets) // (BLOCK // 8)
-        raw = self._data[int(offsets[0]):int(offsets[-1])].tobytes() + bytes(8)
+        block_of = indices >> _SHIFT
+        if last - first < 4096 or 4 * len(indices) >= (last - first + 1) * BLOCK:
+            # a short stretch, or most of it wanted: its bytes in one read
+            offsets = self._blocks[first + 1:last + 3].astype(np.int64)
+            sizes = offsets[1:] - offsets[:-1]
+            base = offsets[:-1] - offsets[0]
+            raw = self._data[int(offsets[0]):int(offsets[-1])].tobytes() + bytes(8)
+            block = block_of - first
+        else:
+            # a few blocks far apart in a long stretch (a field's terms
+            # across a whole segment's arrays): only theirs are read
+            wanted = np.unique(block_of)
+            begins = self._blocks.take(wanted + 1).astype(np.int64)
+            sizes = self._blocks.take(wanted + 2).astype(np.int64) - begins
+            base = np.cumsum(sizes) - sizes
+            raw = self._data.take(runs(begins, sizes)).tobytes() + bytes(8)
+            block = np.searchsorted(wanted, block_of)
         words = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-        block = (indices >> _SHIFT) - first
-        width = widths[block]
-        bit = ((offsets[:-1] - offsets[0]) * 8)[block] + (indices & (BLOCK - 1)) * width
+        width = sizes[block] // (BLOCK // 8)
+        bit = base[block] * 8 + (indices & (BLOCK - 1)) * width
         values = words.take(bit >> 3)
         values >>= (bit & 7).view(np.uint64)
         values &= _MASKS[width]

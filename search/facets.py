@@ -19,7 +19,7 @@ import numpy as np
 
 from index.analysis.names import skeleton, transliterations
 from index.entities.official_links import NOT_AN_OFFICIAL
-from index.store.arrays import runs
+from index.store.packed import runs
 from index.store.sorting import unique
 
 # district is the region facet's parent level, and a filter of its own;

@@ -14,6 +14,7 @@ from index.store.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_
 from index.store import posting_format
 from index.store.packed import ArrayFile, PackedStream, PackedWriter
 from search.engine import SearchEngine, SearchRequest
+from tests.test_segment_writer import _live_postings
 
 
 def _stream(tmp_path, chunks) -> PackedStream:
@@ -130,16 +131,16 @@ def _write_plain_layout(index_dir, segment_id):
     return arrays
 
 
+class _NothingDeleted:
+    """A leaf for ``_live_postings`` over arrays alone (a merge has no leaf)."""
+
+    @staticmethod
+    def is_deleted(_docnum) -> bool:
+        return False
+
+
 def _all_postings(arrays) -> dict:
-    found = {}
-    for key in arrays.terms.keys():
-        if key.startswith(_SEP):
-            continue
-        field, text = key.split(_SEP)
-        ids, weights = arrays.postings(field, text)
-        positions = arrays.positions(field, text)
-        found[key] = (ids.tolist(), weights.tolist(), positions and [p.tolist() for p in positions])
-    return found
+    return _live_postings(arrays, _NothingDeleted())
 
 
 def test_an_index_in_the_layout_before_is_converted_with_its_merge(tmp_path, build_index, lemmatizer):

@@ -178,12 +178,13 @@ def test_a_long_list_counted_over_a_few_documents_unpacks_only_their_blocks(tmp_
     rng = np.random.default_rng(5)
     n_docs = 20_000
     builder = ArrayBuilder(["exact"])
-    filed = {}
+    filed, filed_positions = {}, {}
     for text, size in (("a", 30), ("long", 6000), ("b", 900), ("longer", 15000), ("longest", 19000)):
         docs = np.sort(rng.choice(n_docs, size, replace=False))
         positions = [np.sort(rng.choice(500, int(rng.integers(1, 4)), replace=False)).tolist() for _ in docs]
         builder.add_term("exact", text, docs.tolist(), [float(len(p)) for p in positions], positions)
         filed[text] = dict(zip(docs.tolist(), (len(p) for p in positions)))
+        filed_positions[text] = dict(zip(docs.tolist(), positions))
     builder.write(tmp_path, "seg")
     arrays = SegmentArrays.open(*_paths(tmp_path, "seg"))
     unpacked = []
@@ -196,5 +197,9 @@ def test_a_long_list_counted_over_a_few_documents_unpacks_only_their_blocks(tmp_
             want = sum(c for d, c in counts.items() if selection[d])
             unpacked.clear()
             assert arrays.occurrences("exact", text, selection) == want
-            if text == "longer" and selected_count <= 7:  # at most 8 of its 118 blocks
-                assert sum(unpacked) <= 8 * 128
+            # a phrase's positions within the selection, the same way
+            docs, positions = arrays.positions("exact", text, selection)
+            assert docs.tolist() == [d for d in sorted(counts) if selection[d] for _ in range(counts[d])]
+            assert positions.tolist() == [p for d in sorted(counts) if selection[d] for p in filed_positions[text][d]]
+            if text == "longer" and selected_count <= 7:  # at most 8 of its 118 blocks, twice
+                assert sum(unpacked) <= 2 * 8 * 128

@@ -214,6 +214,20 @@ def test_lost_posting_arrays_give_a_clear_message(tmp_path, capsys):
     assert "posting arrays of segment" in err and "Traceback" not in err
 
 
+def test_cut_short_posting_arrays_give_a_clear_message(tmp_path, capsys):
+    """A packed stream or table cut short (a full disk, a bad copy) is
+    found when the index opens, and said, rather than misread."""
+    index_dir = tmp_path / "ix"
+    assert index_main([str(SEEDS_DIR), "--index", str(index_dir), "--quiet"]) == 0
+    for part in ("pos", "spans"):
+        for path in index_dir.glob(f"MAIN_*.pa5_{part}.npy"):
+            path.write_bytes(path.read_bytes()[:-40])
+    capsys.readouterr()
+    assert cli_main(["импортозамещение", "--index", str(index_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "rebuild the index" in err and "Traceback" not in err
+
+
 def test_gzip_corpus_cut_short_is_reported_not_fatal(tmp_path, build_index):
     good = recombined_corpus(tmp_path / "c.jsonl", 5)
     data = gzip.compress(good.read_bytes())

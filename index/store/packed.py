@@ -130,6 +130,8 @@ class ArrayFile:
         if len(shape) != 1 or fortran:
             raise ValueError(f"{path.name}: not a flat array")
         self.dtype, self.length, self._offset = dtype, shape[0], self._file.tell()
+        if os.fstat(self._file.fileno()).st_size < self._offset + self.length * dtype.itemsize:
+            raise ValueError(f"{path.name}: cut short")
 
     def __len__(self) -> int:
         return self.length
@@ -160,8 +162,8 @@ class PackedStream:
     def __init__(self, data: ArrayFile, blocks: ArrayFile) -> None:
         self._data, self._blocks = data, blocks
         self.length = int(blocks[0:1][0]) if len(blocks) else 0
-        if len(blocks) != -(-self.length // BLOCK) + 2:
-            raise ValueError("a packed stream's block table does not match its count")
+        if len(blocks) != -(-self.length // BLOCK) + 2 or int(blocks[len(blocks) - 1:][0]) != len(data):
+            raise ValueError("a packed stream's block table does not match its values")
 
     def __len__(self) -> int:
         return self.length

@@ -250,15 +250,24 @@ class SegmentArrays:
         if span is None or span[2] < 0:
             return None
         start, end, first = span
-        ids = self._ids(start, end)
         counts = self.freqs.range(start, end)
-        if within is not None:
-            # a frequent word's positions are mostly in documents a phrase's
-            # other words rule out: only the kept documents' are unpacked
-            keep = np.flatnonzero(within[ids])
-            begins = (np.cumsum(counts) - counts)[keep]
-            ids, counts = ids[keep], counts[keep]
-            pos = self.pos.take(first + runs(begins, counts))
-        else:
+        if within is None:
+            ids = self._ids(start, end)
             pos = self.pos.range(first, first + int(counts.sum()))
+            return np.repeat(ids, counts), sums_within(pos, counts)
+        # a frequent word's positions are mostly in documents a phrase's
+        # other words rule out: only the kept documents' are unpacked, and of
+        # a long list only the blocks of document numbers that can hold one
+        found = self._blocks_within(start, end, within)
+        if found is None:
+            ids = self._ids(start, end)
+            keep = np.flatnonzero(within[ids])
+            ids = ids[keep]
+        else:
+            at, ids = found
+            kept = within[ids]
+            keep, ids = at[kept] - start, ids[kept]
+        begins = (np.cumsum(counts) - counts)[keep]
+        counts = counts[keep]
+        pos = self.pos.take(first + runs(begins, counts))
         return np.repeat(ids, counts), sums_within(pos, counts)

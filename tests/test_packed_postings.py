@@ -66,7 +66,8 @@ def _random_segment(rng, n_docs=500):
                 weights = [np.float32(len(p) * 2.5) for p in positions]
             else:
                 positions = None
-                weights = [np.float32(1.0)] * len(docs) if field == "region" else list(rng.random(len(docs)).astype(np.float32))
+                weights = ([np.float32(1.0)] * len(docs) if field == "region"
+                           else list(rng.random(len(docs)).astype(np.float32)))
             terms[(field, f"w{t}")] = (docs, weights, positions)
     return terms
 

@@ -234,7 +234,8 @@ def convert_plain_arrays(index_dir: Path, segment_id: str) -> bool:
     try:
         trie = marisa_trie.Trie()
         trie.load(str(table))
-        plain = PlainArrays(*(np.load(files[part], mmap_mode="r") for part in ("spans", "ids", "weights", "posoff", "pos")))
+        plain = PlainArrays(*(np.load(files[part], mmap_mode="r")
+                              for part in ("spans", "ids", "weights", "posoff", "pos")))
     except (OSError, ValueError, EOFError, RuntimeError):
         return False
     write_arrays(trie, plain, *_paths(Path(index_dir), segment_id))

@@ -11,8 +11,9 @@ positions, and the positions. On disk (``packed.py``) that becomes:
   long list unpacks only the blocks that can hold them;
 - ``freqs``: each posting's count of positions (1 for a value); a
   posting's weight is its count times its field's scale, kept in the
-  ``meta`` file with the fields whose counts are all 1. A field whose weights are not so (none the writers make)
-  keeps them all as ``float32`` in ``weights``, which is otherwise empty;
+  ``meta`` file with the fields whose counts are all 1. If a field's
+  weights are not so (none the writers make), every posting keeps its
+  weight as ``float32`` in ``weights``, which is otherwise empty;
 - ``pos``: positions, each posting's first as it is, the rest as
   distances; a positional term's row of the table points at its first;
 - ``spans``: the term table's rows, as before: first and end posting, and
@@ -127,7 +128,9 @@ def write_postings(files: dict[str, Path], field_of_row: np.ndarray, field_names
             if plain.weights is not None:
                 _check_scales(fields, freqs, np.asarray(plain.weights[a:b], dtype=np.float32), scales, explicit)
             counted.update(np.flatnonzero(np.bincount(fields[freqs != 1] + 1, minlength=1)[1:]).tolist())
-            if (fields < 0).any():
+            if (fields < 0).any():  # postings of no field the table lists: their weights kept as they are
+                if plain.weights is None:
+                    raise ValueError("postings of no field, without weights")
                 explicit.add(-1)
         for writer in writers.values():
             writer.close()

@@ -59,8 +59,9 @@ class SegmentArrays:
             ones = frozenset(map(str, meta.get("ones", ())))
         except (OSError, ValueError, EOFError, RuntimeError, KeyError, TypeError, AttributeError):
             return None  # none yet, or damaged: Whoosh's own postings serve
-        if len(streams["ids"]) != len(streams["freqs"]) or len(parts["skips"]) != -(-len(streams["ids"]) // BLOCK) or len(parts["weights"]) not in (0, len(streams["ids"])) \
-                or len(parts["spans"]) != 3 * len(terms):
+        postings = len(streams["ids"])
+        if len(streams["freqs"]) != postings or len(parts["skips"]) != -(-postings // BLOCK) \
+                or len(parts["weights"]) not in (0, postings) or len(parts["spans"]) != 3 * len(terms):
             return None
         row = terms.get(THRESHOLD_KEY)
         complete = row is not None and int(parts["spans"][3 * row:3 * row + 1][0]) <= 1
@@ -163,8 +164,10 @@ class SegmentArrays:
         scale = self.scales.get(fieldname)
         if scale is None:
             weights = self.weights.take(at)
+        elif fieldname in self.ones:
+            weights = np.full(len(at), scaled(1, scale))
         else:
-            weights = np.full(len(at), scaled(1, scale)) if fieldname in self.ones else scaled(_read(self.freqs, at), scale)
+            weights = scaled(_read(self.freqs, at), scale)
         return (terms, np.repeat(np.arange(len(terms), dtype=np.uint32), lengths),
                 sums_within(_read(self.ids, at), lengths), weights)
 

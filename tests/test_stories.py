@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import zstandard
 
 from index.stories.files import FILE as STORIES_FILE, load_stories
+from index.stories.state import SIGNATURES_FILE, STATE_FILE
 from search.engine import BadRequest, SearchEngine, SearchRequest
 from stories_corpus import DOCS, write_jsonl
 from web import create_app
@@ -136,6 +139,25 @@ def test_a_later_run_files_new_copies_and_promotes_when_the_representative_goes(
     first.unlink()
     build_index(index_dir, [second], prune=True)  # the representative is gone: the next earliest leads
     assert load_stories(index_dir) == {"plant-copy": {"members": ["plant-copy", "plant-new-lead"], "translation": False}}
+
+
+def test_a_state_kept_before_its_signatures_were_cut_files_new_copies_alike(tmp_path, build_index):
+    """A build's story state written by the version before (uncompressed
+    JSON, 32-bit signatures) is read as it is: a later copy still finds
+    the earlier document."""
+    index_dir = tmp_path / "index"
+    first = write_jsonl(tmp_path / "src" / "a.jsonl", ["plant", "roads"])
+    build_index(index_dir, [first])
+    state, signatures = index_dir / STATE_FILE, index_dir / SIGNATURES_FILE
+    state.write_bytes(zstandard.ZstdDecompressor().decompress(state.read_bytes()))
+    low = np.load(signatures)
+    assert low.dtype == np.uint16 and len(low) == 2
+    high = np.random.default_rng(1).integers(0, 2**16, size=low.shape, dtype=np.uint32) << 16
+    np.save(signatures, high | low)  # what the version before kept: these low bits, and high ones
+    second = write_jsonl(tmp_path / "src" / "b.jsonl", ["plant-copy"])
+    build_index(index_dir, [first, second])
+    assert load_stories(index_dir)["plant"]["members"] == ["plant", "plant-copy"]
+    assert np.load(signatures).dtype == np.uint16
 
 
 def test_a_changed_document_leaves_its_story(tmp_path, build_index):

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import zstandard
 
-from .traits import StoryTraits
+from .traits import StoryTraits, keep_low_bits
 
-STATE_FILE, SIGNATURES_FILE = "stories-state.json", "stories-signatures.npy"
+STATE_FILE, SIGNATURES_FILE = "stories-state.json", "stories-signatures.npy"  # the state: JSON, zstd-compressed
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a state written before it was compressed has none
 STATE_VERSION = 1
 
 
@@ -52,14 +54,15 @@ def save_state(index_dir: Path, state: StoryState, permutations: int) -> None:
     state does not name (ignored), never a state without its signatures."""
     with collector_paused():
         signed = [t for t in state.traits if t.signature is not None]
-        matrix = np.stack([t.signature for t in signed]) if signed else np.zeros((0, permutations), dtype=np.uint32)
+        matrix = np.stack([t.signature for t in signed]) if signed else np.zeros((0, permutations), dtype=np.uint16)
         _replace(index_dir / SIGNATURES_FILE, lambda out: np.save(out, matrix))
         row = {t.id: i for i, t in enumerate(signed)}
         docs = [[t.id, t.lang, t.date, t.length, row.get(t.id, -1), [sorted(k) for k in t.officials],
                  list(t.regions), sorted(t.terms)] for t in state.traits]
         data = {"version": STATE_VERSION, "permutations": permutations, "documents": docs,
                 "pairs": [[a, b, kind] for (a, b), kind in sorted(state.pairs.items())]}
-        encoded = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        # compressed: its ids and terms are a third of the story files otherwise
+        encoded = zstandard.ZstdCompressor(level=3).compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
         del docs, data
     _replace(index_dir / STATE_FILE, lambda out: out.write(encoded))
 
@@ -69,9 +72,13 @@ def load_state(index_dir: Path, permutations: int) -> StoryState | None:
     build then starts the stories afresh from the documents it processes)."""
     with collector_paused():
         try:
-            data = json.loads((index_dir / STATE_FILE).read_text(encoding="utf-8"))
-            matrix = np.load(index_dir / SIGNATURES_FILE)
-        except (OSError, ValueError):
+            raw = (index_dir / STATE_FILE).read_bytes()
+            if raw.startswith(_ZSTD_MAGIC):
+                raw = zstandard.ZstdDecompressor().decompress(raw)
+            data = json.loads(raw.decode("utf-8"))
+            # a state written before signatures were cut to 16 bits: the same ones, cut
+            matrix = keep_low_bits(np.load(index_dir / SIGNATURES_FILE))
+        except (OSError, ValueError, zstandard.ZstdError):
             return None
         if data.get("version") != STATE_VERSION or data.get("permutations") != permutations:
             return None

@@ -30,6 +30,7 @@ import numpy as np
 
 from .arrays import (_SEP, FORMAT, PLAIN_FORMAT, THRESHOLD_KEY, SegmentArrays, _leaf_segment_id, _paths,
                      convert_plain_arrays, fields_key, write_arrays)
+from .packed import runs
 from .posting_format import PlainArrays, table_rows, term_rows
 
 MANIFEST = f"merged.{FORMAT}.json"
@@ -91,13 +92,6 @@ def needs_merge(index_dir: Path, segments: list, merge_after: int = MERGE_AFTER)
     run = covered_run(read_manifest(index_dir), segments)
     unmerged = len(segments) - (run[1] - run[0] if run else 0)
     return unmerged > merge_after
-
-
-def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])"""
-    lengths = lengths.astype(np.int64)
-    ends = np.cumsum(lengths)
-    return np.repeat(starts.astype(np.int64) - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
 
 
 def write_merged_arrays(index_dir: Path, segments: list) -> bool:
@@ -179,8 +173,8 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
             plain = arrays.plain(weights=not scaled_alike)
             spans = plain.spans.reshape(-1, 3)[rows]  # the third: the term's first row of ``posoff`` now
             ids, weights = plain.ids, plain.weights
-            src = _concatenated_ranges(spans[:, 0], lengths)
-            dst = _concatenated_ranges(start[terms] + filled[terms], lengths)
+            src = runs(spans[:, 0], lengths)
+            dst = runs(start[terms] + filled[terms], lengths)
             out["ids"][dst] = ids[src] + np.uint32(doc_base)
             if not scaled_alike:
                 out["weights"][dst] = weights[src]
@@ -190,12 +184,12 @@ def write_merged_arrays(index_dir: Path, segments: list) -> bool:
                 seg_pos = plain.pos
                 p_terms, p_len, first = terms[has_pos], lengths[has_pos], spans[has_pos, 2]
                 # each posting's offset, moved from the segment's positions to the merged ones
-                src = _concatenated_ranges(first, p_len)
+                src = runs(first, p_len)
                 shift = np.repeat(pos_start[p_terms] + pos_filled[p_terms] - seg_posoff[first], p_len)
-                dst = _concatenated_ranges(first_offset[p_terms] + filled[p_terms], p_len)
+                dst = runs(first_offset[p_terms] + filled[p_terms], p_len)
                 out["posoff"][dst] = seg_posoff[src] + shift
-                src = _concatenated_ranges(seg_posoff[first], pos_lengths[has_pos])
-                dst = _concatenated_ranges(pos_start[p_terms] + pos_filled[p_terms], pos_lengths[has_pos])
+                src = runs(seg_posoff[first], pos_lengths[has_pos])
+                dst = runs(pos_start[p_terms] + pos_filled[p_terms], pos_lengths[has_pos])
                 out["pos"][dst] = seg_pos[src]
                 del seg_posoff, seg_pos, src, dst, shift
             del plain

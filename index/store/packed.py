@@ -29,7 +29,6 @@ _MASKS = np.array([(1 << w) - 1 for w in range(65)], dtype=np.uint64)
 # where a block's values start, by width and place in the block: the bit, its byte, the shift there
 _BIT_AT = np.arange(65, dtype=np.int64)[:, None] * np.arange(BLOCK, dtype=np.int64)
 _BYTE_AT, _SHIFT_BY = _BIT_AT >> 3, (_BIT_AT & 7).astype(np.uint64)
-_CHUNK = 1 << 20  # values packed at a time (a multiple of BLOCK): bounds a big merge's memory
 
 
 def bit_widths(values: np.ndarray) -> np.ndarray:
@@ -103,17 +102,6 @@ class PackedWriter:
     def abort(self) -> None:
         self._out.close()
         self._raw.unlink(missing_ok=True)
-
-
-def write_packed(data: Path, blocks: Path, values: np.ndarray) -> None:
-    writer = PackedWriter(data, blocks)
-    try:
-        for start in range(0, len(values), _CHUNK):
-            writer.add(values[start:start + _CHUNK])
-        writer.close()
-    except BaseException:
-        writer.abort()
-        raise
 
 
 class ArrayFile:

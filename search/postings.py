@@ -14,7 +14,7 @@ import numpy as np
 from index.analysis.lemmatizer import script_of
 from index.store.arrays import SegmentArrays, read_positions, read_term, require_text_in_whoosh
 from index.store.forms import FormsTable
-from index.store.merged_arrays import open_merged, segments_of
+from index.store.merged_arrays import covered_slices, open_merged, segments_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -32,6 +32,7 @@ class PostingReader:
     def __init__(self, searcher, index_dir: Path | None) -> None:
         segments = segments_of(searcher.reader())
         merged = open_merged(index_dir, segments) if index_dir else None
+        slices = None  # each segment's slice of a merge that no longer stands for a run of them
         # (arrays or None, their docnum offset, the Whoosh segments they stand for)
         self.parts: list[tuple[SegmentArrays | None, int, list[tuple[object, int]]]] = []
         for i, (sid, _count, leaf, offset) in enumerate(segments):
@@ -40,6 +41,9 @@ class PostingReader:
                 self.parts.append((merged[0], offset, [(leaf, offset) for _s, _c, leaf, offset in run]))
             elif not (merged and merged[1] < i < merged[2]):
                 arrays = SegmentArrays.load(index_dir, leaf) if index_dir else None
+                if arrays is None and index_dir:
+                    slices = covered_slices(index_dir) if slices is None else slices
+                    arrays = slices.get(sid)
                 if arrays is None:
                     require_text_in_whoosh(leaf, sid)
                 self.parts.append((arrays, offset, [(leaf, offset)]))

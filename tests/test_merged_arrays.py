@@ -6,31 +6,21 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from whoosh import index as whoosh_index
 
+from conftest import index_segments
 from index.store.arrays import _SEP, ARRAY_FIELDS, FORMAT, SegmentArrays, _paths
 from index.config import SEEDS_DIR
-from index.store.merged_arrays import MANIFEST, PREFIX, read_manifest, segments_of, write_merged_arrays
+from index.store.merged_arrays import MANIFEST, PREFIX, read_manifest, write_merged_arrays
 from search.engine import SearchEngine, SearchRequest
 
 
-@pytest.fixture(scope="module")
-def segmented_index(tmp_path_factory, build_index):
-    """The seeds in segments of two documents, not merged."""
-    index_dir = tmp_path_factory.mktemp("segmented")
-    build_index(index_dir, [SEEDS_DIR], commit_every=2, merge_after=10**9)
-    return index_dir
-
-
-def _segments(index_dir):
-    return segments_of(whoosh_index.open_dir(str(index_dir)).reader())
 
 
 def test_merged_arrays_hold_each_segments_postings_in_order(segmented_index, tmp_path):
     index_dir = tmp_path / "index"
     shutil.copytree(segmented_index, index_dir)
-    segments = _segments(index_dir)
+    segments = index_segments(index_dir)
     assert len(segments) >= 3 and not read_manifest(index_dir)
     assert write_merged_arrays(index_dir, segments)
     manifest = read_manifest(index_dir)
@@ -64,7 +54,7 @@ def test_searches_agree_with_and_without_merged_arrays(segmented_index, tmp_path
     before = SearchEngine(index_dir, lemmatizer=lemmatizer)
     queries = ["импортозамещение", "экспорт*", '"поддержка экспорта"', "промышленность -экспорт", "esportazione"]
     expected = [before.search(SearchRequest(q)) for q in queries]
-    assert write_merged_arrays(index_dir, _segments(index_dir))
+    assert write_merged_arrays(index_dir, index_segments(index_dir))
     after = SearchEngine(index_dir, lemmatizer=lemmatizer)
     assert len(after._view().postings.parts) == 1
     for q, want in zip(queries, expected):
@@ -78,15 +68,15 @@ def test_searches_agree_with_and_without_merged_arrays(segmented_index, tmp_path
 def test_an_unfinished_merge_is_ignored_and_cleaned_up(segmented_index, tmp_path, lemmatizer):
     index_dir = tmp_path / "index"
     shutil.copytree(segmented_index, index_dir)
-    assert write_merged_arrays(index_dir, _segments(index_dir))
+    assert write_merged_arrays(index_dir, index_segments(index_dir))
     # a killed merge: arrays written, manifest never replaced
     (index_dir / MANIFEST).unlink()
     leftovers = sorted(p.name for p in index_dir.glob(f"{PREFIX}*"))
     assert leftovers
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
-    assert len(engine._view().postings.parts) == len(_segments(index_dir))
+    assert len(engine._view().postings.parts) == len(index_segments(index_dir))
     assert engine.search(SearchRequest("импортозамещение"))["total"] > 0
-    assert write_merged_arrays(index_dir, _segments(index_dir))
+    assert write_merged_arrays(index_dir, index_segments(index_dir))
     name = read_manifest(index_dir)["name"]
     assert all(p.name.startswith(f"{PREFIX}{name}.") for p in index_dir.glob(f"{PREFIX}*"))
     assert not set(leftovers) & {p.name for p in index_dir.glob(f"{PREFIX}*")}
@@ -98,7 +88,7 @@ def test_merged_arrays_of_other_segments_are_not_read(segmented_index, tmp_path,
     read from its own arrays."""
     index_dir = tmp_path / "index"
     shutil.copytree(segmented_index, index_dir)
-    segments = _segments(index_dir)
+    segments = index_segments(index_dir)
     assert write_merged_arrays(index_dir, segments[1:])
     engine = SearchEngine(index_dir, lemmatizer=lemmatizer)
     parts = engine._view().postings.parts

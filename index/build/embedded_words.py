@@ -23,6 +23,7 @@ import numpy as np
 
 from ..store import sphinx as sx
 from ..store.arrays import SegmentArrays
+from ..store.merged_arrays import load_arrays
 
 WORD_FIELDS = ("title", "body", "exact")
 POSITIONS_A_CHUNK = 8_000_000  # a field is turned around this many positions at a time (memory)
@@ -89,7 +90,7 @@ class SegmentWords:
 
     @classmethod
     def load(cls, index_dir: Path, leaf) -> "SegmentWords | None":
-        arrays = SegmentArrays.load(Path(index_dir), leaf)
+        arrays = load_arrays(Path(index_dir), leaf)
         if arrays is None:
             return None
         fields = [invert_field(arrays, name, leaf.doc_count_all()) for name in WORD_FIELDS]

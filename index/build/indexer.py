@@ -24,10 +24,10 @@ from ..entities.official_links import load_links, load_vouched, save_links, save
 from ..entities.persons import PersonRegistry, load_known_officials, may_link_later, official_links
 from ..ingest.reader import DEFAULT_MAX_CHARS, read_raw
 from ..records import RawDocument, Rejection
-from ..store.arrays import (MIN_POSTINGS, ArraysMissing, SegmentArrays, remove_other_formats, value_words,
-                           write_missing_arrays)
+from ..store.arrays import MIN_POSTINGS, ArraysMissing, remove_other_formats, value_words, write_missing_arrays
 from ..store.forms import write_forms
-from ..store.merged_arrays import (MERGE_AFTER, convert_plain_merge, forget_merge_of, needs_merge, segments_of,
+from ..store.merged_arrays import (MERGE_AFTER, convert_plain_merge, covered_slices, forget_merge_of, load_arrays,
+                                   needs_merge, remove_unused_merge, segments_of,
                                    write_merged_arrays)
 from ..entities.office_terms import office_terms
 from ..store.schema import SCHEMA_VERSION, build_schema
@@ -37,7 +37,7 @@ from ..stories.settings import story_settings
 from ..stories.state import load_state, remove_state, save_state
 from .parallel import SegmentDone, WorkerPool, WorkerSettings, WorkerTimes, Written
 from .pipeline import DocumentProcessor, Processed
-from .segment_writer import ArraySegmentWriter, IndexStorage
+from .segment_writer import SMALL_SEGMENT, ArraySegmentWriter, IndexStorage
 
 # Bump when cleaning, analysis or extraction change what a document becomes:
 # every document is then reprocessed on the next run.
@@ -204,6 +204,7 @@ class IndexBuilder:
         commit_every: int = COMMIT_EVERY,
         array_min_postings: int = MIN_POSTINGS,
         merge_after: int = MERGE_AFTER,
+        own_arrays_below: int | None = SMALL_SEGMENT,
         pool_mb: int = POOL_MB,
         stories: bool = True,
     ) -> None:
@@ -213,6 +214,9 @@ class IndexBuilder:
         self.commit_every = max(1, commit_every)
         self.array_min_postings = array_min_postings
         self.merge_after = merge_after
+        # a segment the merged arrays hold keeps no arrays of its own if it is
+        # this large (a Whoosh merge takes in only smaller ones); None: all keep theirs
+        self.own_arrays_below = own_arrays_below
         self.ner = ner
         self._processor = processor
         self.word_ids = WordIds()  # this process's: documents processed here are filed under them
@@ -362,9 +366,10 @@ def names_that_may_link(ix, index_dir: Path) -> set[str]:
     from its segments' term tables (no postings): for an index whose links
     file is missing (written before there was one) or damaged."""
     names: set[str] = set()
+    slices = covered_slices(index_dir)
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
-            names.update(value_words(leaf, "official", SegmentArrays.load(index_dir, leaf)))
+            names.update(value_words(leaf, "official", load_arrays(index_dir, leaf, slices)))
     # the language of the document that holds a name is not at hand: a name
     # in Latin script may link, as it would in an Italian text
     return {name for name in names if may_link_later(name, lang="it")}
@@ -506,7 +511,8 @@ class _Batch:
     def write_arrays(self) -> None:
         convert_plain_merge(self.builder.index_dir)  # an index of the version before: its merge, packed
         try:
-            written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings)
+            written = write_missing_arrays(self.ix, self.builder.index_dir, self.builder.array_min_postings,
+                                           covered=covered_slices(self.builder.index_dir))
         except ArraysMissing as exc:
             if not self.writer.is_closed:  # opened for this batch: release the lock
                 self.writer.cancel()
@@ -532,9 +538,10 @@ class _Batch:
             with self.ix.reader() as reader:
                 segments = segments_of(reader)
                 if not needs_merge(self.builder.index_dir, segments, self.builder.merge_after):
+                    remove_unused_merge(self.builder.index_dir, segments)
                     return False
                 on_start()
-                return write_merged_arrays(self.builder.index_dir, segments)
+                return write_merged_arrays(self.builder.index_dir, segments, self.builder.own_arrays_below)
         finally:
             writer.cancel()
 

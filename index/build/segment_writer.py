@@ -56,7 +56,8 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from ..analysis.word_ids import FORMS_FIELD, WORD_IDS_FIELD, Vocabulary, WordIds
 from ..store import arrays
-from ..store.arrays import MIN_POSTINGS, ArrayBuilder, SegmentArrays, text_positions, value_postings
+from ..store.arrays import MIN_POSTINGS, ArrayBuilder, text_positions, value_postings
+from ..store.merged_arrays import load_arrays
 from ..store.codec import ZstdStoredCodec
 from ..store.forms import FormPairs
 from ..store.sorting import stable_argsort
@@ -346,7 +347,7 @@ class ArraySegmentWriter(SegmentWriter):
         if docmap is not None:  # deletions: only the live documents were added
             new_docnum[:] = -1
             new_docnum[np.fromiter(docmap.keys(), dtype=np.int64)] = np.fromiter(docmap.values(), dtype=np.int64)
-        segment_arrays = SegmentArrays.load(self.index_dir, reader)
+        segment_arrays = load_arrays(self.index_dir, reader)
         for name in self.text.fields:
             words, entries, docs, positions = text_positions(reader, name, segment_arrays)
             docs = new_docnum[docs.astype(np.int64)]

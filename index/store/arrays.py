@@ -337,12 +337,14 @@ def write_segment_arrays(index_dir: Path, leaf, segment_id: str, min_postings: i
     builder.write(Path(index_dir), segment_id)
 
 
-def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) -> list[str]:
+def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS, covered: dict | None = None) -> list[str]:
     """Arrays for every segment of the index's latest generation that has
     none (new, or made by a Whoosh merge) or has them for fewer fields than
-    are kept now (written by an older version). Returns the segment ids
-    written."""
+    are kept now (written by an older version). ``covered``: the segments
+    the merged arrays hold (``merged_arrays.covered_slices``), which need no
+    arrays of their own. Returns the segment ids written."""
     written = []
+    covered = covered or {}
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
             segment_id = _leaf_segment_id(leaf)
@@ -354,6 +356,13 @@ def write_missing_arrays(ix, index_dir: Path, min_postings: int = MIN_POSTINGS) 
                 # written by the version before: the same postings, packed
                 # (not listed as written: a merge of them still stands)
                 convert_plain_arrays(Path(index_dir), segment_id)
+            held = covered.get(segment_id)
+            if not table.exists() and held is not None:
+                if held.fields >= {f for f in ARRAY_FIELDS if f in leaf.schema}:
+                    continue
+                write_segment_arrays(Path(index_dir), leaf, segment_id, min_postings, previous=held)
+                written.append(segment_id)
+                continue
             if table.exists():
                 arrays = SegmentArrays.open(files, table)
                 if arrays is not None and arrays.fields >= {f for f in ARRAY_FIELDS if f in leaf.schema}:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .packed import BLOCK, PackedWriter, runs, sums_within
+from .packed import BLOCK, PackedWriter, release, runs, sums_within
 
 STREAMS = ("ids", "freqs", "pos")
 NO_POSITIONS = 0xFFFFFFFF  # -1 (a term without positions) in the table's uint32 rows
@@ -124,6 +124,7 @@ def write_postings(files: dict[str, Path], field_of_row: np.ndarray, field_names
                 writers["pos"].add(step)
                 written_pos += len(values)
             writers["freqs"].add(freqs)
+            release(plain.ids, plain.posoff, plain.pos, plain.weights)  # a merge's: read once, front to back
             fields = term_field[t]
             if plain.weights is not None:
                 _check_scales(fields, freqs, np.asarray(plain.weights[a:b], dtype=np.float32), scales, explicit)
